@@ -1,0 +1,10 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '@reprolab/recipes';
+
+/**
+ * A step's identity for the cache: what it does (kind, params), what it reads (input digests),
+ * the seed its randomness comes from, and the code that computes it.
+ */
+export function stepFingerprint(f: { kind: string; params: unknown; inputs: Record<string, string>; seed: number; codeVersion: string }): string {
+  return 'sha256:' + createHash('sha256').update(canonicalJson(f)).digest('hex');
+}

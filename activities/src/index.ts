@@ -1,0 +1,28 @@
+/**
+ * Activities, built from their dependencies by the worker (the only place that wires connections).
+ * Workflows import `Activities` as a type only.
+ */
+import type { ActivityDeps } from './deps';
+import { createRunActivities } from './run';
+import { evaluate } from './steps/evaluate';
+import { pretrain } from './steps/pretrain';
+import type { ComputeStepInput } from './types';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createRunActivities(deps),
+    /** Train a model from scratch (seeded, checkpointed, resumable). */
+    pretrain: (input: ComputeStepInput) => pretrain(deps, input),
+    /** Accuracy and loss on a held-out split. */
+    evaluate: (input: ComputeStepInput) => evaluate(deps, input),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+export type { ActivityDeps } from './deps';
+export * from './types';
+export { ObjectStore, withRetry, type ObjectStoreConfig } from './storage/object-store';
+export { importDataset, type ImportFormat } from './datasets/import';
+export { storeDataset, loadDataset } from './datasets/store';
+export { loadBuiltinDataset, BUILTIN_DATASET_NAMES } from './datasets/builtin';
+export { stepFingerprint } from './fingerprint';

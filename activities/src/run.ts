@@ -1,0 +1,151 @@
+/** Plumbing activities: plan a run, record step state, reuse cached steps, finish a run. */
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  ensureStep,
+  findCachedStep,
+  getDatasets,
+  getRecipe,
+  getRun,
+  getStep,
+  insertArtifact,
+  insertMetrics,
+  listSteps,
+  recordEnvironment,
+  setRunStatus,
+  stepArtifacts,
+  stepMetrics,
+  updateStep,
+  type RunStatus,
+  type StepRow,
+} from '@reprolab/db';
+import type { ValidRecipe } from '@reprolab/recipes';
+import { loadBuiltinDataset } from './datasets/builtin';
+import { storeDataset } from './datasets/store';
+import type { ActivityDeps } from './deps';
+import { stepFingerprint } from './fingerprint';
+import type { BeginStepInput, BeginStepResult, RunPlan, StepRef, StepResult } from './types';
+
+export async function loadRunRecipe(deps: ActivityDeps, runId: string) {
+  const run = await getRun(deps.db, runId);
+  if (!run) throw ApplicationFailure.nonRetryable(`no run "${runId}" in the database`, 'InvalidInput');
+  const recipe = await getRecipe(deps.db, run.recipeId);
+  if (!recipe) throw ApplicationFailure.nonRetryable(`run ${runId} points at missing recipe ${run.recipeId}`, 'InvalidInput');
+  return { run, recipe: recipe.document as ValidRecipe };
+}
+
+export function stepOf(recipe: ValidRecipe, stepKey: string) {
+  const step = recipe.steps.find((s) => s.id === stepKey);
+  if (!step) throw ApplicationFailure.nonRetryable(`recipe has no step "${stepKey}"`, 'InvalidInput');
+  return step;
+}
+
+export function createRunActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  return {
+    /** Resolves datasets (importing built-ins on first use), records the environment, creates step rows. */
+    async prepareRun(runId: string): Promise<RunPlan> {
+      const { run, recipe } = await loadRunRecipe(deps, runId);
+      const datasets: Record<string, string> = {};
+      const pinned = Object.entries(recipe.datasets).filter(([, d]) => d.digest);
+      const known = new Set((await getDatasets(db, pinned.map(([, d]) => d.digest!))).map((d) => d.sha256));
+      for (const [name, ref] of Object.entries(recipe.datasets)) {
+        if (ref.digest && !known.has(ref.digest)) {
+          throw ApplicationFailure.nonRetryable(
+            `dataset "${name}": unknown digest ${ref.digest}; import it first with \`reprolab data import\` (see \`reprolab data list\`)`,
+            'UnknownDataset',
+          );
+        }
+        if (ref.digest && !(await deps.store.exists(ref.digest))) {
+          throw ApplicationFailure.nonRetryable(`dataset "${name}" (${ref.digest}) is registered but missing from bucket ${deps.store.bucket}; re-import it`, 'UnknownDataset');
+        }
+        if (ref.builtin) {
+          const stored = await storeDataset(db, deps.store, await loadBuiltinDataset(ref.builtin), 'builtin');
+          if (ref.digest && ref.digest !== stored.sha256) {
+            throw ApplicationFailure.nonRetryable(`dataset "${name}": built-in ${ref.builtin} has digest ${stored.sha256}, recipe pins ${ref.digest}`, 'UnknownDataset');
+          }
+          datasets[name] = stored.sha256;
+        } else {
+          datasets[name] = ref.digest!;
+        }
+      }
+      await recordEnvironment(db, {
+        runId,
+        codeVersion: deps.codeVersion,
+        lockfileHash: deps.lockfileHash,
+        nodeVersion: process.version,
+        tensorBackend: deps.tensorBackend,
+        seed: run.seed,
+        host: deps.host,
+        platform: `${process.platform}-${process.arch}`,
+      });
+      for (const s of recipe.steps) await ensureStep(db, { runId, stepKey: s.id, kind: s.kind, queue: s.queue });
+      await setRunStatus(db, runId, 'running');
+      return {
+        runId,
+        seed: run.seed,
+        force: run.force,
+        datasets,
+        steps: recipe.steps.map((s) => ({ id: s.id, kind: s.kind, queue: s.queue, needs: s.needs, inputs: s.inputs })),
+      };
+    },
+
+    /** Fingerprints a step and, unless forced, reuses an identical step computed before. */
+    async beginStep(input: BeginStepInput & { force: boolean }): Promise<BeginStepResult> {
+      const { run, recipe } = await loadRunRecipe(deps, input.runId);
+      const spec = stepOf(recipe, input.stepKey);
+      const step = await requireStep(deps, input);
+      const fingerprint = stepFingerprint({ kind: spec.kind, params: spec.params, inputs: input.inputs, seed: run.seed, codeVersion: deps.codeVersion });
+      const cached = input.force ? undefined : await findCachedStep(db, fingerprint);
+      if (cached && cached.id !== step.id) {
+        await copyCachedResults(deps, cached, step, input.runId);
+        await updateStep(db, step.id, {
+          status: 'completed',
+          fingerprint,
+          cacheHit: true,
+          cachedFromStepId: cached.id,
+          outputs: cached.outputs,
+          startedAt: new Date(),
+          finishedAt: new Date(),
+          progress: { done: 1, total: 1, unit: 'cached', message: `reused step ${cached.stepKey} of run ${cached.runId}` },
+        });
+        return { cached: true, outputs: (cached.outputs ?? {}) as Record<string, string>, fromRun: cached.runId };
+      }
+      await updateStep(db, step.id, { status: 'running', fingerprint, cacheHit: false, startedAt: new Date(), error: null });
+      return { cached: false, fingerprint };
+    },
+
+    async completeStep(input: StepRef & StepResult): Promise<void> {
+      const step = await requireStep(deps, input);
+      await updateStep(db, step.id, { status: 'completed', outputs: input.outputs, finishedAt: new Date() });
+    },
+
+    async failStep(input: StepRef & { status: 'failed' | 'cancelled'; error: string }): Promise<void> {
+      const step = await requireStep(deps, input);
+      await updateStep(db, step.id, { status: input.status, error: input.error, finishedAt: new Date() });
+    },
+
+    async setRunStatus(input: { runId: string; status: RunStatus; error?: string }): Promise<void> {
+      await setRunStatus(db, input.runId, input.status, input.error);
+      if (input.status === 'cancelled' || input.status === 'failed') {
+        // Steps that never started are marked too, so nothing looks like it is still waiting.
+        for (const s of await listSteps(db, input.runId)) {
+          if (s.status === 'pending' || s.status === 'running') await updateStep(db, s.id, { status: input.status === 'failed' ? 'skipped' : 'cancelled', finishedAt: new Date() });
+        }
+      }
+    },
+  };
+}
+
+async function requireStep(deps: ActivityDeps, ref: StepRef): Promise<StepRow> {
+  const step = await getStep(deps.db, ref.runId, ref.stepKey);
+  if (!step) throw ApplicationFailure.nonRetryable(`run ${ref.runId} has no step "${ref.stepKey}"`, 'InvalidInput');
+  return step;
+}
+
+async function copyCachedResults(deps: ActivityDeps, from: StepRow, to: StepRow, runId: string): Promise<void> {
+  const metrics = await stepMetrics(deps.db, from.id);
+  await insertMetrics(deps.db, metrics.map((m) => ({ runId, stepId: to.id, name: m.name, value: m.value, index: m.index })));
+  for (const a of await stepArtifacts(deps.db, from.id)) {
+    await insertArtifact(deps.db, { sha256: a.sha256, size: a.size, kind: a.kind, name: a.name, bucket: a.bucket, key: a.key, runId, stepId: to.id });
+  }
+}

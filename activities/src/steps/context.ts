@@ -1,0 +1,56 @@
+/** Shared plumbing for compute steps: params, step row, progress reporting, artifact writes. */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { getStep, insertArtifact, updateStep, type StepRow } from '@reprolab/db';
+import type { z } from 'zod';
+import type { ActivityDeps } from '../deps';
+import { loadRunRecipe, stepOf } from '../run';
+import { withRetry } from '../storage/object-store';
+import type { ComputeStepInput } from '../types';
+
+export interface StepProgress {
+  done: number;
+  total: number;
+  unit: string;
+  message?: string;
+  metrics?: Record<string, number>;
+  checkpoint?: string;
+}
+
+export async function openStep<S extends z.ZodType>(deps: ActivityDeps, input: ComputeStepInput, schema: S) {
+  const { run, recipe } = await loadRunRecipe(deps, input.runId);
+  const spec = stepOf(recipe, input.stepKey);
+  const parsed = schema.safeParse(spec.params);
+  if (!parsed.success) throw ApplicationFailure.nonRetryable(`step ${input.stepKey}: ${parsed.error.message}`, 'InvalidInput');
+  const step = await getStep(deps.db, input.runId, input.stepKey);
+  if (!step) throw ApplicationFailure.nonRetryable(`run ${input.runId} has no step ${input.stepKey}`, 'InvalidInput');
+  const ctx = Context.current();
+  await updateStep(deps.db, step.id, { attempts: ctx.info.attempt, status: 'running' });
+  return { run, step, params: parsed.data as z.infer<S>, ctx, reporter: progressReporter(deps, step) };
+}
+
+/** Writes progress to the step row at most once a second (the dashboard and CLI poll it). */
+export function progressReporter(deps: ActivityDeps, step: StepRow) {
+  let last = 0;
+  let pending: Promise<void> = Promise.resolve();
+  return {
+    report(p: StepProgress, force = false): void {
+      const now = Date.now();
+      if (!force && now - last < 1000) return;
+      last = now;
+      pending = pending.then(() => updateStep(deps.db, step.id, { progress: p })).catch(() => {});
+    },
+    flush: () => pending,
+  };
+}
+
+export async function putArtifact(deps: ActivityDeps, step: StepRow, bytes: Uint8Array, kind: string, name: string): Promise<string> {
+  const put = await withRetry(`store ${kind}`, () => deps.store.putBytes(bytes), { onRetry: deps.log });
+  await insertArtifact(deps.db, { sha256: put.sha256, size: put.size, kind, name, bucket: put.bucket, key: put.key, runId: step.runId, stepId: step.id });
+  return put.sha256;
+}
+
+export function requireInput(input: ComputeStepInput, slot: string): string {
+  const v = input.inputs[slot];
+  if (!v) throw ApplicationFailure.nonRetryable(`step ${input.stepKey}: input "${slot}" was not resolved`, 'InvalidInput');
+  return v;
+}

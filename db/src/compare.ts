@@ -1,0 +1,96 @@
+/**
+ * Run ↔ paper comparison: every claim a recipe targets, with the paper's value, the reproduced
+ * value, the delta, the scale it ran at and a verdict against the tolerance the recipe states.
+ */
+import type { Db } from './client';
+import { getClaims, getRecipe, getRun, runMetrics, type ClaimRow } from './queries';
+
+export interface RecipeTarget {
+  claim: string;
+  metric: string;
+  tolerance: number;
+  scaleBy?: number;
+}
+
+export type Verdict = 'reproduced' | 'not reproduced' | 'better than paper' | 'not comparable' | 'pending' | 'unknown claim';
+
+export interface ComparisonRow {
+  claimId: string;
+  paper: string | null;
+  setting: string | null;
+  metric: string;
+  unit: string | null;
+  paperValue: number | null;
+  reproduced: number | null;
+  delta: number | null;
+  tolerance: number;
+  scale: string;
+  verdict: Verdict;
+  why: string;
+}
+
+export interface MetricSummary {
+  step: string;
+  name: string;
+  value: number;
+  /** number of points when the metric is a series (last value shown) */
+  points: number;
+}
+
+export interface RunComparison {
+  runId: string;
+  status: string;
+  recipe: string;
+  scale: string;
+  metrics: MetricSummary[];
+  rows: ComparisonRow[];
+}
+
+export function judge(t: RecipeTarget, claim: ClaimRow | undefined, value: number | undefined, scale: string): ComparisonRow {
+  const base = {
+    claimId: t.claim,
+    metric: t.metric,
+    tolerance: t.tolerance,
+    scale,
+    paper: claim?.paperId ?? null,
+    setting: claim?.setting ?? null,
+    unit: claim?.unit ?? null,
+    paperValue: claim?.value ?? null,
+  };
+  if (!claim) return { ...base, reproduced: null, delta: null, verdict: 'unknown claim', why: `claim "${t.claim}" is not in the registry` };
+  if (value === undefined) return { ...base, reproduced: null, delta: null, verdict: 'pending', why: `metric ${t.metric} not recorded yet` };
+  const reproduced = value * (t.scaleBy ?? 1);
+  const delta = reproduced - claim.value;
+  if (scale !== 'full' && claim.kind === 'absolute') {
+    return { ...base, reproduced, delta, verdict: 'not comparable', why: 'absolute claim from the full setting; this run is a reduced proxy' };
+  }
+  if (Math.abs(delta) <= t.tolerance) return { ...base, reproduced, delta, verdict: 'reproduced', why: `|Δ| ≤ ${t.tolerance}` };
+  const better = claim.higherIsBetter === false ? delta < 0 : delta > 0;
+  return { ...base, reproduced, delta, verdict: better ? 'better than paper' : 'not reproduced', why: `|Δ| > ${t.tolerance}` };
+}
+
+export async function compareRun(db: Db, runId: string): Promise<RunComparison> {
+  const run = await getRun(db, runId);
+  if (!run) throw new Error(`no run "${runId}"; list runs with \`reprolab runs\``);
+  const recipe = await getRecipe(db, run.recipeId);
+  const doc = (recipe?.document ?? {}) as { name?: string; scale?: string; targets?: RecipeTarget[] };
+  const rows = await runMetrics(db, runId);
+  const byKey = new Map<string, { value: number; points: number; step: string; name: string }>();
+  for (const m of rows) {
+    const step = m.stepKey ?? '(run)';
+    const key = `${step}.${m.name}`;
+    const prev = byKey.get(key);
+    byKey.set(key, { value: m.value, points: (prev?.points ?? 0) + 1, step, name: m.name });
+  }
+  const targets = doc.targets ?? [];
+  const claims = new Map((await getClaims(db, targets.map((t) => t.claim))).map((c) => [c.id, c]));
+  const scale = doc.scale ?? run.scale;
+  return {
+    runId,
+    status: run.status,
+    recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`,
+    scale,
+    metrics: [...byKey.values()].map((m) => ({ step: m.step, name: m.name, value: m.value, points: m.points })),
+    rows: targets.map((t) => judge(t, claims.get(t.claim), byKey.get(t.metric)?.value, scale)),
+  };
+}

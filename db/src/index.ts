@@ -1,0 +1,6 @@
+export * from './client';
+export * from './migrate';
+export * from './queries';
+export * as schema from './schema';
+export { seedClaims } from './seed';
+export * from './compare';

@@ -1,0 +1,175 @@
+/**
+ * The metadata schema. One schema serves the embedded PGlite database and a Postgres server.
+ * Everything large (datasets, checkpoints, reports) lives in the object store; rows here point at it
+ * by sha256 so lineage (artifact → step → run) stays queryable.
+ */
+import {
+  bigint,
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  serial,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const papers = pgTable('papers', {
+  id: text('id').primaryKey(), // arXiv id, e.g. 2106.09857
+  short: text('short').notNull(),
+  title: text('title'),
+});
+
+export const claims = pgTable(
+  'claims',
+  {
+    id: text('id').primaryKey(), // claim_id from the registry
+    paperId: text('paper_id')
+      .notNull()
+      .references(() => papers.id),
+    task: text('task'),
+    dataset: text('dataset'),
+    model: text('model'),
+    setting: text('setting'),
+    metric: text('metric').notNull(),
+    unit: text('unit'),
+    value: doublePrecision('value').notNull(),
+    higherIsBetter: boolean('higher_is_better'),
+    kind: text('kind').notNull(), // absolute | relative
+    baseline: text('baseline'),
+    source: text('source'),
+    confidence: text('confidence'),
+    note: text('note'),
+  },
+  (t) => [index('claims_paper_idx').on(t.paperId)],
+);
+
+export const recipes = pgTable(
+  'recipes',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    version: integer('version').notNull(),
+    contentHash: text('content_hash').notNull(),
+    document: jsonb('document').notNull(),
+    source: text('source').notNull(), // the text as the user wrote it
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('recipes_name_version_idx').on(t.name, t.version),
+    uniqueIndex('recipes_hash_idx').on(t.contentHash),
+  ],
+);
+
+export const runs = pgTable(
+  'runs',
+  {
+    id: text('id').primaryKey(),
+    recipeId: integer('recipe_id')
+      .notNull()
+      .references(() => recipes.id),
+    workflowId: text('workflow_id').notNull(),
+    seed: integer('seed').notNull(),
+    force: boolean('force').notNull().default(false),
+    status: text('status').notNull(), // queued | running | paused | completed | failed | cancelled
+    scale: text('scale').notNull(), // proxy | full
+    error: text('error'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [index('runs_created_idx').on(t.createdAt)],
+);
+
+export const steps = pgTable(
+  'steps',
+  {
+    id: serial('id').primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    stepKey: text('step_key').notNull(), // the step's id in the recipe
+    kind: text('kind').notNull(),
+    queue: text('queue').notNull(),
+    status: text('status').notNull(), // pending | running | completed | failed | cancelled | cached
+    attempts: integer('attempts').notNull().default(0),
+    fingerprint: text('fingerprint'),
+    cacheHit: boolean('cache_hit').notNull().default(false),
+    cachedFromStepId: integer('cached_from_step_id'),
+    progress: jsonb('progress'), // { done, total, unit, message, metrics }
+    outputs: jsonb('outputs'), // { name: sha256 }
+    error: text('error'),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('steps_run_key_idx').on(t.runId, t.stepKey),
+    index('steps_fingerprint_idx').on(t.fingerprint),
+  ],
+);
+
+export const metrics = pgTable(
+  'metrics',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id),
+    stepId: integer('step_id').references(() => steps.id),
+    name: text('name').notNull(),
+    value: doublePrecision('value').notNull(),
+    // Position in a series (training step, epoch, sweep point); null for a final scalar.
+    index: integer('index'),
+    recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('metrics_run_name_idx').on(t.runId, t.name)],
+);
+
+export const artifacts = pgTable(
+  'artifacts',
+  {
+    id: serial('id').primaryKey(),
+    sha256: text('sha256').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(), // dataset | checkpoint | model | report
+    name: text('name').notNull(),
+    bucket: text('bucket').notNull(),
+    key: text('key').notNull(),
+    runId: text('run_id').references(() => runs.id),
+    stepId: integer('step_id').references(() => steps.id),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('artifacts_sha_idx').on(t.sha256), index('artifacts_step_idx').on(t.stepId)],
+);
+
+/** Imported datasets, addressed by the sha256 of their stored bytes. */
+export const datasets = pgTable('datasets', {
+  sha256: text('sha256').primaryKey(),
+  name: text('name').notNull(),
+  format: text('format').notNull(),
+  source: text('source').notNull(),
+  trainCount: integer('train_count').notNull(),
+  testCount: integer('test_count').notNull(),
+  shape: jsonb('shape').notNull(), // [h, w, c]
+  classes: integer('classes').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** What a run ran on: enough to tell two runs' numbers apart for a reason. */
+export const runEnvironments = pgTable('run_environments', {
+  runId: text('run_id')
+    .primaryKey()
+    .references(() => runs.id),
+  codeVersion: text('code_version').notNull(),
+  lockfileHash: text('lockfile_hash').notNull(),
+  nodeVersion: text('node_version').notNull(),
+  tensorBackend: text('tensor_backend').notNull(),
+  seed: integer('seed').notNull(),
+  host: text('host').notNull(),
+  platform: text('platform').notNull(),
+  recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,4 @@
+export * from './tools';
+export * from './ports';
+export * from './supervisor';
+export * from './stack';

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { embeddedStack, readStackEnv } from './stack';
+import { isPortFree } from './ports';
+import { describeTools } from './tools';
+import { stackStatus, startStack, stateFile, stopStack } from './supervisor';
+import { tmpDir, waitDead } from './testing';
+
+test('embedded stack: order, commands, ports shifted by offset, client env', () => {
+  const s = embeddedStack({ stateDir: '/tmp/st', portOffset: 10, tools: { temporal: '/t/temporal', minio: { path: '/m/minio' } } });
+  assert.deepEqual(s.services.map((x) => x.name), ['temporal', 'minio', 'db', 'worker', 'dashboard']);
+  const [temporal, minio, db, worker, dashboard] = s.services;
+  assert.deepEqual([temporal!.command, ...temporal!.args], [
+    '/t/temporal', 'server', 'start-dev', '--db-filename', '/tmp/st/temporal.db', '--ip', '127.0.0.1', '--port', '7243', '--ui-port', '8243', '--log-level', 'warn',
+  ]);
+  assert.deepEqual([minio!.command, ...minio!.args], ['/m/minio', 'server', '/tmp/st/minio', '--address', '127.0.0.1:9010', '--console-address', '127.0.0.1:9011']);
+  assert.deepEqual(minio!.env, { MINIO_ROOT_USER: 'reprolab', MINIO_ROOT_PASSWORD: 'reprolab-secret' });
+  assert.deepEqual(minio!.health, { kind: 'http', path: '/minio/health/live' });
+  assert.deepEqual(db!.args, ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', '/tmp/st/pgdata', '--port', '5443']);
+  assert.deepEqual(worker!.health.kind, 'log');
+  assert.deepEqual(dashboard!.args, ['next', 'start', 'apps/dashboard', '-p', '3010', '-H', '127.0.0.1']);
+  assert.equal(s.env.TEMPORAL_ADDRESS, '127.0.0.1:7243');
+  assert.equal(s.env.S3_ENDPOINT, 'http://127.0.0.1:9010');
+  assert.equal(s.env.DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5443/postgres');
+  assert.equal(worker!.env?.S3_SECRET_KEY, 'reprolab-secret');
+  assert.equal(dashboard!.env?.TEMPORAL_ADDRESS, '127.0.0.1:7243');
+  for (const x of s.services) assert.ok(x.host === undefined || x.host === '127.0.0.1');
+  assert.equal(embeddedStack({ tools: { temporal: 't', minio: 'm' } }).env.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+});
+
+test('real temporal and minio start healthy under the supervisor and stop without orphans', async (t) => {
+  const tools = await describeTools();
+  const missing = tools.filter((x) => !x.ok);
+  if (missing.length) {
+    t.skip(`binaries not built yet (${missing.map((m) => m.name).join(', ')}): run \`npx tsx infra/src/install-tools.ts\``);
+    return;
+  }
+  const bin = (n: string) => tools.find((x) => x.name === n && x.ok) as { path: string };
+  // Random high offset so a developer's own stack (or a parallel test run) is not disturbed.
+  let offset = 0;
+  for (let i = 0; i < 50 && !offset; i++) {
+    const o = 30_000 + Math.floor(Math.random() * 20_000);
+    const ports = [7233, 8233, 9000, 9001].map((p) => p + o);
+    if ((await Promise.all(ports.map((p) => isPortFree('127.0.0.1', p)))).every(Boolean)) offset = o;
+  }
+  assert.ok(offset, 'no free port range found');
+  const dir = tmpDir();
+  const stack = embeddedStack({ stateDir: dir, portOffset: offset, tools: { temporal: bin('temporal'), minio: bin('minio') } });
+  const lines: string[] = [];
+  const started = await startStack({ stateDir: dir, detach: true, services: stack.services.slice(0, 2), stackEnv: stack.env, log: (l) => lines.push(l) });
+  let pids: number[] = [];
+  try {
+    assert.deepEqual(started.state.services.map((s) => s.name), ['temporal', 'minio']);
+    const live = await fetch(`${stack.env.S3_ENDPOINT}/minio/health/live`);
+    assert.equal(live.status, 200);
+    const ui = await fetch(`http://127.0.0.1:${stack.ports.temporalUi}/`);
+    assert.ok(ui.status < 500, `temporal UI status ${ui.status}`);
+    assert.equal((await readStackEnv(dir))?.TEMPORAL_ADDRESS, `127.0.0.1:${7233 + offset}`);
+    assert.ok(fs.existsSync(path.join(dir, 'temporal.db')));
+    pids = (await stackStatus(dir)).services.flatMap((s) => s.pids);
+    assert.ok(pids.length >= 2);
+  } finally {
+    await stopStack(dir);
+  }
+  assert.deepEqual(await waitDead(pids, 1_000), []);
+  assert.equal(fs.existsSync(stateFile(dir)), false);
+  for (const p of [7233, 8233, 9000, 9001]) assert.equal(await isPortFree('127.0.0.1', p + offset), true, `port ${p + offset} still bound`);
+  t.diagnostic(lines.join('\n'));
+});

@@ -1,0 +1,132 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveTool, describeTools, toolCachePath, toolPin, ToolNotFoundError, cacheRoot } from './tools';
+import { tmpDir } from './testing';
+
+const SYS_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+function fakeExe(dir: string, name: string, versionLine: string): string {
+  fs.mkdirSync(dir, { recursive: true });
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, `#!/bin/sh\necho "${versionLine}"\n`, { mode: 0o755 });
+  return p;
+}
+
+/** Env with an empty cache and a PATH holding only `dirs` + system dirs (no real temporal/minio/go). */
+function isolatedEnv(root: string, dirs: string[] = []): NodeJS.ProcessEnv {
+  const sys = SYS_PATH.split(':').filter((d) => !fs.existsSync(path.join(d, 'go')) && !fs.existsSync(path.join(d, 'temporal')));
+  return { PATH: [...dirs, ...sys].join(':'), HOME: root, REPROLAB_CACHE_DIR: path.join(root, 'cache') };
+}
+
+const GOOD = 'temporal version 1.5.1 (Server 1.29.1, UI 2.42.1)';
+
+test('cache dir follows REPROLAB_CACHE_DIR, then XDG_CACHE_HOME, then ~/.cache', () => {
+  assert.equal(cacheRoot({ REPROLAB_CACHE_DIR: '/x' }), '/x');
+  assert.equal(cacheRoot({ XDG_CACHE_HOME: '/y', HOME: '/h' }), '/y/reprolab');
+  assert.equal(cacheRoot({ HOME: '/h' }), '/h/.cache/reprolab');
+  assert.equal(toolCachePath('temporal', { HOME: '/h' }), `/h/.cache/reprolab/tools/temporal-${toolPin('temporal').version}/temporal`);
+});
+
+test('env override wins over PATH and cache', async () => {
+  const root = tmpDir();
+  const onPath = fakeExe(path.join(root, 'bin'), 'temporal', GOOD);
+  const env = isolatedEnv(root, [path.dirname(onPath)]);
+  fakeExe(path.dirname(toolCachePath('temporal', env)), 'temporal', GOOD);
+  const override = fakeExe(path.join(root, 'override'), 'temporal', GOOD);
+  const r = await resolveTool('temporal', { env: { ...env, REPROLAB_TEMPORAL_BIN: override }, build: false, download: false });
+  assert.deepEqual([r.source, r.path, r.version], ['env', override, 'v1.5.1']);
+});
+
+test('a broken env override is an error, not a silent fallback', async () => {
+  const root = tmpDir();
+  const env = { ...isolatedEnv(root), REPROLAB_MINIO_BIN: path.join(root, 'nope') };
+  await assert.rejects(resolveTool('minio', { env }), /REPROLAB_MINIO_BIN=.*not an executable/);
+});
+
+test('PATH binary with the pinned version is used before the cache', async () => {
+  const root = tmpDir();
+  const onPath = fakeExe(path.join(root, 'bin'), 'temporal', GOOD);
+  const env = isolatedEnv(root, [path.dirname(onPath)]);
+  fakeExe(path.dirname(toolCachePath('temporal', env)), 'temporal', GOOD);
+  const r = await resolveTool('temporal', { env, build: false, download: false });
+  assert.deepEqual([r.source, r.path], ['path', onPath]);
+});
+
+test('PATH binary with another version is skipped for the cached one', async () => {
+  const root = tmpDir();
+  const onPath = fakeExe(path.join(root, 'bin'), 'temporal', 'temporal version 1.4.0 (Server 1.27.0)');
+  const env = isolatedEnv(root, [path.dirname(onPath)]);
+  const cached = fakeExe(path.dirname(toolCachePath('temporal', env)), 'temporal', GOOD);
+  const lines: string[] = [];
+  const r = await resolveTool('temporal', { env, build: false, download: false, log: (l) => lines.push(l) });
+  assert.deepEqual([r.source, r.path], ['cache', cached]);
+  assert.ok(lines.some((l) => l.includes('ignoring') && l.includes('1.4.0')), lines.join('\n'));
+});
+
+test('minio on PATH is matched by its commit id', async () => {
+  const root = tmpDir();
+  const onPath = fakeExe(path.join(root, 'bin'), 'minio', 'minio version RELEASE.2026-02-12T20-18-48Z (commit-id=7aac2a2c5b7cdeadbeef)');
+  const r = await resolveTool('minio', { env: isolatedEnv(root, [path.dirname(onPath)]), build: false, download: false });
+  assert.equal(r.source, 'path');
+});
+
+test('nothing available: error lists what was tried and the exact fix', async () => {
+  const root = tmpDir();
+  await assert.rejects(resolveTool('temporal', { env: isolatedEnv(root), build: false, download: false }), (e: unknown) => {
+    assert.ok(e instanceof ToolNotFoundError);
+    assert.match(e.message, /REPROLAB_TEMPORAL_BIN/);
+    assert.match(e.message, /install Go >= 1\.24 and run `npx tsx infra\/src\/install-tools\.ts`/);
+    return true;
+  });
+  const report = await describeTools({ env: isolatedEnv(root) });
+  assert.deepEqual(report.map((r) => [r.name, r.ok]), [['temporal', false], ['minio', false]]);
+});
+
+test('offline download fails fast and falls through to the next option', async () => {
+  const root = tmpDir();
+  const t0 = Date.now();
+  await assert.rejects(resolveTool('minio', { env: isolatedEnv(root), build: true, download: true }), (e: unknown) => {
+    assert.ok(e instanceof ToolNotFoundError);
+    assert.match(e.message, /download: /);
+    assert.match(e.message, /go install: `go` not found/);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+});
+
+test('go install builds once for two concurrent resolvers, atomically into the cache', async () => {
+  const root = tmpDir();
+  const bin = path.join(root, 'gobin');
+  fs.mkdirSync(bin);
+  const calls = path.join(root, 'go-calls');
+  // Fake `go`: reports a version, and "builds" a fake temporal into $GOBIN after a pause.
+  fs.writeFileSync(
+    path.join(bin, 'go'),
+    `#!/bin/sh
+if [ "$1" = env ]; then echo go1.26.0; exit 0; fi
+if [ "$1" = install ]; then
+  echo "$2 GOBIN=$GOBIN" >> ${calls}
+  echo "go: downloading fake v1.0.0" >&2
+  sleep 1
+  printf '#!/bin/sh\\necho "${GOOD}"\\n' > "$GOBIN/temporal"; chmod +x "$GOBIN/temporal"; exit 0
+fi
+exit 2
+`,
+    { mode: 0o755 },
+  );
+  const env = isolatedEnv(root, [bin]);
+  const [a, b] = await Promise.all([
+    resolveTool('temporal', { env, download: false }),
+    resolveTool('temporal', { env, download: false }),
+  ]);
+  const lines = fs.readFileSync(calls, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 1, lines.join('\n'));
+  assert.match(lines[0]!, /^github\.com\/temporalio\/cli\/cmd\/temporal@v1\.5\.1 GOBIN=.*\/tools\/\.tmp-temporal-/);
+  assert.deepEqual(new Set([a.source, b.source]), new Set(['go-install', 'cache']));
+  assert.equal(a.path, toolCachePath('temporal', env));
+  assert.equal(b.path, a.path);
+  // Temp build dirs and the lock are gone.
+  assert.deepEqual(fs.readdirSync(path.join(root, 'cache', 'tools')).sort(), ['temporal-v1.5.1']);
+});

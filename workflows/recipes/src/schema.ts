@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { STEP_KINDS, STEP_KIND_NAMES, TASK_QUEUES } from './steps';
+
+const identifier = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, starting with a letter');
+
+export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
+
+export const BUILTIN_DATASETS = ['mnist-10k'] as const;
+
+const DatasetRef = z
+  .object({
+    builtin: z.enum(BUILTIN_DATASETS).optional(),
+    digest: z.string().regex(DIGEST_RE, 'a dataset digest looks like sha256:<64 hex digits>').optional(),
+  })
+  .strict()
+  .refine((d) => d.builtin !== undefined || d.digest !== undefined, {
+    message: 'give a dataset either `builtin: <name>` or `digest: sha256:…` (from `reprolab data import`)',
+  });
+
+const Step = z
+  .object({
+    id: identifier,
+    kind: z.string(),
+    queue: z.enum(TASK_QUEUES).optional(),
+    needs: z.array(identifier).default([]),
+    inputs: z.record(z.string(), z.string()).default({}),
+    params: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const Target = z
+  .object({
+    claim: z.string().min(1),
+    /** `<step id>.<metric name>` of the metric that reproduces the claim. */
+    metric: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z_][a-z0-9_]*$/, 'write the metric as <step id>.<metric name>'),
+    /** Maximum |reproduced − paper| that still counts as reproduced, in the claim's unit. */
+    tolerance: z.number().nonnegative(),
+    /** Multiply the metric by this before comparing (e.g. 100 for a fraction vs a percentage). */
+    scaleBy: z.number().positive().default(1),
+  })
+  .strict();
+
+export const RecipeSchema = z
+  .object({
+    name: identifier,
+    version: z.number().int().positive(),
+    description: z.string().default(''),
+    papers: z.array(z.string()).default([]),
+    /** `full` means the paper's own setting; `proxy` a reduced one whose absolute numbers differ. */
+    scale: z.enum(['proxy', 'full']).default('proxy'),
+    seed: z.number().int().nonnegative().default(0),
+    datasets: z.record(identifier, DatasetRef).default({}),
+    steps: z.array(Step).min(1, 'a recipe needs at least one step'),
+    targets: z.array(Target).default([]),
+  })
+  .strict();
+
+export type Recipe = z.infer<typeof RecipeSchema>;
+export type RecipeStep = Recipe['steps'][number];
+
+/** A recipe whose step params have been parsed by their kind's schema (defaults filled in). */
+export interface ValidRecipe extends Recipe {
+  steps: (RecipeStep & { queue: (typeof TASK_QUEUES)[number] })[];
+}
+
+export interface RecipeIssue {
+  path: string;
+  message: string;
+}
+
+export class RecipeValidationError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: RecipeIssue[],
+  ) {
+    super(
+      `invalid recipe ${source}:\n` + issues.map((i) => `  - ${i.path || '(root)'}: ${i.message}`).join('\n'),
+    );
+    this.name = 'RecipeValidationError';
+  }
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** Validates the structure, every step's params, input references and the DAG; collects all issues. */
+export function validateRecipe(input: unknown, source = '<recipe>'): ValidRecipe {
+  const parsed = RecipeSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+    // Report bad step params in the same pass, so one edit cycle fixes everything.
+    throw new RecipeValidationError(source, [...issues, ...rawStepParamIssues(input, issues)]);
+  }
+  const recipe = parsed.data;
+  const issues: RecipeIssue[] = [];
+  const ids = new Map<string, number>();
+  recipe.steps.forEach((s, i) => {
+    if (ids.has(s.id)) issues.push({ path: `steps[${i}].id`, message: `duplicate step id "${s.id}"` });
+    ids.set(s.id, i);
+  });
+  const steps = recipe.steps.map((step, i) => {
+    const at = `steps[${i}]`;
+    const spec = (STEP_KINDS as Record<string, (typeof STEP_KINDS)[keyof typeof STEP_KINDS] | undefined>)[step.kind];
+    if (!spec) {
+      issues.push({ path: `${at}.kind`, message: `unknown step kind "${step.kind}"; known: ${STEP_KIND_NAMES.join(', ')}` });
+      return { ...step, queue: step.queue ?? 'cpu' };
+    }
+    const params = spec.params.safeParse(step.params);
+    if (!params.success) {
+      for (const issue of params.error.issues) {
+        issues.push({ path: `${at}.params${issue.path.length ? '.' + formatPath(issue.path) : ''}`, message: issue.message });
+      }
+    }
+    const needs = new Set(step.needs);
+    for (const n of step.needs) {
+      if (!ids.has(n)) issues.push({ path: `${at}.needs`, message: `needs unknown step "${n}"` });
+    }
+    for (const slot of Object.keys(spec.inputs)) {
+      if (!(slot in step.inputs)) issues.push({ path: `${at}.inputs.${slot}`, message: `missing input "${slot}"` });
+    }
+    for (const [slot, ref] of Object.entries(step.inputs)) {
+      const want = (spec.inputs as Record<string, 'dataset' | 'model'>)[slot];
+      const path = `${at}.inputs.${slot}`;
+      if (!want) {
+        issues.push({ path, message: `unknown input "${slot}" for ${step.kind}; takes: ${Object.keys(spec.inputs).join(', ') || 'none'}` });
+      } else if (want === 'dataset') {
+        if (!(ref in recipe.datasets)) issues.push({ path, message: `unknown dataset "${ref}"; declared: ${Object.keys(recipe.datasets).join(', ') || 'none'}` });
+      } else {
+        const [from, output] = ref.split('.');
+        const idx = from === undefined ? undefined : ids.get(from);
+        const producer = idx === undefined ? undefined : recipe.steps[idx];
+        const producerSpec = producer && (STEP_KINDS as Record<string, { outputs: readonly string[] } | undefined>)[producer.kind];
+        if (!producer || !output) issues.push({ path, message: `"${ref}" must name <step id>.<output> of an earlier step` });
+        else if (producerSpec && !producerSpec.outputs.includes(output)) issues.push({ path, message: `step "${from}" has no output "${output}"; it produces: ${producerSpec.outputs.join(', ') || 'nothing'}` });
+        else if (from && !needs.has(from)) needs.add(from); // an input reference implies the dependency
+      }
+    }
+    return {
+      ...step,
+      needs: [...needs],
+      queue: step.queue ?? spec.queue,
+      params: params.success ? (params.data as Record<string, unknown>) : step.params,
+    };
+  });
+  const cycle = findCycle(steps);
+  if (cycle) issues.push({ path: 'steps', message: `the step graph has a cycle: ${cycle.join(' → ')}` });
+  recipe.targets.forEach((t, i) => {
+    const stepId = t.metric.split('.')[0];
+    if (stepId && !ids.has(stepId)) issues.push({ path: `targets[${i}].metric`, message: `no step "${stepId}" in this recipe` });
+  });
+  if (issues.length) throw new RecipeValidationError(source, issues);
+  return { ...recipe, steps };
+}
+
+function rawStepParamIssues(input: unknown, known: RecipeIssue[]): RecipeIssue[] {
+  const steps = (input as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return [];
+  const out: RecipeIssue[] = [];
+  steps.forEach((raw: unknown, i) => {
+    const step = raw as { kind?: unknown; params?: unknown } | null;
+    if (!step || typeof step.kind !== 'string') return;
+    const spec = (STEP_KINDS as Record<string, { params: z.ZodType } | undefined>)[step.kind];
+    const at = `steps[${i}]`;
+    if (!spec) {
+      out.push({ path: `${at}.kind`, message: `unknown step kind "${step.kind}"; known: ${STEP_KIND_NAMES.join(', ')}` });
+      return;
+    }
+    const params = spec.params.safeParse(step.params ?? {});
+    if (params.success) return;
+    for (const issue of params.error.issues) {
+      const path = `${at}.params${issue.path.length ? '.' + formatPath(issue.path) : ''}`;
+      if (!known.some((k) => k.path === path)) out.push({ path, message: issue.message });
+    }
+  });
+  return out;
+}
+
+function findCycle(steps: { id: string; needs: string[] }[]): string[] | undefined {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...stack.slice(stack.indexOf(id)), id];
+    state.set(id, 'visiting');
+    stack.push(id);
+    for (const n of byId.get(id)?.needs ?? []) {
+      const c = visit(n);
+      if (c) return c;
+    }
+    stack.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const s of steps) {
+    const c = visit(s.id);
+    if (c) return c;
+  }
+  return undefined;
+}

@@ -1,0 +1,72 @@
+/**
+ * The step kinds a recipe may use: their parameters (validated before anything runs), the task queue
+ * they default to, the inputs they take and the outputs they produce.
+ */
+import { z } from 'zod';
+
+export const TASK_QUEUES = ['cpu', 'gpu', 'sim'] as const;
+export type TaskQueue = (typeof TASK_QUEUES)[number];
+
+const positiveInt = z.number().int().positive();
+
+export const PretrainParams = z
+  .object({
+    model: z.enum(['small-cnn', 'tiny-mlp']).default('small-cnn'),
+    epochs: positiveInt.max(1000),
+    batchSize: positiveInt.max(4096).default(32),
+    learningRate: z.number().positive().max(10).default(0.05),
+    momentum: z.number().min(0).max(1).default(0.9),
+    /** Write a checkpoint (and name it in the heartbeat) every this many optimizer steps. */
+    checkpointEvery: positiveInt.default(50),
+    /** Use only the first N training examples (a reduced-budget proxy run). */
+    trainLimit: positiveInt.optional(),
+  })
+  .strict();
+
+export const EvaluateParams = z
+  .object({
+    split: z.enum(['test', 'train']).default('test'),
+    batchSize: positiveInt.max(4096).default(256),
+    limit: positiveInt.optional(),
+  })
+  .strict();
+
+export const SimulateMpuParams = z
+  .object({
+    workload: z.string().min(1),
+    size: positiveInt.optional(),
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export interface StepKindSpec {
+  params: z.ZodType;
+  queue: TaskQueue;
+  /** Input slot → what it must reference. */
+  inputs: Record<string, 'dataset' | 'model'>;
+  outputs: string[];
+  description: string;
+}
+
+export const STEP_KINDS = {
+  pretrain: {
+    params: PretrainParams,
+    queue: 'cpu',
+    inputs: { dataset: 'dataset' },
+    outputs: ['model'],
+    description: 'train a model from scratch on a dataset artifact (seeded, checkpointed, resumable)',
+  },
+  evaluate: {
+    params: EvaluateParams,
+    queue: 'cpu',
+    inputs: { dataset: 'dataset', model: 'model' },
+    outputs: [],
+    description: 'accuracy and loss of a model on a held-out split',
+  },
+} as const satisfies Record<string, StepKindSpec>;
+
+export type StepKind = keyof typeof STEP_KINDS;
+export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
+
+export type PretrainParams = z.infer<typeof PretrainParams>;
+export type EvaluateParams = z.infer<typeof EvaluateParams>;

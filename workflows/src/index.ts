@@ -1,0 +1,2 @@
+// The single entry the worker bundles: every workflow the platform runs.
+export { reproduce } from './reproduce.workflow';
