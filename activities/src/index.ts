@@ -26,3 +26,12 @@ export { importDataset, type ImportFormat } from './datasets/import';
 export { storeDataset, loadDataset } from './datasets/store';
 export { loadBuiltinDataset, BUILTIN_DATASET_NAMES } from './datasets/builtin';
 export { stepFingerprint } from './fingerprint';
+export { runComputeJob } from './compute/client';
+
+/** Starts a compute child once and reports the tensor backend it selected. */
+export async function probeTensorBackend(): Promise<string> {
+  const { runComputeJob } = await import('./compute/client');
+  let backend = 'unknown';
+  await runComputeJob({ job: 'probe', args: null, files: {}, onReady: (b) => (backend = b) });
+  return backend;
+}

@@ -1,5 +1,5 @@
-import { drizzle } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
 import * as schema from './schema';
 
 export type Db = ReturnType<typeof drizzle<typeof schema>>;
@@ -12,6 +12,10 @@ export interface DbHandle {
 /**
  * Connects to a Postgres wire endpoint: a Postgres server, or the embedded PGlite served over
  * pglite-socket. The caller passes the URL; this package never reads the environment.
+ *
+ * node-postgres, not postgres.js: PGlite is one session multiplexed across connections, and
+ * node-postgres sends Parse/Bind/Execute/Sync of a query in one batch, while postgres.js splits
+ * them over two round trips, letting another connection's unnamed statement slip in between.
  */
 export function createDb(url: string, opts: { maxConnections?: number } = {}): DbHandle {
   if (!/^postgres(ql)?:\/\//.test(url)) {
@@ -20,15 +24,10 @@ export function createDb(url: string, opts: { maxConnections?: number } = {}): D
         'for the embedded database run `reprolab up` and use the URL it prints',
     );
   }
-  const sql = postgres(url, {
-    max: opts.maxConnections ?? 4,
-    onnotice: () => {},
-    connect_timeout: 10,
-    // PGlite speaks the extended protocol but has no use for prepared-statement caching across
-    // multiplexed connections; unnamed statements work on both servers.
-    prepare: false,
-  });
-  return { db: drizzle(sql, { schema }), close: () => sql.end({ timeout: 5 }) };
+  const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, connectionTimeoutMillis: 10_000 });
+  // An idle client losing its server (database restart) must not crash the process.
+  pool.on('error', () => {});
+  return { db: drizzle(pool, { schema }), close: () => pool.end() };
 }
 
 export function redact(url: string): string {

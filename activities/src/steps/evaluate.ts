@@ -1,31 +1,24 @@
 /** `evaluate`: accuracy and mean cross-entropy of a model artifact on a held-out split. */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { insertMetrics } from '@reprolab/db';
-import { buildSmallModel, decodeCheckpoint, evaluateClassifier, restoreState, type SmallModelName } from '@reprolab/methods';
+import type { EvalResult } from '@reprolab/methods';
 import { EvaluateParams } from '@reprolab/recipes';
-import { ApplicationFailure } from '@temporalio/activity';
-import { loadDataset } from '../datasets/store';
+import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
 import type { ActivityDeps } from '../deps';
-import { withRetry } from '../storage/object-store';
+import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
 import { openStep, requireInput } from './context';
 
 export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
-  const { step, params, reporter } = await openStep(deps, input, EvaluateParams);
-  const data = await withRetry('load dataset', () => loadDataset(deps.store, requireInput(input, 'dataset')), { onRetry: deps.log });
-  const ck = decodeCheckpoint(await withRetry('load model', () => deps.store.getBytes(requireInput(input, 'model')), { onRetry: deps.log }));
-  const meta = ck.meta as { model?: SmallModelName; inputShape?: [number, number, number]; classes?: number };
-  if (!meta.model || !meta.inputShape || !meta.classes) throw ApplicationFailure.nonRetryable('model artifact lacks its architecture (model, inputShape, classes)', 'InvalidInput');
-  if (meta.inputShape.join('x') !== data.shape.join('x') || meta.classes !== data.classes) {
-    throw ApplicationFailure.nonRetryable(
-      `model expects ${meta.inputShape.join('×')} images and ${meta.classes} classes; dataset ${data.name} has ${data.shape.join('×')} and ${data.classes}`,
-      'InvalidInput',
-    );
-  }
-  const model = buildSmallModel(meta.model, meta.inputShape, meta.classes, 0);
+  const { step, params, ctx, reporter } = await openStep(deps, input, EvaluateParams);
+  const files = {
+    dataset: await artifactFile(deps.store, requireInput(input, 'dataset'), deps.log),
+    model: await artifactFile(deps.store, requireInput(input, 'model'), deps.log),
+  };
+  reporter.report({ done: 0, total: 1, unit: 'passes', message: `evaluating on ${params.split}` }, true);
+  const beat = setInterval(() => ctx.heartbeat(), 1000);
   try {
-    await restoreState(model, undefined, ck);
-    reporter.report({ done: 0, total: 1, unit: 'passes', message: `evaluating on ${params.split}` }, true);
-    const r = evaluateClassifier(model, data, params.split, params.batchSize, params.limit);
+    const r = await runComputeJob<EvalResult>({ job: 'evaluate-classifier', args: { params }, files, signal: ctx.cancellationSignal });
     await insertMetrics(deps.db, [
       { runId: input.runId, stepId: step.id, name: `${params.split}_accuracy`, value: r.accuracy, index: null },
       { runId: input.runId, stepId: step.id, name: `${params.split}_loss`, value: r.loss, index: null },
@@ -34,7 +27,11 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
     reporter.report({ done: 1, total: 1, unit: 'passes', metrics: { accuracy: r.accuracy, loss: r.loss } }, true);
     await reporter.flush();
     return { outputs: {} };
+  } catch (e) {
+    if (e instanceof ComputeJobCancelled) throw new CancelledFailure('evaluate cancelled');
+    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
+    throw e;
   } finally {
-    model.dispose();
+    clearInterval(beat);
   }
 }

@@ -1,23 +1,17 @@
 /**
- * `pretrain`: trains a model from scratch on a dataset artifact. Checkpoints go to the object store
- * every `checkpointEvery` steps and are named in the heartbeat, so a retried attempt (worker crash,
- * storage outage) resumes from the last one instead of starting over.
+ * `pretrain`: trains a model from scratch on a dataset artifact, in a compute child process.
+ * Checkpoints go to the object store every `checkpointEvery` steps and are named in the heartbeat,
+ * so a retried attempt (worker crash, storage outage) resumes from the last one instead of
+ * starting over.
  */
+import { readFile } from 'node:fs/promises';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { deleteMetricsAfter, deleteStepMetrics, insertMetrics } from '@reprolab/db';
-import {
-  buildSmallModel,
-  captureState,
-  decodeCheckpoint,
-  encodeCheckpoint,
-  trainClassifier,
-  TrainingStopped,
-  type TrainCheckpoint,
-} from '@reprolab/methods';
 import { PretrainParams } from '@reprolab/recipes';
-import { loadDataset } from '../datasets/store';
+import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import type { TrainJobArgs } from '../compute/jobs';
 import type { ActivityDeps } from '../deps';
-import { withRetry } from '../storage/object-store';
+import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
 import { openStep, putArtifact, requireInput } from './context';
 
@@ -27,61 +21,65 @@ export interface PretrainHeartbeat {
   step: number;
 }
 
+interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+}
+
 export async function pretrain(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
   const { run, step, params, ctx, reporter } = await openStep(deps, input, PretrainParams);
   const datasetDigest = requireInput(input, 'dataset');
-  const data = await withRetry('load dataset', () => loadDataset(deps.store, datasetDigest), { onRetry: deps.log });
-  const model = buildSmallModel(params.model, data.shape, data.classes, run.seed);
-  const meta = { model: params.model, inputShape: data.shape, classes: data.classes, dataset: datasetDigest, seed: run.seed };
+  const files: Record<string, string> = { dataset: await artifactFile(deps.store, datasetDigest, deps.log) };
 
   const last = ctx.info.heartbeatDetails as PretrainHeartbeat | undefined;
-  let resumeFrom: TrainCheckpoint | undefined;
-  if (last?.checkpoint) {
-    resumeFrom = decodeCheckpoint(await withRetry('load checkpoint', () => deps.store.getBytes(last.checkpoint!), { onRetry: deps.log }));
-    await deleteMetricsAfter(deps.db, step.id, resumeFrom.position.step);
-    deps.log?.(`pretrain ${input.runId}/${input.stepKey}: attempt ${ctx.info.attempt} resumes from step ${resumeFrom.position.step} (${last.checkpoint})`);
+  if (last?.checkpoint && last.checkpointStep !== undefined) {
+    files.resume = await artifactFile(deps.store, last.checkpoint, deps.log);
+    await deleteMetricsAfter(deps.db, step.id, last.checkpointStep);
+    deps.log?.(`pretrain ${input.runId}/${input.stepKey}: attempt ${ctx.info.attempt} resumes from step ${last.checkpointStep} (${last.checkpoint})`);
   } else {
     await deleteStepMetrics(deps.db, step.id); // an earlier attempt that died before its first checkpoint
   }
 
-  let beat: PretrainHeartbeat = { checkpoint: last?.checkpoint, checkpointStep: resumeFrom?.position.step, step: resumeFrom?.position.step ?? 0 };
+  let beat: PretrainHeartbeat = { checkpoint: last?.checkpoint, checkpointStep: last?.checkpointStep, step: last?.checkpointStep ?? 0 };
   const losses: { index: number; value: number }[] = [];
   const flushLosses = async () => {
     const rows = losses.splice(0).map((l) => ({ runId: input.runId, stepId: step.id, name: 'train_loss', value: l.value, index: l.index }));
     if (rows.length) await insertMetrics(deps.db, rows);
   };
-
+  let modelDigest = '';
+  const args: TrainJobArgs = {
+    params,
+    seed: run.seed,
+    meta: { model: params.model, dataset: datasetDigest, seed: run.seed },
+  };
   try {
-    const result = await trainClassifier({
-      model,
-      data,
-      epochs: params.epochs,
-      batchSize: params.batchSize,
-      learningRate: params.learningRate,
-      momentum: params.momentum,
-      seed: run.seed,
-      trainLimit: params.trainLimit,
-      checkpointEvery: params.checkpointEvery,
-      resumeFrom,
-      meta,
-      shouldStop: () => ctx.cancellationSignal.aborted,
-      onStep: (p) => {
+    const result = await runComputeJob<{ position: { step: number }; finalLoss: number; resumedFromStep: number }>({
+      job: 'train-classifier',
+      args,
+      files,
+      signal: ctx.cancellationSignal,
+      onProgress: (d) => {
+        const p = d as unknown as TrainProgress;
         losses.push({ index: p.step, value: p.loss });
         beat = { ...beat, step: p.step };
         ctx.heartbeat(beat);
         reporter.report({ done: p.step, total: p.totalSteps, unit: 'steps', metrics: { loss: p.loss, epoch: p.epoch }, checkpoint: beat.checkpoint });
       },
-      onCheckpoint: async (ck) => {
-        const digest = await putArtifact(deps, step, encodeCheckpoint(ck), 'checkpoint', `step-${ck.position.step}`);
+      onCheckpoint: async (path, d) => {
+        const at = (d as { step: number }).step;
+        const digest = await putArtifact(deps, step, new Uint8Array(await readFile(path)), 'checkpoint', `step-${at}`);
         // Losses up to this checkpoint become durable together with it.
         await flushLosses();
-        beat = { checkpoint: digest, checkpointStep: ck.position.step, step: ck.position.step };
+        beat = { checkpoint: digest, checkpointStep: at, step: at };
         ctx.heartbeat(beat);
+      },
+      onOutputs: async (out) => {
+        modelDigest = await putArtifact(deps, step, new Uint8Array(await readFile(out.model!)), 'model', `${params.model}-final`);
       },
     });
     await flushLosses();
-    const final = await captureState(model, undefined, result.position, meta);
-    const modelDigest = await putArtifact(deps, step, encodeCheckpoint(final), 'model', `${params.model}-final`);
     await insertMetrics(deps.db, [
       { runId: input.runId, stepId: step.id, name: 'final_train_loss', value: result.finalLoss, index: null },
       { runId: input.runId, stepId: step.id, name: 'train_steps', value: result.position.step, index: null },
@@ -91,10 +89,9 @@ export async function pretrain(deps: ActivityDeps, input: ComputeStepInput): Pro
     await reporter.flush();
     return { outputs: { model: modelDigest } };
   } catch (e) {
-    if (e instanceof TrainingStopped) throw new CancelledFailure(`pretrain cancelled at step ${e.position.step}`);
-    if (e instanceof Error && /loss became/.test(e.message)) throw ApplicationFailure.nonRetryable(e.message, 'Diverged');
+    if (e instanceof ComputeJobCancelled) throw new CancelledFailure(`pretrain cancelled at step ${beat.step}`);
+    if (e instanceof ComputeJobError && /loss became/.test(e.message)) throw ApplicationFailure.nonRetryable(e.message, 'Diverged');
+    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
     throw e;
-  } finally {
-    model.dispose();
   }
 }

@@ -1,0 +1,110 @@
+/**
+ * The compute jobs a child process can run: thin adapters from files + JSON args to method code.
+ * Runs in the child only; imports TF.js through the methods package.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  buildSmallModel,
+  captureState,
+  decodeCheckpoint,
+  decodeDataset,
+  encodeCheckpoint,
+  evaluateClassifier,
+  restoreState,
+  trainClassifier,
+  type SmallModelName,
+} from '@reprolab/methods';
+import type { EvaluateParams, PretrainParams } from '@reprolab/recipes';
+
+export interface JobContext {
+  files: Record<string, string>;
+  scratchDir: string;
+  progress(data: Record<string, unknown>): void;
+  /** Resolves once the parent has stored the checkpoint file. */
+  checkpoint(path: string, data: Record<string, unknown>): Promise<void>;
+}
+
+export interface JobResult {
+  result: unknown;
+  files: Record<string, string>;
+}
+
+type Job = (args: never, ctx: JobContext) => Promise<JobResult>;
+
+const file = async (ctx: JobContext, name: string): Promise<Uint8Array> => {
+  const path = ctx.files[name];
+  if (!path) throw new Error(`job input "${name}" missing`);
+  return new Uint8Array(await readFile(path));
+};
+
+export interface TrainJobArgs {
+  params: PretrainParams;
+  seed: number;
+  meta: Record<string, unknown>;
+}
+
+async function trainClassifierJob(args: TrainJobArgs, ctx: JobContext): Promise<JobResult> {
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  const p = args.params;
+  const model = buildSmallModel(p.model, data.shape, data.classes, args.seed);
+  const meta = { ...args.meta, inputShape: data.shape, classes: data.classes };
+  const resumeFrom = ctx.files.resume ? decodeCheckpoint(await file(ctx, 'resume')) : undefined;
+  let n = 0;
+  try {
+    const r = await trainClassifier({
+      model,
+      data,
+      epochs: p.epochs,
+      batchSize: p.batchSize,
+      learningRate: p.learningRate,
+      momentum: p.momentum,
+      seed: args.seed,
+      trainLimit: p.trainLimit,
+      checkpointEvery: p.checkpointEvery,
+      resumeFrom,
+      meta,
+      onStep: (s) => ctx.progress({ ...s }),
+      onCheckpoint: async (ck) => {
+        const path = join(ctx.scratchDir, `ck-${n++}.bin`);
+        await writeFile(path, encodeCheckpoint(ck));
+        await ctx.checkpoint(path, { step: ck.position.step });
+      },
+    });
+    const modelPath = join(ctx.scratchDir, 'model.bin');
+    await writeFile(modelPath, encodeCheckpoint(await captureState(model, undefined, r.position, meta)));
+    return { result: r, files: { model: modelPath } };
+  } finally {
+    model.dispose();
+  }
+}
+
+async function evaluateClassifierJob(args: { params: EvaluateParams }, ctx: JobContext): Promise<JobResult> {
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  const ck = decodeCheckpoint(await file(ctx, 'model'));
+  const meta = ck.meta as { model?: SmallModelName; inputShape?: [number, number, number]; classes?: number };
+  if (!meta.model || !meta.inputShape || !meta.classes) throw new InvalidJobInput('model artifact lacks its architecture (model, inputShape, classes)');
+  if (meta.inputShape.join('x') !== data.shape.join('x') || meta.classes !== data.classes) {
+    throw new InvalidJobInput(`model expects ${meta.inputShape.join('×')} images and ${meta.classes} classes; dataset ${data.name} has ${data.shape.join('×')} and ${data.classes}`);
+  }
+  const model = buildSmallModel(meta.model, meta.inputShape, meta.classes, 0);
+  try {
+    await restoreState(model, undefined, ck);
+    const { split, batchSize, limit } = args.params;
+    return { result: evaluateClassifier(model, data, split, batchSize, limit), files: {} };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Bad input detected in the child: the parent turns it into a non-retryable failure. */
+export class InvalidJobInput extends Error {
+  override name = 'InvalidJobInput';
+}
+
+export const JOBS: Record<string, Job> = {
+  /** Starts the backend and returns: tells the worker which backend its steps will train on. */
+  probe: (async () => ({ result: null, files: {} })) as Job,
+  'train-classifier': trainClassifierJob as Job,
+  'evaluate-classifier': evaluateClassifierJob as Job,
+};

@@ -1,0 +1,25 @@
+/** Builds an API context from connection settings (used by the dashboard, the CLI and tests). */
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { createDb } from '@reprolab/db';
+import type { ApiContext } from './context';
+
+export const DEFAULT_RECIPES_DIR = fileURLToPath(new URL('../../../workflows/recipes', import.meta.url));
+
+export async function createApiContext(opts: { databaseUrl: string; temporalAddress: string; namespace?: string; recipesDir?: string }): Promise<ApiContext & { close(): Promise<void> }> {
+  const dbh = createDb(opts.databaseUrl);
+  const connection = await Connection.connect({ address: opts.temporalAddress, connectTimeout: '5s' }).catch((e: unknown) => {
+    void dbh.close();
+    throw new Error(`cannot reach Temporal at ${opts.temporalAddress} (${(e as Error).message}); is the stack up? Try \`reprolab up\`.`);
+  });
+  const temporal = new Client({ connection, namespace: opts.namespace ?? 'default' });
+  return {
+    db: dbh.db,
+    temporal,
+    recipesDir: opts.recipesDir ?? DEFAULT_RECIPES_DIR,
+    async close() {
+      await connection.close();
+      await dbh.close();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { appRouter, type AppRouter } from './routers/index';
+export { createCallerFactory } from './trpc';
+export type { ApiContext } from './context';
+export { launchRun, type LaunchInput, type Launched } from './launch';
+export { createApiContext } from './create-context';

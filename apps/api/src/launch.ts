@@ -1,0 +1,61 @@
+/** Launching a run: validate the recipe, check its datasets exist, store it, start the workflow. */
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { createRun, getDatasets, saveRecipe, setRunStatus } from '@reprolab/db';
+import { parseRecipe, RecipeValidationError } from '@reprolab/recipes';
+import { WORKFLOW_QUEUE, workflowIdForRun, type ReproduceInput } from '@reprolab/workflows/definitions';
+import type { reproduce } from '@reprolab/workflows';
+import type { ApiContext } from './context';
+
+export interface LaunchInput {
+  /** Recipe text (YAML or JSON). */
+  recipe: string;
+  /** Name shown in errors, e.g. the file path. */
+  origin?: string;
+  seed?: number;
+  force?: boolean;
+  heartbeatTimeoutSeconds?: number;
+}
+
+export interface Launched {
+  runId: string;
+  workflowId: string;
+  recipe: { id: number; name: string; version: number; contentHash: string };
+  seed: number;
+}
+
+export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<Launched> {
+  let parsed;
+  try {
+    parsed = parseRecipe(input.recipe, input.origin ?? '<recipe>');
+  } catch (e) {
+    if (e instanceof RecipeValidationError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+    throw e;
+  }
+  const { recipe } = parsed;
+  // Unknown dataset digests fail here, before anything is scheduled.
+  const pinned = Object.entries(recipe.datasets).filter(([, d]) => d.digest && !d.builtin);
+  const known = new Set((await getDatasets(ctx.db, pinned.map(([, d]) => d.digest!))).map((d) => d.sha256));
+  const missing = pinned.filter(([, d]) => !known.has(d.digest!));
+  if (missing.length) {
+    throw new TRPCError({
+      code: 'NOT_FOUND',
+      message:
+        missing.map(([name, d]) => `dataset "${name}": unknown digest ${d.digest}`).join('; ') +
+        '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary> <dir or s3://bucket/prefix>` and put the digest it prints in the recipe.',
+    });
+  }
+  const stored = await saveRecipe(ctx.db, { name: recipe.name, contentHash: parsed.contentHash, document: recipe, source: parsed.source });
+  const seed = input.seed ?? recipe.seed;
+  const runId = randomUUID().slice(0, 8) + '-' + recipe.name;
+  const workflowId = workflowIdForRun(runId);
+  await createRun(ctx.db, { id: runId, recipeId: stored.id, workflowId, seed, force: input.force ?? false, scale: recipe.scale });
+  const args: ReproduceInput = { runId, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds };
+  try {
+    await ctx.temporal.workflow.start<typeof reproduce>('reproduce', { taskQueue: WORKFLOW_QUEUE, workflowId, args: [args] });
+  } catch (e) {
+    await setRunStatus(ctx.db, runId, 'failed', `could not start workflow: ${(e as Error).message}`);
+    throw new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: `could not start workflow on Temporal: ${(e as Error).message}` });
+  }
+  return { runId, workflowId, seed, recipe: { id: stored.id, name: stored.name, version: stored.version, contentHash: stored.contentHash } };
+}

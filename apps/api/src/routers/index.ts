@@ -1,0 +1,156 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TRPCError } from '@trpc/server';
+import { z } from 'zod';
+import {
+  compareRun,
+  getEnvironment,
+  getRecipe,
+  getRun,
+  listClaims,
+  listDatasets,
+  listRecipes,
+  listRuns,
+  listSteps,
+  runArtifacts,
+  runMetrics,
+} from '@reprolab/db';
+import { parseRecipe, RecipeValidationError } from '@reprolab/recipes';
+import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
+import { launchRun } from '../launch';
+import { publicProcedure, router } from '../trpc';
+import type { ApiContext } from '../context';
+
+const runId = z.object({ runId: z.string().min(1) });
+
+async function requireRun(ctx: ApiContext, id: string) {
+  const run = await getRun(ctx.db, id);
+  if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"; list runs with \`reprolab runs\`` });
+  return run;
+}
+
+export const recipesRouter = router({
+  /** Recipe files shipped in workflows/recipes, plus every version stored by earlier runs. */
+  list: publicProcedure.query(async ({ ctx }) => {
+    const files = (await readdir(ctx.recipesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    const shipped = await Promise.all(
+      files.map(async (file) => {
+        const text = await readFile(join(ctx.recipesDir, file), 'utf8');
+        try {
+          const { recipe, contentHash } = parseRecipe(text, file);
+          return { file, name: recipe.name, description: recipe.description, steps: recipe.steps.length, contentHash, error: null };
+        } catch (e) {
+          return { file, name: file, description: '', steps: 0, contentHash: null, error: (e as Error).message };
+        }
+      }),
+    );
+    const stored = (await listRecipes(ctx.db)).map((r) => ({ id: r.id, name: r.name, version: r.version, contentHash: r.contentHash, createdAt: r.createdAt }));
+    return { shipped, stored };
+  }),
+  get: publicProcedure.input(z.object({ id: z.number().int().optional(), file: z.string().optional() })).query(async ({ ctx, input }) => {
+    if (input.file) {
+      if (!/^[\w.-]+\.ya?ml$/.test(input.file)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'file must be a recipe file name like smoke.yaml' });
+      const text = await readFile(join(ctx.recipesDir, input.file), 'utf8').catch(() => {
+        throw new TRPCError({ code: 'NOT_FOUND', message: `no recipe file ${input.file}` });
+      });
+      try {
+        return parseRecipe(text, input.file);
+      } catch (e) {
+        if (e instanceof RecipeValidationError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+        throw e;
+      }
+    }
+    if (input.id === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give either id or file' });
+    const row = await getRecipe(ctx.db, input.id);
+    if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no stored recipe ${input.id}` });
+    return { source: row.source, recipe: row.document, contentHash: row.contentHash };
+  }),
+});
+
+export const runsRouter = router({
+  launch: publicProcedure
+    .input(
+      z.object({
+        recipe: z.string().min(1).optional(),
+        file: z.string().optional(),
+        seed: z.number().int().nonnegative().optional(),
+        force: z.boolean().optional(),
+        heartbeatTimeoutSeconds: z.number().int().positive().max(3600).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      let text = input.recipe;
+      let origin = '<recipe>';
+      if (!text && input.file) {
+        if (!/^[\w.-]+\.ya?ml$/.test(input.file)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'file must be a recipe file name like smoke.yaml' });
+        origin = input.file;
+        text = await readFile(join(ctx.recipesDir, input.file), 'utf8').catch(() => {
+          throw new TRPCError({ code: 'NOT_FOUND', message: `no recipe file ${input.file} in ${ctx.recipesDir}` });
+        });
+      }
+      if (!text) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give the recipe text (recipe) or a shipped recipe file name (file)' });
+      return launchRun(ctx, { recipe: text, origin, seed: input.seed, force: input.force, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds });
+    }),
+  list: publicProcedure.input(z.object({ limit: z.number().int().positive().max(500).default(50) }).default({ limit: 50 })).query(({ ctx, input }) => listRuns(ctx.db, input.limit)),
+  get: publicProcedure.input(runId).query(async ({ ctx, input }) => {
+    const run = await requireRun(ctx, input.runId);
+    const [steps, environment, artifacts, recipe] = await Promise.all([
+      listSteps(ctx.db, run.id),
+      getEnvironment(ctx.db, run.id),
+      runArtifacts(ctx.db, run.id),
+      getRecipe(ctx.db, run.recipeId),
+    ]);
+    let live: RunProgress | null = null;
+    if (run.status === 'running' || run.status === 'paused' || run.status === 'queued') {
+      live = await ctx.temporal.workflow
+        .getHandle(run.workflowId)
+        .query(progressQuery)
+        .catch(() => null);
+    }
+    return { run, steps, environment: environment ?? null, artifacts, recipe: recipe ? { id: recipe.id, name: recipe.name, version: recipe.version } : null, live };
+  }),
+  cancel: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+    const run = await requireRun(ctx, input.runId);
+    if (['completed', 'failed', 'cancelled'].includes(run.status)) {
+      throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run ${run.id} already ${run.status}` });
+    }
+    await ctx.temporal.workflow.getHandle(run.workflowId).cancel();
+    return { runId: run.id, cancelRequested: true };
+  }),
+  pause: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+    const run = await requireRun(ctx, input.runId);
+    await ctx.temporal.workflow.getHandle(run.workflowId).signal(pauseSignal);
+    return { runId: run.id, paused: true };
+  }),
+  resume: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+    const run = await requireRun(ctx, input.runId);
+    await ctx.temporal.workflow.getHandle(run.workflowId).signal(resumeSignal);
+    return { runId: run.id, paused: false };
+  }),
+});
+
+export const appRouter = router({
+  recipes: recipesRouter,
+  runs: runsRouter,
+  metrics: router({
+    series: publicProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional() })).query(async ({ ctx, input }) => {
+      await requireRun(ctx, input.runId);
+      const rows = await runMetrics(ctx.db, input.runId, input.name);
+      return rows.map((m) => ({ step: m.stepKey, name: m.name, index: m.index, value: m.value }));
+    }),
+  }),
+  claims: router({
+    list: publicProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => listClaims(ctx.db, input.paper)),
+  }),
+  datasets: router({
+    list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+  }),
+  compare: router({
+    run: publicProcedure.input(runId).query(async ({ ctx, input }) => {
+      await requireRun(ctx, input.runId);
+      return compareRun(ctx.db, input.runId);
+    }),
+  }),
+});
+
+export type AppRouter = typeof appRouter;

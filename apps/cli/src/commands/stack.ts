@@ -1,0 +1,121 @@
+/** `reprolab up | down | doctor`: the embedded stack on this machine. */
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { describeTools, resolveTool } from '@reprolab/infra/tools';
+import { embeddedStack, REPO_ROOT, BASE_PORTS } from '@reprolab/infra/stack';
+import { runStackForeground, startStack, stackStatus, stopStack } from '@reprolab/infra/supervisor';
+import { isPortFree } from '@reprolab/infra/ports';
+import { duration, table } from '../format';
+
+export interface UpFlags {
+  stateDir: string;
+  portOffset: number;
+  foreground: boolean;
+  dashboard: boolean;
+}
+
+const DASHBOARD_DIR = join(REPO_ROOT, 'apps', 'dashboard');
+
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the dashboard when there is no production build or its sources changed since. */
+export async function ensureDashboardBuilt(log: (s: string) => void): Promise<void> {
+  const buildId = join(DASHBOARD_DIR, '.next', 'BUILD_ID');
+  const sources = Math.max(await newestMtime(join(DASHBOARD_DIR, 'src')), await newestMtime(join(REPO_ROOT, 'apps', 'api', 'src')));
+  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
+  log('building the dashboard (next build; first time only, ~1-2 min)…');
+  const t0 = Date.now();
+  await new Promise<void>((res, rej) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build', DASHBOARD_DIR], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`next build failed (exit ${code}):\n${out.slice(-4000)}`))));
+  });
+  log(`dashboard built in ${duration(Date.now() - t0)}`);
+}
+
+export async function upCommand(flags: UpFlags): Promise<number> {
+  const log = (s: string) => console.log(s);
+  const t0 = Date.now();
+  const status = await stackStatus(resolve(flags.stateDir));
+  if (status.running) {
+    console.log(`reprolab is already running from ${resolve(flags.stateDir)}:`);
+    printServices(status.services.map((s) => ({ name: s.name, where: s.port ? `${s.host ?? '127.0.0.1'}:${s.port}` : '', pid: s.pid, alive: s.alive })));
+    return 0;
+  }
+  const [temporal, minio] = [await resolveTool('temporal', { log }), await resolveTool('minio', { log })];
+  log(`temporal ${temporal.version} (${temporal.source}: ${temporal.path})`);
+  log(`minio    ${minio.version} (${minio.source}: ${minio.path})`);
+  const stack = embeddedStack({ stateDir: flags.stateDir, portOffset: flags.portOffset, tools: { temporal, minio } });
+  let services = stack.services;
+  if (flags.dashboard) await ensureDashboardBuilt(log);
+  else services = services.filter((s) => s.name !== 'dashboard');
+  const opts = {
+    stateDir: stack.stateDir,
+    services,
+    stackEnv: stack.env,
+    log,
+    portHint: 'stop whatever holds it, or shift every port with `reprolab up --port-offset 100`',
+  };
+  if (flags.foreground) {
+    const r = await runStackForeground({ ...opts, onReady: () => log(`stack up in ${duration(Date.now() - t0)}; state in ${stack.stateDir}`) });
+    if (r.reason === 'exited') {
+      console.error(`service ${r.service} exited (code ${r.code}); stopped the rest. Last log lines:\n${r.logTail.join('\n')}`);
+      return 1;
+    }
+    return 0;
+  }
+  await startStack({ ...opts, detach: true });
+  log(`\nreprolab is up in ${duration(Date.now() - t0)} (state in ${stack.stateDir}); stop it with \`reprolab down\``);
+  return 0;
+}
+
+export async function downCommand(stateDir: string): Promise<number> {
+  const r = await stopStack(resolve(stateDir), { log: (s) => console.log(s) });
+  console.log(r.wasRunning ? `stopped ${r.stopped.join(', ')}` : `no reprolab running from ${resolve(stateDir)}`);
+  return 0;
+}
+
+function printServices(rows: { name: string; where: string; pid?: number; alive?: boolean }[]): void {
+  console.log(table(['service', 'listens on', 'pid', 'state'], rows.map((r) => [r.name, r.where, r.pid ?? '', r.alive === undefined ? '' : r.alive ? 'running' : 'dead'])));
+}
+
+export async function doctorCommand(stateDir: string, portOffset: number, describeBackend: () => Promise<string>): Promise<number> {
+  let problems = 0;
+  console.log(`node ${process.version} (${process.platform}-${process.arch})`);
+  console.log('\nbinaries');
+  for (const t of await describeTools()) {
+    if (t.ok) console.log(`  ${t.name.padEnd(9)} ${t.version} · ${t.source} · ${t.path}`);
+    else {
+      problems++;
+      console.log(`  ${t.name.padEnd(9)} MISSING (wanted ${t.version}; tried ${t.tried.join(', ')})\n            fix: ${t.fix}`);
+    }
+  }
+  const status = await stackStatus(resolve(stateDir));
+  console.log(`\nstack (${resolve(stateDir)}): ${status.running ? 'running' : status.stale ? 'stale state file (run `reprolab down`)' : 'not running'}`);
+  const ports = Object.entries(BASE_PORTS).map(([name, p]) => ({ name, port: p + portOffset }));
+  for (const p of ports) {
+    const owner = status.services.find((s) => s.port === p.port || status.state?.services.find((x) => x.name === s.name)?.extraPorts?.some((e) => e.port === p.port));
+    const free = await isPortFree('127.0.0.1', p.port);
+    const state = owner ? `used by reprolab ${owner.name}` : free ? 'free' : 'TAKEN by another process';
+    if (!owner && !free) problems++;
+    console.log(`  ${p.name.padEnd(13)} 127.0.0.1:${p.port}  ${state}${!owner && !free ? '  → fix: free it or use --port-offset N' : ''}`);
+  }
+  console.log(`\ntensor backend: ${await describeBackend()}`);
+  if (!existsSync('/usr/bin/chromium')) console.log('browser tests: /usr/bin/chromium missing → fix: apt-get install -y chromium');
+  console.log(problems ? `\n${problems} problem(s) found` : '\nall good');
+  return problems ? 1 : 0;
+}

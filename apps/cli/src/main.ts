@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+/**
+ * reprolab CLI.
+ *   reprolab up [--foreground] [--no-dashboard] | down | doctor
+ *   reprolab run <recipe.yaml> [--seed N] [--force] [--detach] [--json]
+ *   reprolab runs | status <run> | compare <run> | cancel <run>
+ *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
+ *   reprolab simulate mpu [...]
+ *   reprolab demo
+ */
+import { parseArgs } from 'node:util';
+import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
+import { dataCommand } from './commands/data';
+import { runCommand } from './commands/run';
+import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
+import { doctorCommand, downCommand, upCommand } from './commands/stack';
+import { describeBackend } from './backend';
+
+const USAGE = `usage: reprolab <command>
+  up [--foreground] [--no-dashboard] [--port-offset N]   start the embedded stack (Temporal, MinIO, PGlite, worker, dashboard)
+  down                                                   stop it (no process left behind)
+  doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
+  run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
+  runs | status <run> | compare <run> | cancel <run>
+  data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
+  simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
+  demo                                                   up + run workflows/recipes/smoke.yaml + compare
+common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'simulate') {
+    const { simulateCommand } = await import('./commands/simulate');
+    return simulateCommand(rest);
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'state-dir': { type: 'string', default: process.env.REPROLAB_STATE_DIR ?? DEFAULT_STATE_DIR },
+      'port-offset': { type: 'string', default: '0' },
+      foreground: { type: 'boolean', default: false },
+      'no-dashboard': { type: 'boolean', default: false },
+      seed: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      detach: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      format: { type: 'string' },
+      name: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const stateDir = values['state-dir'];
+  const portOffset = Number(values['port-offset']);
+  if (!Number.isInteger(portOffset) || portOffset < 0) throw new Error(`--port-offset must be a non-negative integer, got ${values['port-offset']}`);
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0)) throw new Error(`--seed must be a non-negative integer, got ${values.seed}`);
+  const needRun = (what: string) => {
+    if (!positionals[0]) throw new Error(`usage: reprolab ${what} <run id> (list them with \`reprolab runs\`)`);
+    return positionals[0];
+  };
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'up':
+      return upCommand({ stateDir, portOffset, foreground: values.foreground, dashboard: !values['no-dashboard'] });
+    case 'down':
+      return downCommand(stateDir);
+    case 'doctor':
+      return doctorCommand(stateDir, portOffset, describeBackend);
+    case 'run':
+      if (!positionals[0]) throw new Error('usage: reprolab run <recipe.yaml> (try workflows/recipes/smoke.yaml)');
+      return runCommand(positionals[0], { stateDir, seed, force: values.force, detach: values.detach, json: values.json });
+    case 'runs':
+      return runsCommand(stateDir, values.json);
+    case 'status':
+      return statusCommand(stateDir, needRun('status'), values.json);
+    case 'compare':
+      return compareCommand(stateDir, needRun('compare'), values.json);
+    case 'cancel':
+      return cancelCommand(stateDir, needRun('cancel'));
+    case 'data':
+      return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
+    case 'demo': {
+      const up = await upCommand({ stateDir, portOffset, foreground: false, dashboard: !values['no-dashboard'] });
+      if (up !== 0) return up;
+      const code = await runCommand('workflows/recipes/smoke.yaml', { stateDir, seed, force: values.force });
+      console.log('\nthe stack keeps running: dashboard http://127.0.0.1:3000 · `reprolab runs` · `reprolab down` to stop');
+      return code;
+    }
+    default:
+      console.error(`unknown command "${command}"\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`reprolab: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+/** The worker's configuration, read once from the environment and validated. */
+import { z } from 'zod';
+
+const Env = z.object({
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  DATABASE_URL: z.string().default('postgres://postgres:postgres@127.0.0.1:5433/postgres'),
+  S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
+  S3_ACCESS_KEY: z.string().default('reprolab'),
+  S3_SECRET_KEY: z.string().default('reprolab-secret'),
+  S3_BUCKET: z.string().default('reprolab'),
+  S3_REGION: z.string().optional(),
+  /** Comma-separated task queues to poll; the embedded default polls all of them. */
+  REPROLAB_QUEUES: z.string().default('cpu,gpu,sim'),
+  /** A pre-built workflow bundle (tests build it once instead of once per worker). */
+  REPROLAB_WORKFLOW_BUNDLE: z.string().optional(),
+  REPROLAB_TF_BACKEND: z.string().optional(),
+  REPROLAB_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(1),
+});
+
+export type WorkerEnv = z.infer<typeof Env>;
+
+export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error('bad worker environment:\n' + parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'));
+  }
+  const queues = parsed.data.REPROLAB_QUEUES.split(',').map((q) => q.trim());
+  const bad = queues.filter((q) => !['cpu', 'gpu', 'sim'].includes(q));
+  if (bad.length) throw new Error(`REPROLAB_QUEUES: unknown queue(s) ${bad.join(', ')}; use cpu, gpu, sim`);
+  return parsed.data;
+}
