@@ -1,8 +1,10 @@
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
 import type { Db } from './client';
 
-export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+// Built with path.join (not `new URL(…, import.meta.url)`) so bundlers leave it alone.
+export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
 
 /** Applies the committed migrations; safe to call on every start. */
 export async function migrate(db: Db): Promise<void> {

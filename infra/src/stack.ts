@@ -126,10 +126,10 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
     },
     {
       name: 'dashboard',
-      command: 'npx',
-      args: ['next', 'start', 'apps/dashboard', '-p', String(p.dashboard), '-H', host],
+      command: node,
+      args: [path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', 'apps/dashboard', '-p', String(p.dashboard), '-H', host],
       cwd: root,
-      env: { ...env },
+      env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
       host,
       port: p.dashboard,
       health: { kind: 'http', path: '/' },

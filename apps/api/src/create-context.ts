@@ -1,10 +1,12 @@
 /** Builds an API context from connection settings (used by the dashboard, the CLI and tests). */
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { createDb } from '@reprolab/db';
 import type { ApiContext } from './context';
 
-export const DEFAULT_RECIPES_DIR = fileURLToPath(new URL('../../../workflows/recipes', import.meta.url));
+// Bundled callers (the dashboard) pass recipesDir explicitly: import.meta.url points into the bundle there.
+export const DEFAULT_RECIPES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'workflows', 'recipes');
 
 export async function createApiContext(opts: { databaseUrl: string; temporalAddress: string; namespace?: string; recipesDir?: string }): Promise<ApiContext & { close(): Promise<void> }> {
   const dbh = createDb(opts.databaseUrl);

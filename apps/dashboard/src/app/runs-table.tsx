@@ -1,0 +1,82 @@
+'use client';
+/** The runs list, refreshed every two seconds through the tRPC HTTP endpoint. */
+import { useEffect, useState } from 'react';
+
+export interface RunListItem {
+  id: string;
+  recipeName: string;
+  recipeVersion: number;
+  seed: number;
+  status: string;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+const COLORS: Record<string, string> = { completed: '#1a7f37', failed: '#cf222e', cancelled: '#6e7781', running: '#0969da', paused: '#9a6700', queued: '#6e7781' };
+
+function took(r: RunListItem): string {
+  if (!r.startedAt) return '';
+  const end = r.finishedAt ? new Date(r.finishedAt).getTime() : Date.now();
+  const s = Math.round((end - new Date(r.startedAt).getTime()) / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+export function RunsTable({ initial }: { initial: RunListItem[] }) {
+  const [runs, setRuns] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const tick = async () => {
+      try {
+        const input = encodeURIComponent(JSON.stringify({ limit: 100 }));
+        const res = await fetch(`/api/trpc/runs.list?input=${input}`);
+        const body = (await res.json()) as { result?: { data: RunListItem[] }; error?: { message: string } };
+        if (body.result) {
+          setRuns(body.result.data);
+          setError(null);
+        } else setError(body.error?.message ?? `HTTP ${res.status}`);
+      } catch (e) {
+        setError((e as Error).message);
+      }
+    };
+    const t = setInterval(() => void tick(), 2000);
+    return () => clearInterval(t);
+  }, []);
+  if (!runs.length) return <p data-testid="no-runs">No runs yet. Start one with <code>reprolab run workflows/recipes/smoke.yaml</code>.</p>;
+  return (
+    <>
+      {error && <p role="alert" style={{ color: '#cf222e' }}>Live updates paused: {error}</p>}
+      <table data-testid="runs" style={{ borderCollapse: 'collapse', width: '100%' }}>
+        <thead>
+          <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
+            <th>run</th>
+            <th>recipe</th>
+            <th>seed</th>
+            <th>status</th>
+            <th>created</th>
+            <th>took</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr key={r.id} data-run={r.id} style={{ borderBottom: '1px solid #eee' }}>
+              <td>
+                <code>{r.id}</code>
+              </td>
+              <td>
+                {r.recipeName}@v{r.recipeVersion}
+              </td>
+              <td>{r.seed}</td>
+              <td style={{ color: COLORS[r.status] ?? 'inherit' }} title={r.error ?? undefined} data-testid="status">
+                {r.status}
+              </td>
+              <td>{new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19)}</td>
+              <td>{took(r)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
