@@ -10,3 +10,10 @@ export const migrationsFolder = join(dirname(fileURLToPath(import.meta.url)), '.
 export async function migrate(db: Db): Promise<void> {
   await migrateNodePg(db, { migrationsFolder });
 }
+
+/** Migrates and seeds the paper claims: what every fresh database needs before use. */
+export async function prepareDatabase(db: Db): Promise<void> {
+  await migrate(db);
+  const { seedClaims } = await import('./seed');
+  await seedClaims(db);
+}

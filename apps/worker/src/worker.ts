@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, ObjectStore } from '@reprolab/activities';
-import { createDb, migrate } from '@reprolab/db';
+import { createDb, prepareDatabase } from '@reprolab/db';
 import { WORKFLOW_QUEUE } from '@reprolab/workflows/definitions';
 import type { WorkerEnv } from './env';
 import { codeVersion, lockfileHash } from './provenance';
@@ -22,7 +22,7 @@ export interface RunningWorkers {
 
 export async function startWorkers(env: WorkerEnv, tensorBackend: string, log: (m: string) => void = console.log): Promise<RunningWorkers> {
   const dbh = createDb(env.DATABASE_URL);
-  await migrate(dbh.db); // idempotent; the embedded server has already applied them
+  await prepareDatabase(dbh.db); // idempotent: migrations and the claim registry
   const store = new ObjectStore({ endpoint: env.S3_ENDPOINT, accessKey: env.S3_ACCESS_KEY, secretKey: env.S3_SECRET_KEY, bucket: env.S3_BUCKET, region: env.S3_REGION });
   const activities = createActivities({
     db: dbh.db,

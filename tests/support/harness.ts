@@ -1,0 +1,136 @@
+/** Helpers for integration tests: the servers come from tests/run.ts through the environment. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after } from 'node:test';
+import { stringify } from 'yaml';
+import { appRouter, createApiContext, createCallerFactory, type ApiContext } from '@reprolab/api';
+import { ObjectStore } from '@reprolab/activities';
+import { createDb, prepareDatabase, type Db } from '@reprolab/db';
+import { REPO_ROOT } from '@reprolab/infra/stack';
+
+// Cleanups run once, after every test of the file (registered at import, on the root test).
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
+export const onCleanup = (c: () => Promise<void> | void) => cleanups.push(c);
+
+export function requireEnv(name: string): string {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set: run integration tests through \`npm test\` (tests/run.ts starts the servers)`);
+  return v;
+}
+
+export const testDb = () => process.env.REPROLAB_TEST_DB ?? 'unknown';
+
+export type Api = ReturnType<ReturnType<typeof createCallerFactory<typeof appRouter>>>;
+
+/** An API caller plus direct db/store handles; closed after the test file. */
+export async function connect(): Promise<{ api: Api; ctx: ApiContext; db: Db; store: ObjectStore }> {
+  const ctx = await createApiContext({ databaseUrl: requireEnv('DATABASE_URL'), temporalAddress: requireEnv('TEMPORAL_ADDRESS') });
+  await prepareDatabase(ctx.db);
+  const store = new ObjectStore({ endpoint: requireEnv('S3_ENDPOINT'), accessKey: requireEnv('S3_ACCESS_KEY'), secretKey: requireEnv('S3_SECRET_KEY'), bucket: requireEnv('S3_BUCKET') });
+  onCleanup(() => ctx.close());
+  return { api: createCallerFactory(appRouter)(ctx), ctx, db: ctx.db, store };
+}
+
+export function dbOnly(): Db {
+  const h = createDb(requireEnv('DATABASE_URL'));
+  onCleanup(() => h.close());
+  return h.db;
+}
+
+export interface WorkerProcess {
+  proc: ChildProcess;
+  output: () => string;
+  stop(): Promise<void>;
+  kill(): Promise<void>;
+}
+
+/** Starts a real worker process (apps/worker) and waits until it polls. */
+export async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // own process group: kill() takes the compute children too
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`worker not ready after 90 s:\n${out}`)), 90_000);
+    const check = () => {
+      if (out.includes('worker ready')) {
+        clearTimeout(t);
+        resolve();
+      }
+    };
+    proc.stdout!.on('data', check);
+    proc.once('exit', (code) => {
+      clearTimeout(t);
+      reject(new Error(`worker exited (${code}) before ready:\n${out}`));
+    });
+  });
+  const w: WorkerProcess = {
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      killGroup(proc, 'SIGKILL');
+    },
+    async kill() {
+      killGroup(proc, 'SIGKILL');
+      await exited;
+    },
+  };
+  onCleanup(() => w.stop());
+  return w;
+}
+
+function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-proc.pid!, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until the run reaches a terminal status (or `until` holds), failing after `timeoutMs`. */
+export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: number; until?: (r: Awaited<ReturnType<Api['runs']['get']>>) => boolean } = {}) {
+  const end = Date.now() + (opts.timeoutMs ?? 180_000);
+  for (;;) {
+    const r = await api.runs.get({ runId });
+    if (opts.until ? opts.until(r) : ['completed', 'failed', 'cancelled'].includes(r.run.status)) return r;
+    if (Date.now() > end) throw new Error(`run ${runId} still ${r.run.status} after ${opts.timeoutMs ?? 180_000} ms: ${JSON.stringify(r.steps.map((s) => [s.stepKey, s.status, s.progress, s.error]))}`);
+    await sleep(250);
+  }
+}
+
+/** A pretrain → evaluate recipe on the built-in MNIST subset, small enough for tests. */
+export function trainEvalRecipe(name: string, pretrain: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
+  return stringify({
+    name,
+    version: 1,
+    scale: 'proxy',
+    seed: 3,
+    datasets: { mnist: { builtin: 'mnist-10k' } },
+    steps: [
+      { id: 'pretrain', kind: 'pretrain', inputs: { dataset: 'mnist' }, params: { model: 'tiny-mlp', epochs: 1, batchSize: 32, learningRate: 0.1, checkpointEvery: 10, trainLimit: 640, ...pretrain } },
+      { id: 'evaluate', kind: 'evaluate', inputs: { dataset: 'mnist', model: 'pretrain.model' }, params: { split: 'test', limit: 500 } },
+    ],
+    ...extra,
+  });
+}
+
+export function finalMetrics(rows: { step: string | null; name: string; index: number | null; value: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of rows) if (m.index === null) out[`${m.step}.${m.name}`] = m.value;
+  return out;
+}
