@@ -1,0 +1,56 @@
+/**
+ * A worker killed in the middle of `pretrain`: a new worker resumes from the checkpoint named in
+ * the last heartbeat, redoes less than two checkpoint intervals, and finishes with exactly the
+ * metrics of an uninterrupted run with the same seed.
+ */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { connect, finalMetrics, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
+
+let api: Api;
+before(async () => {
+  ({ api } = await connect());
+});
+
+const CHECKPOINT_EVERY = 10;
+// small-cnn, 90 steps: long enough to kill mid-way, short enough for CI.
+const recipe = trainEvalRecipe('fault-worker', { model: 'small-cnn', batchSize: 16, trainLimit: 1440, checkpointEvery: CHECKPOINT_EVERY, learningRate: 0.05 });
+
+test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes from the last checkpoint with identical results`, async () => {
+  const first = await startWorker();
+  const baseline = await api.runs.launch({ recipe });
+  const base = await waitForRun(api, baseline.runId);
+  assert.equal(base.run.status, 'completed', base.run.error ?? '');
+
+  // Same recipe and seed, forced to recompute, with a short heartbeat timeout so the loss is noticed quickly.
+  const launched = await api.runs.launch({ recipe, force: true, heartbeatTimeoutSeconds: 4 });
+  let killedAt = 0;
+  await waitForRun(api, launched.runId, {
+    timeoutMs: 120_000,
+    until: (r) => {
+      const p = r.steps[0]?.progress as { done?: number; checkpoint?: string } | null;
+      killedAt = p?.done ?? 0;
+      return killedAt >= 3.5 * CHECKPOINT_EVERY && killedAt < 80;
+    },
+  });
+  await first.kill(); // SIGKILL the whole process group: no graceful shutdown, no final heartbeat
+  const second = await startWorker();
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 180_000 });
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+  const pretrain = done.steps[0]!;
+  assert.ok(pretrain.attempts >= 2, `expected a retried attempt, got ${pretrain.attempts}`);
+  const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
+  const resumedFrom = m['pretrain.resumed_from_step']!;
+  assert.ok(resumedFrom > 0, 'resumed from a checkpoint, not from scratch');
+  assert.ok(killedAt - resumedFrom < 2 * CHECKPOINT_EVERY, `redid ${killedAt - resumedFrom} steps (killed at ≥${killedAt}, resumed from ${resumedFrom})`);
+  // Exactly the uninterrupted run's numbers and model bytes.
+  const baseMetrics = finalMetrics(await api.metrics.series({ runId: baseline.runId }));
+  delete baseMetrics['pretrain.resumed_from_step'];
+  delete m['pretrain.resumed_from_step'];
+  assert.deepEqual(m, baseMetrics);
+  assert.deepEqual(pretrain.outputs, base.steps[0]!.outputs);
+  // The loss series has exactly one point per step: the redone steps replaced, not duplicated.
+  const idx = (await api.metrics.series({ runId: launched.runId, name: 'train_loss' })).map((p) => p.index);
+  assert.deepEqual(idx, Array.from({ length: 90 }, (_, i) => i + 1));
+  await second.stop();
+});
