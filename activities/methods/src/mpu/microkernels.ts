@@ -1,0 +1,143 @@
+/** Roofline calibration: streaming and compute-bound microkernels against analytical bounds on both models. */
+import { GBuf } from './kernel-lang';
+import type { KernelLaunch } from './kernel-lang';
+import { runMpu, runV100 } from './run-models';
+import { resolveConfig } from './sim-config';
+import type { SimConfig, SimConfigInput } from './sim-config';
+import type { WorkloadInstance } from './workload-types';
+
+export interface MicrokernelCheck {
+  model: 'mpu' | 'v100';
+  kernel: 'stream' | 'compute';
+  simulatedCycles: number;
+  boundCycles: number;
+  /** simulated / bound - 1 (positive: slower than the bound). */
+  relError: number;
+  withinTolerance: boolean;
+  /** Achieved rate in the kernel's unit (GB/s or GFLOP/s) and the public/analytical peak it is compared with. */
+  achieved: number;
+  peak: number;
+  unit: string;
+  note: string;
+}
+
+export interface MicrokernelReport { tolerance: number; checks: MicrokernelCheck[]; allPassed: boolean }
+
+const B = 256;
+const FMA_CHAINS = 4;
+const FMA_UNROLL = 8;
+
+function streamInstance(n: number): WorkloadInstance {
+  const x = new GBuf('x', new Float32Array(n));
+  return {
+    buffers: [x], outputs: [], tolerance: 0, reference: () => new Map(),
+    launches: [{
+      name: 'stream-read', gridDim: Math.ceil(n / B), blockDim: B, smemWords: 0,
+      body: (k) => { k.ld(x, k.iadd(k.tid, k.bid * B)); },
+    }],
+  };
+}
+
+function computeInstance(blocks: number, iters: number): { inst: WorkloadInstance; fmaWarpInstr: number; totalWarpInstr: number } {
+  const out = new GBuf('out', new Float32Array(blocks * B));
+  const launch: KernelLaunch = {
+    name: 'fma-chains', gridDim: blocks, blockDim: B, smemWords: 0,
+    body: (k) => {
+      const acc = Array.from({ length: FMA_CHAINS }, (_, i) => k.var(i));
+      k.loop(iters, () => {
+        for (let u = 0; u < FMA_UNROLL; u++) for (const a of acc) k.assign(a, k.fma(a, 0.999, 0.001));
+      });
+      // no store: a compute block has no data home, so any core/SM may run it
+      let s = k.add(acc[0]!, acc[1]!);
+      for (let i = 2; i < FMA_CHAINS; i++) s = k.add(s, acc[i]!);
+    },
+  };
+  const warps = blocks * (B / 32);
+  const fma = warps * iters * FMA_UNROLL * FMA_CHAINS;
+  // + loop counter/branch per iteration, + the final adds, index and store
+  const total = fma + warps * (iters * 2 + (FMA_CHAINS - 1));
+  return { inst: { buffers: [out], outputs: [], tolerance: 0, reference: () => new Map(), launches: [launch] }, fmaWarpInstr: fma, totalWarpInstr: total };
+}
+
+/** Adds the refresh windows (every tREFI, tRFC long, first at one tREFI) that fall inside the run. */
+function withRefresh(base: number, refi: number, rfc: number): number {
+  let t = base;
+  for (let i = 0; i < 50; i++) {
+    const next = base + rfc * Math.floor(t / refi);
+    if (next === t) break;
+    t = next;
+  }
+  return t;
+}
+
+function check(model: 'mpu' | 'v100', kernel: 'stream' | 'compute', sim: number, bound: number, tol: number, achieved: number, peak: number, unit: string, note: string): MicrokernelCheck {
+  const relError = sim / bound - 1;
+  return { model, kernel, simulatedCycles: sim, boundCycles: bound, relError, withinTolerance: Math.abs(relError) <= tol, achieved, peak, unit, note };
+}
+
+export interface MicrokernelOptions {
+  config?: SimConfigInput | SimConfig;
+  /** Work per unit (chunks per MPU core / waves); smaller is faster and less accurate. Default 4. */
+  waves?: number;
+  tolerance?: number;
+}
+
+export async function validateMicrokernels(opts: MicrokernelOptions = {}): Promise<MicrokernelReport> {
+  const cfg = resolveConfig(opts.config);
+  const tol = opts.tolerance ?? 0.05;
+  const waves = opts.waves ?? 4;
+  const m = cfg.mpu;
+  const v = cfg.v100;
+  const checks: MicrokernelCheck[] = [];
+  const maxCycles = 1e10;
+
+  // ---- MPU stream: every warp load is one SIMD column command on one PG; a core issues one
+  // column command per max(tCCDS, tCCDL/PGs) DRAM cycles, derated by all-bank refresh.
+  const cores = m.processorsX * m.processorsY * m.coresX * m.coresY;
+  const chunkWords = (m.pgsPerCore * m.pesPerPg * m.bankCols * m.bankIoBytes) / 4;
+  const nMpu = cores * chunkWords * waves;
+  const mpuStream = await runMpu(streamInstance(nMpu), cfg, { maxCycles });
+  const cmdsPerCore = nMpu / 32 / cores;
+  const refreshDerate = m.refreshEnabled ? 1 - m.tRFC / m.tREFI : 1;
+  const dramToCore = m.coreClockMHz / m.dramClockMHz;
+  const mpuStreamBound = m.refreshEnabled
+    ? withRefresh(cmdsPerCore * Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore, m.tREFI * dramToCore, m.tRFC * dramToCore)
+    : cmdsPerCore * Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore;
+  const mpuPeakGBs = (cores * 128 * m.coreClockMHz * 1e6) / (Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore) * refreshDerate / 1e9;
+  checks.push(check('mpu', 'stream', mpuStream.cycles, mpuStreamBound, tol, (nMpu * 4) / mpuStream.timeS / 1e9, mpuPeakGBs, 'GB/s',
+    'bound: column-command rate per core (tCCDS/tCCDL) x refresh derating; no public MPU roofline exists'));
+
+  // ---- MPU compute: one warp instruction per subcore per cycle (issue and far-bank ALU width)
+  const mpuBlocks = cores * Math.floor((m.subcoresPerCore * m.maxWarpsPerSubcore) / (B / 32)) * 2;
+  const mc = computeInstance(mpuBlocks, 16 * waves);
+  const mpuCompute = await runMpu(mc.inst, cfg, { maxCycles });
+  const ports = cores * m.subcoresPerCore;
+  const aluOcc = Math.ceil(32 / (m.fbAlusPerSubcore * m.fbAluLanes));
+  const mpuComputeBound = Math.max(mc.totalWarpInstr, mc.fmaWarpInstr * aluOcc) / ports;
+  const mpuPeakGflops = (ports * 32 * 2 * m.coreClockMHz * 1e6) / aluOcc / 1e9;
+  checks.push(check('mpu', 'compute', mpuCompute.cycles, mpuComputeBound, tol, (mc.fmaWarpInstr * 64) / mpuCompute.timeS / 1e9, mpuPeakGflops, 'GFLOP/s',
+    'bound: issue slots and far-bank ALU lanes per subcore'));
+
+  // ---- V100 stream: HBM2 channel data rate x refresh derating (public peak ~900 GB/s)
+  const nV = Math.max(4 * (v.l2Bytes / 4), v.sms * 2048 * 8 * waves);
+  const vStream = await runV100(streamInstance(nV), cfg, { maxCycles });
+  const chanBytesPerCycle = ((v.hbmBusBitsPerChannel / 8) * v.hbmDataRateMTs) / v.clockMHz;
+  const vPeakBpc = v.hbmChannels * chanBytesPerCycle;
+  const cyc = v.clockMHz / 1000;
+  const vStreamBound = withRefresh((nV * 4) / vPeakBpc, v.hbmTREFIns * cyc, v.hbmTRFCns * cyc);
+  checks.push(check('v100', 'stream', vStream.cycles, vStreamBound, tol, (nV * 4) / vStream.timeS / 1e9, 900, 'GB/s',
+    'bound: 32 HBM2 channels x 128 bit x 1752 MT/s, refresh-derated; compared with the public 900 GB/s'));
+
+  // ---- V100 compute: 4 schedulers x 16 FP32 lanes per SM (public FP32 peak 15.7 TFLOP/s at 1530 MHz)
+  const vBlocks = v.sms * Math.floor(v.maxWarpsPerSm / (B / 32)) * 2;
+  const vc = computeInstance(vBlocks, 16 * waves);
+  const vCompute = await runV100(vc.inst, cfg, { maxCycles });
+  const schedulers = v.sms * v.subPartitions;
+  const fmaOcc = Math.ceil(32 / v.fp32LanesPerPartition);
+  const vComputeBound = Math.max(vc.totalWarpInstr, vc.fmaWarpInstr * fmaOcc) / schedulers;
+  const publicPeak = (80 * 64 * 2 * 1530e6) / 1e9;
+  checks.push(check('v100', 'compute', vCompute.cycles, vComputeBound, tol, (vc.fmaWarpInstr * 64) / vCompute.timeS / 1e9, publicPeak, 'GFLOP/s',
+    'bound: FP32 lanes per scheduler; compared with the public 15.7 TFLOP/s FP32 peak'));
+
+  return { tolerance: tol, checks, allPassed: checks.every((c) => c.withinTolerance) };
+}

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateMicrokernels } from './microkernels';
+import { simulateWorkload } from './simulate';
+import { SMALL_MACHINE } from './test-configs';
+import { defaultSimConfig, parseSimConfig } from './sim-config';
+import type { SimConfig } from './sim-config';
+
+function small(patch: (c: SimConfig) => void): SimConfig {
+  const c = parseSimConfig(SMALL_MACHINE);
+  patch(c);
+  return c;
+}
+
+test('streaming and compute microkernels meet their analytical bounds within 5% on both models', async () => {
+  const r = await validateMicrokernels({ config: SMALL_MACHINE, waves: 4 });
+  assert.equal(r.checks.length, 4);
+  for (const c of r.checks) assert.ok(c.withinTolerance, `${c.model} ${c.kernel}: ${(c.relError * 100).toFixed(2)}% off its bound`);
+  assert.equal(r.allPassed, true);
+});
+
+test('same input gives the same cycle counts twice', async () => {
+  const a = await simulateWorkload({ workload: 'HIST', size: 20000, config: SMALL_MACHINE });
+  const b = await simulateWorkload({ workload: 'HIST', size: 20000, config: SMALL_MACHINE });
+  assert.equal(a.mpu.cycles, b.mpu.cycles);
+  assert.equal(a.v100.cycles, b.v100.cycles);
+  assert.equal(a.mpu.totalEnergyNJ, b.mpu.totalEnergyNJ);
+  assert.ok(a.functional.ok);
+});
+
+test('fewer row buffers never speed up a row-conflicting kernel (BLUR touches three image rows)', async () => {
+  const cycles: number[] = [];
+  const hits: number[] = [];
+  for (const rb of [1, 2, 4, 8]) {
+    const r = await simulateWorkload({ workload: 'BLUR', size: 256, config: small((c) => { c.mpu.rowBuffers = rb; }) });
+    cycles.push(r.mpu.cycles);
+    hits.push(r.mpu.stats.rowHitRate!);
+  }
+  for (let i = 1; i < cycles.length; i++) {
+    assert.ok(cycles[i]! <= cycles[i - 1]!, `rowBuffers cycles not monotone: ${cycles.join(', ')}`);
+    assert.ok(hits[i]! >= hits[i - 1]!, `row hit rate not monotone: ${hits.join(', ')}`);
+  }
+  assert.ok(cycles[0]! > cycles[3]!, `1 row buffer should be slower than 8: ${cycles.join(', ')}`);
+});
+
+test('slower bank timings and slower HBM never make the models faster', async () => {
+  const base = await simulateWorkload({ workload: 'AXPY', size: 1 << 16, config: SMALL_MACHINE });
+  const slow = await simulateWorkload({
+    workload: 'AXPY', size: 1 << 16,
+    config: small((c) => { c.mpu.tCCDS *= 2; c.mpu.tCCDL *= 2; c.mpu.tRCDR *= 2; c.v100.hbmDataRateMTs /= 2; }),
+  });
+  assert.ok(slow.mpu.cycles > base.mpu.cycles);
+  assert.ok(slow.v100.cycles > base.v100.cycles);
+});
+
+test('far-only offload moves more bytes over the subcore-PG bus than the compiler policy', async () => {
+  const far = await simulateWorkload({ workload: 'KNN', size: 1 << 14, config: small((c) => { c.offloadPolicy = 'far-only'; }) });
+  const comp = await simulateWorkload({ workload: 'KNN', size: 1 << 14, config: small((c) => { c.offloadPolicy = 'compiler'; }) });
+  assert.ok(far.mpu.stats.busBytes! > comp.mpu.stats.busBytes!);
+  assert.ok(far.mpu.energyNJ.bus > comp.mpu.energyNJ.bus);
+  assert.ok(comp.mpu.stats.nearAluInstructions! > 0);
+  assert.equal(far.mpu.stats.nearAluInstructions, 0);
+});
+
+test('results are JSON-serialisable and energy components add up', async () => {
+  const r = await simulateWorkload({ workload: 'GEMV', size: 128, config: SMALL_MACHINE });
+  const back = JSON.parse(JSON.stringify(r));
+  assert.equal(back.mpu.cycles, r.mpu.cycles);
+  const sum = Object.values(r.mpu.energyNJ).reduce((s, x) => s + x, 0);
+  assert.ok(Math.abs(sum - r.mpu.totalEnergyNJ) < 1e-6 * sum);
+  assert.ok(r.speedup > 0 && r.energyRatio > 0);
+  assert.equal(r.speedup, r.v100.timeS / r.mpu.timeS);
+});
+
+test('parseSimConfig names the field and its allowed range', () => {
+  assert.throws(() => parseSimConfig({ mpu: { rowBuffers: 0 } }), /mpu\.rowBuffers: 0 out of range; allowed range \[1, 16\]/);
+  assert.throws(() => parseSimConfig({ v100: { sms: 'many' } }), /v100\.sms: "many" out of range; allowed range \[1, 256\]/);
+  assert.throws(() => parseSimConfig({ mpu: { tRP: null } }), /mpu\.tRP: missing; allowed range/);
+  assert.throws(() => parseSimConfig({ mpu: { rowBufers: 2 } }), /mpu\.rowBufers: unknown parameter/);
+  assert.throws(() => parseSimConfig({ offloadPolicy: 'magic' }), /offloadPolicy: "magic" not allowed; allowed: compiler, far-only, near-all/);
+  assert.throws(() => parseSimConfig({ mpu: {} }, { requireAll: true }), /mpu\.processorsX: missing/);
+  assert.deepEqual(parseSimConfig({}), defaultSimConfig());
+});
+
+test('bad sizes and over-budget runs fail before simulating, suggesting a smaller size', async () => {
+  await assert.rejects(simulateWorkload({ workload: 'AXPY', size: 0 }), /size: AXPY size must be an integer in \[1, /);
+  await assert.rejects(simulateWorkload({ workload: 'AXPY', size: -5 }), /size:/);
+  await assert.rejects(simulateWorkload({ workload: 'nope' }), /unknown workload "nope"/);
+  await assert.rejects(
+    simulateWorkload({ workload: 'AXPY', size: 1 << 24, budget: { maxMemoryBytes: 2 ** 20 } }),
+    /budget: AXPY at size 16777216 needs ~192 MiB .* try --size 65536/,
+  );
+  await assert.rejects(
+    simulateWorkload({ workload: 'BLUR', size: 4096, budget: { maxWarpInstructions: 1e5 } }),
+    /budget: .* warp instructions .* try --size \d+/,
+  );
+});

@@ -1,0 +1,93 @@
+import type { ParamTable } from './param-table';
+import { defaultsOf } from './param-table';
+
+// Values copied from reprolab's references.json (paper 2103.06653 entries); never read at run time.
+const SIM = "MPU-Sim default (github.com/GD06/mpu-sim_distribution @db5cc64 config/*.json); NOT confirmed to be the TACO'23 paper's configuration";
+const SIM_README = "MPU-Sim config/README.md table (@db5cc64; README says from TITAN V/V100 measurement papers); the JSON the simulator loads holds ~180x larger ALU/SFU energies without unit, unresolved";
+const ASSUMED = 'ASSUMPTION by reprolab: paper/MPU-Sim value unknown';
+
+const int = true;
+
+export const MPU_PARAMS = {
+  processorsX: { value: 4, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  processorsY: { value: 2, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  coresX: { value: 4, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  coresY: { value: 4, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  subcoresPerCore: { value: 4, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  maxWarpsPerSubcore: { value: 4, min: 1, max: 64, integer: int, unit: 'warps', source: SIM },
+  fbAlusPerSubcore: { value: 4, min: 1, max: 16, integer: int, unit: 'count', source: SIM },
+  fbAluLanes: { value: 8, min: 1, max: 32, integer: int, unit: 'lanes/cycle per ALU', source: ASSUMED + ' (4 ALUs x 8 lanes = one warp instruction per cycle per subcore)' },
+  pgsPerCore: { value: 4, min: 1, max: 4, integer: int, unit: 'count', source: SIM + ' (max 4: a 128 B warp access spans <=4 PGs in the address map)' },
+  pesPerPg: { value: 8, min: 8, max: 8, integer: int, unit: 'count', source: SIM + ' (fixed here: the address map puts one 128 B warp access on the 8 PEs of a PG)' },
+  nbAluLanes: { value: 8, min: 1, max: 32, integer: int, unit: 'lanes/cycle per PG', source: ASSUMED + ' (1 near-bank ALU per PG per MPU-Sim; its SIMD width is not recorded)' },
+  coreClockMHz: { value: 1000, min: 100, max: 5000, unit: 'MHz', source: SIM },
+  busClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM + ' (subcore<->PG shared bus)' },
+  busWidthBytes: { value: 128, min: 8, max: 1024, integer: int, unit: 'B', source: SIM },
+  busLatencyCycles: { value: 2, min: 0, max: 100, integer: int, unit: 'core cycles', source: ASSUMED },
+  instrPacketBytes: { value: 8, min: 0, max: 64, integer: int, unit: 'B per offloaded instruction', source: ASSUMED },
+  smemBytes: { value: 65536, min: 1024, max: 1048576, integer: int, unit: 'B per core', source: SIM },
+  smemBanks: { value: 32, min: 1, max: 64, integer: int, unit: 'count', source: SIM },
+  smemLatencyCycles: { value: 2, min: 1, max: 100, integer: int, unit: 'core cycles', source: ASSUMED },
+  bankIoBytes: { value: 16, min: 4, max: 64, integer: int, unit: 'B', source: SIM },
+  bankRows: { value: 16384, min: 16, max: 1048576, integer: int, unit: 'rows', source: SIM },
+  bankCols: { value: 64, min: 8, max: 1024, integer: int, unit: 'columns', source: SIM },
+  rowBuffers: { value: 4, min: 1, max: 16, integer: int, unit: 'per bank', source: SIM },
+  dramClockMHz: { value: 1000, min: 100, max: 5000, unit: 'MHz', source: SIM },
+  tRCDR: { value: 14, min: 1, max: 200, integer: int, unit: 'DRAM cycles', source: SIM },
+  tRCDW: { value: 10, min: 1, max: 200, integer: int, unit: 'DRAM cycles', source: SIM },
+  tCL: { value: 2, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tCWL: { value: 2, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tRAS: { value: 33, min: 1, max: 400, integer: int, unit: 'DRAM cycles', source: SIM },
+  tRP: { value: 14, min: 1, max: 200, integer: int, unit: 'DRAM cycles', source: SIM },
+  tRRDL: { value: 6, min: 1, max: 100, integer: int, unit: 'DRAM cycles (same PG)', source: SIM },
+  tRRDS: { value: 4, min: 1, max: 100, integer: int, unit: 'DRAM cycles (other PG)', source: SIM },
+  tCCDL: { value: 4, min: 1, max: 100, integer: int, unit: 'DRAM cycles (same PG)', source: SIM },
+  tCCDS: { value: 2, min: 1, max: 100, integer: int, unit: 'DRAM cycles (other PG)', source: SIM },
+  tRTPL: { value: 5, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tRTPS: { value: 4, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tWTRL: { value: 8, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tWTRS: { value: 3, min: 1, max: 100, integer: int, unit: 'DRAM cycles', source: SIM },
+  tWR: { value: 15, min: 1, max: 200, integer: int, unit: 'DRAM cycles', source: SIM },
+  tFAW: { value: 16, min: 1, max: 400, integer: int, unit: 'DRAM cycles (per core)', source: SIM },
+  tRFC: { value: 350, min: 1, max: 10000, integer: int, unit: 'DRAM cycles', source: SIM + ' (all-bank refresh)' },
+  tREFI: { value: 3900, min: 100, max: 1000000, integer: int, unit: 'DRAM cycles', source: SIM + ' (all-bank refresh)' },
+  refreshEnabled: { value: 1, min: 0, max: 1, integer: int, unit: 'bool', source: 'reprolab switch (1 = model all-bank refresh)' },
+  routerClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM },
+  onchipLinkBytes: { value: 32, min: 1, max: 1024, integer: int, unit: 'B/router cycle', source: SIM },
+  offchipLinkBytes: { value: 16, min: 1, max: 1024, integer: int, unit: 'B/router cycle', source: SIM },
+  routerLatencyCycles: { value: 4, min: 0, max: 100, integer: int, unit: 'router cycles per hop', source: ASSUMED },
+  flitBytes: { value: 16, min: 1, max: 256, integer: int, unit: 'B', source: SIM },
+  packetBytes: { value: 64, min: 1, max: 4096, integer: int, unit: 'B', source: SIM },
+  // energies in nJ per event
+  eBankRead: { value: 0.15302, min: 0, max: 100, unit: 'nJ per bank column read', source: SIM },
+  eBankWrite: { value: 0.15304, min: 0, max: 100, unit: 'nJ per bank column write', source: SIM },
+  eBankAct: { value: 0.27837, min: 0, max: 100, unit: 'nJ per bank activate', source: SIM },
+  eBankPre: { value: 0.25604, min: 0, max: 100, unit: 'nJ per bank precharge', source: SIM },
+  eBankRefresh: { value: 1.12872, min: 0, max: 100, unit: 'nJ per bank refresh', source: SIM },
+  eBusPerBit: { value: 0.00453, min: 0, max: 1, unit: 'nJ/bit (subcore<->PG "TSV" bus)', source: SIM },
+  eNocOnchipPerBit: { value: 0.000724228, min: 0, max: 1, unit: 'nJ/bit per hop', source: SIM },
+  eNocOffchipPerBit: { value: 0.004501563, min: 0, max: 1, unit: 'nJ/bit per hop', source: SIM },
+  eNocBufAccess: { value: 0.0035923, min: 0, max: 1, unit: 'nJ per flit buffer access', source: SIM },
+  eSmemRead: { value: 0.000694566, min: 0, max: 1, unit: 'nJ per smem bank read', source: SIM },
+  eSmemWrite: { value: 0.000753546, min: 0, max: 1, unit: 'nJ per smem bank write', source: SIM },
+  eRfRead: { value: 0.0402723, min: 0, max: 10, unit: 'nJ per warp register read', source: SIM + ' (per-warp-access unit is a reprolab reading)' },
+  eRfWrite: { value: 0.0438918, min: 0, max: 10, unit: 'nJ per warp register write', source: SIM },
+  eIcacheRead: { value: 0.107244, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
+  eFetchDecode: { value: 0.00087, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
+  eOpcRead: { value: 0.04149, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
+  eIntAdd: { value: 0.0064, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
+  eIntMul: { value: 0.0092, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
+  eFpAdd: { value: 0.0064, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
+  eFpFma: { value: 0.0021, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
+  eFpDiv: { value: 5.1096, min: 0, max: 100, unit: 'nJ per lane op', source: SIM_README },
+  eSfu: { value: 2.4349, min: 0, max: 100, unit: 'nJ per lane op (sqrt)', source: SIM_README },
+  // latencies in core cycles
+  latAlu: { value: 1, min: 1, max: 100, integer: int, unit: 'core cycles', source: SIM + ' (alu_t_fp32_add/fma, int_mul)' },
+  latFpDiv: { value: 198, min: 1, max: 1000, integer: int, unit: 'core cycles', source: SIM },
+  latSfu: { value: 57, min: 1, max: 1000, integer: int, unit: 'core cycles', source: SIM + ' (sfu_t_sqrt)' },
+  staticPowerW: { value: 0, min: 0, max: 1000, unit: 'W', source: ASSUMED + ' (event energy only; MPU static/background power not recorded)' },
+} satisfies ParamTable<string>;
+
+export type MpuParamName = keyof typeof MPU_PARAMS;
+export type MpuConfig = Record<MpuParamName, number>;
+export const DEFAULT_MPU: Readonly<MpuConfig> = Object.freeze(defaultsOf(MPU_PARAMS));

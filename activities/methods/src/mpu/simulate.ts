@@ -1,0 +1,138 @@
+/** Public simulation entry points: one workload, the suite, budgets and geometric means. */
+import { runMpu, runV100 } from './run-models';
+import type { ModelResult } from './run-models';
+import { resolveConfig } from './sim-config';
+import type { SimConfig, SimConfigInput } from './sim-config';
+import { WORKLOAD_DEFS, WORKLOAD_NAMES, checkSize, compareOutputs, workloadDef } from './workloads';
+import type { WorkloadDef, WorkloadName } from './workload-types';
+
+export interface SimBudget {
+  /** Host memory for the workload's buffers (bytes). */
+  maxMemoryBytes?: number;
+  /** Estimated warp instructions per model before starting. */
+  maxWarpInstructions?: number;
+  /** Simulated cycles per kernel. */
+  maxCycles?: number;
+}
+
+export const DEFAULT_BUDGET: Required<SimBudget> = { maxMemoryBytes: 2 * 2 ** 30, maxWarpInstructions: 4e8, maxCycles: 1e10 };
+
+export interface WorkloadResult {
+  workload: WorkloadName;
+  size: number;
+  sizeUnit: string;
+  offloadPolicy: string;
+  mpu: ModelResult;
+  v100: ModelResult;
+  /** V100 time / MPU time. */
+  speedup: number;
+  /** V100 energy / MPU energy (the paper's "energy reduction"). */
+  energyRatio: number;
+  functional: { ok: boolean; maxRelError: number };
+  hostSeconds: number;
+}
+
+export interface SimulateOptions {
+  workload: string;
+  size?: number;
+  config?: SimConfigInput | SimConfig;
+  onProgress?: (simCycles: number) => void;
+  budget?: SimBudget;
+}
+
+/** Largest size (halving from `size`) that satisfies the budget, for the error message. */
+function suggestSize(def: WorkloadDef, size: number, fits: (s: number) => boolean): number {
+  let s = size;
+  while (s > def.minSize && !fits(s)) s = Math.max(def.minSize, Math.floor(s / 2));
+  return s;
+}
+
+export function checkBudget(def: WorkloadDef, size: number, budget: SimBudget = {}): void {
+  const b = { ...DEFAULT_BUDGET, ...budget };
+  const memFits = (s: number) => def.footprintBytes(s) <= b.maxMemoryBytes;
+  const instFits = (s: number) => def.estimateWarpInstructions(s) <= b.maxWarpInstructions;
+  if (!memFits(size)) {
+    throw new Error(`budget: ${def.name} at size ${size} needs ~${(def.footprintBytes(size) / 2 ** 20).toFixed(0)} MiB of buffers, over the ${(b.maxMemoryBytes / 2 ** 20).toFixed(0)} MiB budget; try --size ${suggestSize(def, size, memFits)}`);
+  }
+  if (!instFits(size)) {
+    throw new Error(`budget: ${def.name} at size ${size} needs ~${def.estimateWarpInstructions(size).toExponential(2)} warp instructions per model, over the ${b.maxWarpInstructions.toExponential(2)} budget; try --size ${suggestSize(def, size, instFits)}`);
+  }
+}
+
+export async function simulateWorkload(opts: SimulateOptions): Promise<WorkloadResult> {
+  const def = workloadDef(opts.workload);
+  const size = opts.size ?? def.defaultSize;
+  checkSize(def, size);
+  const cfg = resolveConfig(opts.config);
+  checkBudget(def, size, opts.budget);
+  const maxCycles = opts.budget?.maxCycles ?? DEFAULT_BUDGET.maxCycles;
+  const started = performance.now();
+  // each model gets fresh, identical inputs (kernels write their outputs, atomics accumulate)
+  const mpuInst = def.build(size, cfg.seed);
+  const expected = mpuInst.reference();
+  const mpu = await runMpu(mpuInst, cfg, { onProgress: opts.onProgress, maxCycles });
+  const check = compareOutputs(mpuInst, expected, mpu.warpInstructions);
+  const v100 = await runV100(def.build(size, cfg.seed), cfg, { onProgress: opts.onProgress, maxCycles });
+  return {
+    workload: def.name, size, sizeUnit: def.sizeUnit, offloadPolicy: cfg.offloadPolicy, mpu, v100,
+    speedup: v100.timeS / mpu.timeS,
+    energyRatio: v100.totalEnergyNJ / mpu.totalEnergyNJ,
+    functional: { ok: check.ok, maxRelError: check.maxRelError },
+    hostSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+export interface SuiteResult {
+  workloads: WorkloadResult[];
+  geomeanSpeedup: number;
+  geomeanEnergyRatio: number;
+  paperClaims: { speedup: number; energyReduction: number; source: string };
+}
+
+export const PAPER_CLAIMS = {
+  speedup: 3.46,
+  energyReduction: 2.57,
+  source: 'arXiv 2103.06653 abstract (vs V100; whether these are geometric means is not stated)',
+} as const;
+
+export function geomean(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+}
+
+export interface SuiteOptions {
+  workloads?: string[];
+  /** Per-workload sizes; missing names use the default size. */
+  sizes?: Partial<Record<string, number>>;
+  /** Scales every default size (e.g. 1/16 for a quick run); ignored where `sizes` names one. */
+  sizeScale?: number;
+  config?: SimConfigInput | SimConfig;
+  onProgress?: (info: { workload: string; index: number; total: number; simCycles: number }) => void;
+  budget?: SimBudget;
+}
+
+/** Default size scaled for quick runs: linear dims scale by sqrt for 2D workloads. */
+export function scaledSize(def: WorkloadDef, scale: number): number {
+  const twoD = /per side|rows/.test(def.sizeUnit);
+  const s = twoD ? Math.round(def.defaultSize * Math.sqrt(scale)) : Math.round(def.defaultSize * scale);
+  return Math.min(def.maxSize, Math.max(def.minSize, s));
+}
+
+export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const names = (opts.workloads ?? WORKLOAD_NAMES).map((n) => workloadDef(n).name);
+  const results: WorkloadResult[] = [];
+  for (const [index, name] of names.entries()) {
+    const def = WORKLOAD_DEFS[name];
+    const size = opts.sizes?.[name] ?? (opts.sizeScale !== undefined ? scaledSize(def, opts.sizeScale) : def.defaultSize);
+    results.push(await simulateWorkload({
+      workload: name, size, config: opts.config, budget: opts.budget,
+      onProgress: (simCycles) => opts.onProgress?.({ workload: name, index, total: names.length, simCycles }),
+    }));
+  }
+  return {
+    workloads: results,
+    geomeanSpeedup: geomean(results.map((r) => r.speedup)),
+    geomeanEnergyRatio: geomean(results.map((r) => r.energyRatio)),
+    paperClaims: { ...PAPER_CLAIMS },
+  };
+}

@@ -1,0 +1,52 @@
+import type { GBuf, KernelLaunch } from './kernel-lang';
+
+export type WorkloadName =
+  | 'BLUR' | 'CONV' | 'GEMV' | 'HIST' | 'KMEANS' | 'KNN' | 'TTRANS' | 'MAXP' | 'NW' | 'UPSAMP' | 'AXPY' | 'PR';
+
+/** A workload built at one problem size: its buffers, kernel launches and a plain-TS reference. */
+export interface WorkloadInstance {
+  buffers: GBuf[];
+  launches: KernelLaunch[];
+  /** Outputs to compare with `reference()` after the kernels ran. */
+  outputs: GBuf[];
+  /** Plain TS implementation on the same inputs (inputs are never written by the kernels). */
+  reference(): Map<string, ArrayLike<number>>;
+  /** Relative tolerance of the functional check. */
+  tolerance: number;
+}
+
+export interface WorkloadDef {
+  name: WorkloadName;
+  description: string;
+  defaultSize: number;
+  sizeUnit: string;
+  /** Where the default size comes from. */
+  source: string;
+  minSize: number;
+  maxSize: number;
+  /** Bytes of global buffers at this size (for the memory budget check before building). */
+  footprintBytes(size: number): number;
+  /** Rough warp-instruction count at this size (for the cycle/time budget check). */
+  estimateWarpInstructions(size: number): number;
+  build(size: number, seed: number): WorkloadInstance;
+}
+
+export const SIM_SIZE_SOURCE = "MPU-Sim benchmark default input size (github.com/GD06/mpu-sim_distribution @db5cc64 benchmark/<name>/run.sh); probably but not confirmed the paper's";
+
+/** Deterministic PRNG (mulberry32) so every run sees the same inputs. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomF32(n: number, r: () => number, scale = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = r() * scale;
+  return a;
+}

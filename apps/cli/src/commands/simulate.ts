@@ -1,0 +1,148 @@
+/** `reprolab simulate mpu [...]`: MPU vs V100 simulation, calibration checks and sweeps. */
+import { readFile } from 'node:fs/promises';
+import {
+  SWEEP_KINDS, WORKLOADS, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
+} from '@reprolab/methods/mpu/index';
+import type { SimConfig, SuiteResult, SweepKind, WorkloadResult } from '@reprolab/methods/mpu/index';
+
+const USAGE = `usage: reprolab simulate mpu [--workload NAME] [--size N] [--config FILE] [--json] [--validate] [--sweep rowBuffers|offload|timing]
+  workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`;
+
+interface Args { workload?: string; size?: number; config?: string; json: boolean; validate: boolean; sweep?: SweepKind }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, validate: false };
+  const rest = [...argv];
+  if (rest[0] === 'mpu') rest.shift();
+  else throw new Error(`simulate: expected target "mpu"\n${USAGE}`);
+  while (rest.length > 0) {
+    const a = rest.shift()!;
+    const value = (): string => {
+      const v = rest.shift();
+      if (v === undefined || v.startsWith('--')) throw new Error(`${a}: missing value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--workload') args.workload = value();
+    else if (a === '--size') {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--size: "${raw}" must be a positive integer`);
+      args.size = n;
+    } else if (a === '--config') args.config = value();
+    else if (a === '--json') args.json = true;
+    else if (a === '--validate') args.validate = true;
+    else if (a === '--sweep') {
+      const k = value();
+      if (!SWEEP_KINDS.includes(k as SweepKind)) throw new Error(`--sweep: "${k}" not allowed; allowed: ${SWEEP_KINDS.join(', ')}`);
+      args.sweep = k as SweepKind;
+    } else if (a === '--help' || a === '-h') throw new Error(USAGE);
+    else throw new Error(`simulate: unknown option "${a}"\n${USAGE}`);
+  }
+  if (args.size !== undefined && !args.workload) throw new Error('--size: needs --workload (sizes differ per workload)');
+  return args;
+}
+
+function progress(label: string): (simCycles: number) => void {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return (simCycles) => {
+    const now = Date.now();
+    if (now - last < 500) return;
+    last = now;
+    const line = `  ${label}: ${Math.round(simCycles).toLocaleString('en-US')} simulated cycles`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+}
+
+function clearProgress(): void {
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+function suiteJson(s: SuiteResult): unknown {
+  return {
+    workloads: s.workloads.map((w) => ({ name: w.workload, mpuCycles: w.mpu.cycles, gpuCycles: w.v100.cycles, speedup: w.speedup, energyRatio: w.energyRatio })),
+    geomeanSpeedup: s.geomeanSpeedup,
+    geomeanEnergyRatio: s.geomeanEnergyRatio,
+  };
+}
+
+function printSuite(s: SuiteResult): void {
+  const rows = [['workload', 'size', 'MPU cycles', 'V100 cycles', 'MPU us', 'V100 us', 'speedup', 'energy ratio', 'check']];
+  const fmt = (x: number) => x.toFixed(2);
+  for (const w of s.workloads) {
+    rows.push([w.workload, String(w.size), w.mpu.cycles.toLocaleString('en-US'), w.v100.cycles.toLocaleString('en-US'),
+      fmt(w.mpu.timeS * 1e6), fmt(w.v100.timeS * 1e6), `${fmt(w.speedup)}x`, `${fmt(w.energyRatio)}x`, w.functional.ok ? 'ok' : 'MISMATCH']);
+  }
+  console.log(table(rows));
+  console.log(`\ngeomean speedup ${fmt(s.geomeanSpeedup)}x (paper: ${s.paperClaims.speedup}x), geomean energy ratio ${fmt(s.geomeanEnergyRatio)}x (paper: ${s.paperClaims.energyReduction}x)`);
+  console.log(`paper figures: ${s.paperClaims.source}`);
+}
+
+async function loadConfig(path: string | undefined): Promise<SimConfig | undefined> {
+  if (!path) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`--config: cannot read JSON from ${path}: ${(e as Error).message}`);
+  }
+  return parseSimConfig(json);
+}
+
+export async function simulateCommand(argv: string[]): Promise<number> {
+  try {
+    const args = parseArgs(argv);
+    const config = await loadConfig(args.config);
+    if (args.validate) {
+      const r = await validateMicrokernels({ config });
+      if (args.json) console.log(JSON.stringify(r, null, 2));
+      else {
+        const rows = [['model', 'kernel', 'simulated', 'bound', 'error', 'achieved', 'peak', 'status']];
+        for (const c of r.checks) {
+          rows.push([c.model, c.kernel, String(c.simulatedCycles), c.boundCycles.toFixed(0), `${(c.relError * 100).toFixed(2)}%`,
+            `${c.achieved.toFixed(0)} ${c.unit}`, `${c.peak.toFixed(0)} ${c.unit}`, c.withinTolerance ? 'ok' : 'MISS']);
+        }
+        console.log(table(rows));
+      }
+      return r.allPassed ? 0 : 1;
+    }
+    if (args.sweep) {
+      const r = await runSweep({
+        kind: args.sweep, config, workloads: args.workload ? [args.workload] : undefined,
+        sizes: args.workload && args.size ? { [args.workload.toUpperCase()]: args.size } : undefined, onProgress: progress('sweep'),
+      });
+      clearProgress();
+      if (args.json) console.log(JSON.stringify(r, null, 2));
+      else {
+        console.log(r.description);
+        const rows = [['workload', 'value', 'MPU cycles', 'row hits', 'speedup', 'energy ratio']];
+        for (const p of r.points) rows.push([p.workload, String(p.value), String(p.mpuCycles), p.rowHitRate.toFixed(3), `${p.speedup.toFixed(2)}x`, `${p.energyRatio.toFixed(2)}x`]);
+        console.log(table(rows));
+      }
+      return 0;
+    }
+    let suite: SuiteResult;
+    if (args.workload) {
+      const w: WorkloadResult = await simulateWorkload({ workload: args.workload, size: args.size, config, onProgress: progress(args.workload) });
+      suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, paperClaims: { speedup: 3.46, energyReduction: 2.57, source: 'arXiv 2103.06653 abstract' } };
+    } else {
+      suite = await simulateSuite({
+        config,
+        onProgress: ({ workload, index, total, simCycles }) => progress(`[${index + 1}/${total}] ${workload}`)(simCycles),
+      });
+    }
+    clearProgress();
+    if (args.json) console.log(JSON.stringify(suiteJson(suite), null, 2));
+    else printSuite(suite);
+    return suite.workloads.every((w) => w.functional.ok) ? 0 : 1;
+  } catch (e) {
+    clearProgress();
+    console.error(`error: ${(e as Error).message}`);
+    return 2;
+  }
+}
