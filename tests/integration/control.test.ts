@@ -1,0 +1,64 @@
+/** Live control of a run: progress query, pause/resume signals, cancellation; and claim comparison. */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { connect, finalMetrics, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
+
+let api: Api;
+before(async () => {
+  ({ api } = await connect());
+  await startWorker();
+});
+
+const slow = { model: 'small-cnn', batchSize: 16, trainLimit: 1600, checkpointEvery: 20 };
+
+test(`[CONTROL/${testDb()}] cancel mid-pretrain stops the compute and marks run and steps cancelled`, async () => {
+  const launched = await api.runs.launch({ recipe: trainEvalRecipe('control-cancel', slow), heartbeatTimeoutSeconds: 5 });
+  const running = await waitForRun(api, launched.runId, { until: (r) => ((r.steps[0]?.progress as { done?: number } | null)?.done ?? 0) >= 5 });
+  assert.equal(running.live?.status, 'running', 'the progress query answers while running');
+  assert.deepEqual(running.live?.steps.map((s) => s.state), ['running', 'pending']);
+  await api.runs.cancel({ runId: launched.runId });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 60_000 });
+  assert.equal(done.run.status, 'cancelled');
+  assert.deepEqual(done.steps.map((s) => s.status), ['cancelled', 'cancelled']);
+  const stoppedAt = (done.steps[0]!.progress as { done: number }).done;
+  await sleep(2000);
+  const later = await api.runs.get({ runId: launched.runId });
+  assert.equal((later.steps[0]!.progress as { done: number }).done, stoppedAt, 'no training after cancellation');
+  assert.ok(stoppedAt < 100, 'stopped well before the end');
+  await assert.rejects(api.runs.cancel({ runId: launched.runId }), /already cancelled/);
+});
+
+test(`[CONTROL/${testDb()}] pause holds the next step until resume`, async () => {
+  const launched = await api.runs.launch({ recipe: trainEvalRecipe('control-pause', { trainLimit: 320 }) });
+  await api.runs.pause({ runId: launched.runId });
+  const paused = await waitForRun(api, launched.runId, { until: (r) => r.run.status === 'paused' });
+  assert.ok(paused.live?.paused);
+  await sleep(1500);
+  const still = await api.runs.get({ runId: launched.runId });
+  assert.equal(still.run.status, 'paused');
+  assert.ok(still.steps.some((s) => s.status === 'pending'), 'a step is held back');
+  await api.runs.resume({ runId: launched.runId });
+  const done = await waitForRun(api, launched.runId);
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+});
+
+test(`[COMPARE/${testDb()}] targets are compared with the claim registry, with scale and verdict`, async () => {
+  const recipe = trainEvalRecipe('compare-claims', { trainLimit: 320 }, {
+    targets: [
+      { claim: 'gap-resnet50-90-nonuniform-top1-abstract', metric: 'evaluate.test_accuracy', tolerance: 1, scaleBy: 100 },
+      { claim: 'no-such-claim', metric: 'evaluate.test_accuracy', tolerance: 1 },
+    ],
+  });
+  const launched = await api.runs.launch({ recipe });
+  await waitForRun(api, launched.runId);
+  const c = await api.compare.run({ runId: launched.runId });
+  const acc = finalMetrics(await api.metrics.series({ runId: launched.runId }))['evaluate.test_accuracy']!;
+  const [gap, unknown] = c.rows;
+  assert.equal(gap!.paperValue, 77.9);
+  assert.ok(Math.abs(gap!.reproduced! - acc * 100) < 1e-9);
+  assert.ok(Math.abs(gap!.delta! - (acc * 100 - 77.9)) < 1e-9);
+  assert.equal(gap!.verdict, 'not comparable', 'an absolute full-scale claim is not judged at proxy scale');
+  assert.equal(unknown!.verdict, 'unknown claim');
+  const claims = await api.claims.list({});
+  assert.equal(claims.length, 263, 'the whole registry is seeded');
+});
