@@ -32,6 +32,29 @@ export interface TrainOptions {
   onCheckpoint?: (ck: TrainCheckpoint) => Promise<void>;
   /** Polled between steps; returning true stops training with a TrainingStopped error. */
   shouldStop?: () => boolean;
+  /** Optimizer; default SGD with `momentum`. Adam ignores `momentum`. */
+  optimizer?: OptimizerSpec;
+  /** Learning rate for the step about to run (0-based step index); default constant `learningRate`. */
+  learningRateAt?: (step: number, totalSteps: number) => number;
+  /**
+   * Rewrites the gradients (keyed by engine variable name, i.e. `LayerVariable.name`) before the
+   * optimizer sees them — e.g. to mask pruned weights. When set, gradients are taken with respect to
+   * `model.trainableWeights` in that order, so optimizer slot i follows trainable weight i.
+   */
+  transformGradients?: (grads: tf.NamedTensorMap) => tf.NamedTensorMap;
+  /** Runs after each optimizer step, before onStep and any checkpoint of that step. */
+  afterStep?: (ctx: StepContext) => void | Promise<void>;
+}
+
+export type OptimizerSpec = { kind: 'momentum' } | { kind: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
+
+export interface StepContext {
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  /** Position after the step. */
+  position: TrainPosition;
+  totalSteps: number;
+  loss: number;
 }
 
 export class TrainingStopped extends Error {
@@ -69,7 +92,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
   const n = Math.min(o.data.train.labels.length, o.trainLimit ?? Infinity);
   const perEpoch = Math.ceil(n / o.batchSize);
   const totalSteps = perEpoch * o.epochs;
-  const optimizer = tf.train.momentum(o.learningRate, o.momentum);
+  const optimizer = makeOptimizer(o.optimizer, o.learningRate, o.momentum);
   let pos: TrainPosition = { step: 0, epoch: 0, batchInEpoch: 0 };
   if (o.resumeFrom) {
     await restoreState(o.model, optimizer, o.resumeFrom);
@@ -85,14 +108,17 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
         if (o.shouldStop?.()) throw new TrainingStopped(pos);
         const idx = order.subarray(b * o.batchSize, Math.min(n, (b + 1) * o.batchSize));
         const { x, y } = makeBatch(o.data, 'train', idx);
-        const loss = optimizer.minimize(() => {
+        if (o.learningRateAt) setLearningRate(optimizer, o.learningRateAt(pos.step, totalSteps));
+        const lossFn = () => {
           const logits = o.model.apply(x, { training: true }) as tf.Tensor;
           return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
-        }, true);
-        lastLoss = (await loss!.data())[0]!;
-        tf.dispose([x, y, loss!]);
+        };
+        const loss = o.transformGradients ? transformedStep(o.model, optimizer, lossFn, o.transformGradients) : optimizer.minimize(lossFn, true)!;
+        lastLoss = (await loss.data())[0]!;
+        tf.dispose([x, y, loss]);
         if (!Number.isFinite(lastLoss)) throw new Error(`loss became ${lastLoss} at step ${pos.step + 1}; lower learningRate`);
         pos = b + 1 === perEpoch ? { step: pos.step + 1, epoch: epoch + 1, batchInEpoch: 0 } : { step: pos.step + 1, epoch, batchInEpoch: b + 1 };
+        await o.afterStep?.({ model: o.model, optimizer, position: pos, totalSteps, loss: lastLoss });
         await o.onStep?.({ step: pos.step, totalSteps, epoch, loss: lastLoss });
         if (pos.step % o.checkpointEvery === 0 && pos.step < totalSteps && o.onCheckpoint) {
           await o.onCheckpoint(await captureState(o.model, optimizer, pos, o.meta ?? {}));
@@ -100,9 +126,50 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
       }
     }
   } finally {
-    optimizer.dispose();
+    disposeOptimizer(optimizer);
   }
   return { position: pos, finalLoss: lastLoss, resumedFromStep };
+}
+
+function makeOptimizer(spec: OptimizerSpec | undefined, learningRate: number, momentum: number): tf.Optimizer {
+  if (!spec || spec.kind === 'momentum') return tf.train.momentum(learningRate, momentum);
+  if (spec.kind === 'adam') return tf.train.adam(learningRate, spec.beta1 ?? 0.9, spec.beta2 ?? 0.999, spec.epsilon ?? 1e-7);
+  throw new Error(`optimizer.kind must be 'momentum' or 'adam', got ${String((spec as { kind: unknown }).kind)}`);
+}
+
+function disposeOptimizer(optimizer: tf.Optimizer): void {
+  optimizer.dispose();
+  // MomentumOptimizer.dispose() skips SGD's cached −lr scalar; free it or every run leaks one tensor.
+  const c = (optimizer as unknown as { c?: tf.Tensor }).c;
+  if (c && !c.isDisposed) c.dispose();
+}
+
+/** Both tf.js optimizers used here read `learningRate` on every step; SGD/momentum caches it as a scalar. */
+function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
+  if (!(lr > 0) || !Number.isFinite(lr)) throw new Error(`learningRateAt must return a finite value > 0, got ${lr}`);
+  // Not `instanceof`: tf.Optimizer overrides Symbol.hasInstance and matches every optimizer.
+  const sgd = optimizer as unknown as { setLearningRate?: (lr: number) => void };
+  if (typeof sgd.setLearningRate === 'function') sgd.setLearningRate(lr);
+  else (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/** One step with gradients taken w.r.t. model.trainableWeights (fixed order) and rewritten first. */
+function transformedStep(model: tf.LayersModel, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, transform: (g: tf.NamedTensorMap) => tf.NamedTensorMap): tf.Scalar {
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const { value, grads } = optimizer.computeGradients(lossFn, vars);
+  const ordered: tf.NamedTensorMap = {};
+  const extra: tf.Tensor[] = [];
+  for (const v of vars) {
+    // A weight the loss does not reach gets a zero gradient, so slot indices stay aligned.
+    let g = grads[v.name];
+    if (!g) extra.push((g = tf.zerosLike(v)));
+    ordered[v.name] = g;
+  }
+  const transformed = transform(ordered);
+  optimizer.applyGradients(transformed);
+  const made = Object.values(transformed).filter((t) => !Object.values(ordered).includes(t));
+  tf.dispose([...Object.values(grads), ...extra, ...made]);
+  return value;
 }
 
 function toNamed(name: string, t: tf.Tensor): NamedArray {
@@ -113,6 +180,8 @@ export async function captureState(model: tf.LayersModel, optimizer: tf.Optimize
   const weights = model.weights.map((w) => toNamed(w.originalName, w.read()));
   const optWeights = optimizer ? await optimizer.getWeights() : [];
   const opt = optWeights.map((w, i) => toNamed(`slot${i}`, w.tensor));
+  // getWeights() makes a fresh scalar for the iteration count; the slots themselves are live variables.
+  for (const w of optWeights) if (w.name === 'iter') w.tensor.dispose();
   return { position, weights, optimizer: opt, meta };
 }
 
@@ -130,7 +199,10 @@ export async function restoreState(model: tf.LayersModel, optimizer: tf.Optimize
   model.setWeights(tensors);
   tf.dispose(tensors);
   if (optimizer && ck.optimizer.length) {
-    await optimizer.setWeights(ck.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })));
+    // setWeights copies each tensor into a new variable, so the staging tensors are ours to free.
+    const staged = ck.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+    await optimizer.setWeights(staged);
+    tf.dispose(staged.map((s) => s.tensor));
   }
 }
 

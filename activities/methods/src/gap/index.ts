@@ -1,0 +1,12 @@
+export * from './masks';
+export * from './prunable';
+export * from './partition';
+export * from './config';
+export * from './schedule';
+export * from './state';
+export * from './live-masks';
+export * from './merge';
+export * from './phase';
+export * from './sparse-checkpoint';
+export * from './compare';
+export { buildProxyCnn, PROXY_CNN_LAYERS, type ProxyCnnOptions } from '../models/proxy';
