@@ -1,10 +1,9 @@
 /** `reprolab up | down | doctor`: the embedded stack on this machine. */
-import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { describeTools, resolveTool } from '@reprolab/infra/tools';
-import { embeddedStack, REPO_ROOT, BASE_PORTS } from '@reprolab/infra/stack';
+import { embeddedStack, BASE_PORTS } from '@reprolab/infra/stack';
 import { runStackForeground, startStack, stackStatus, stopStack } from '@reprolab/infra/supervisor';
 import { isPortFree } from '@reprolab/infra/ports';
 import { duration, table } from '../format';
@@ -14,37 +13,6 @@ export interface UpFlags {
   portOffset: number;
   foreground: boolean;
   dashboard: boolean;
-}
-
-const DASHBOARD_DIR = join(REPO_ROOT, 'apps', 'dashboard');
-
-async function newestMtime(dir: string): Promise<number> {
-  let newest = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) newest = Math.max(newest, statSync(join(e.parentPath, e.name)).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the dashboard when there is no production build or its sources changed since. */
-export async function ensureDashboardBuilt(log: (s: string) => void): Promise<void> {
-  const buildId = join(DASHBOARD_DIR, '.next', 'BUILD_ID');
-  const sources = Math.max(await newestMtime(join(DASHBOARD_DIR, 'src')), await newestMtime(join(REPO_ROOT, 'apps', 'api', 'src')));
-  if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
-  log('building the dashboard (next build; first time only, ~1-2 min)…');
-  const t0 = Date.now();
-  await new Promise<void>((res, rej) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build', DASHBOARD_DIR], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? res() : rej(new Error(`next build failed (exit ${code}):\n${out.slice(-4000)}`))));
-  });
-  log(`dashboard built in ${duration(Date.now() - t0)}`);
 }
 
 export async function upCommand(flags: UpFlags): Promise<number> {

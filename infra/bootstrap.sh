@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# One entry for a fresh machine: installs what reprolab needs, then runs the demo or the tests.
+#
+#   bash infra/bootstrap.sh demo    (npm run demo)   stack up + smoke recipe + comparison
+#   bash infra/bootstrap.sh test    (npm test)       the whole suite against real servers
+#
+# Idempotent and cached outside the clone: npm packages (~/.npm), the Temporal CLI and MinIO
+# server built from pinned sources (${REPROLAB_CACHE_DIR:-~/.cache/reprolab}/tools), the native
+# TensorFlow backend (…/tensor). Needs Node ≥ 20.9, Go ≥ 1.24 (for the two server binaries) and,
+# for the tests, Debian's postgresql and chromium (installed here when running as root).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+what="${1:-demo}"
+shift || true
+step() { printf '\n\033[1m▶ %s\033[0m\n' "$*"; }
+t0=$(date +%s)
+
+node -e 'const [a,b]=process.versions.node.split(".").map(Number); if (a<20||(a===20&&b<9)) { console.error("reprolab needs Node >= 20.9, found "+process.version); process.exit(1) }'
+
+# npm dependencies: reinstall only when the lockfile changed since the last install.
+stamp=node_modules/.reprolab-lock.sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+if [ "$what" = test ]; then
+  missing=()
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+      step "apt-get install ${missing[*]}"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+      # The package starts a cluster on 5432 we don't use; tests run their own servers.
+      command -v pg_ctlcluster >/dev/null && pg_ctlcluster --force "$(ls /usr/lib/postgresql | sort -n | tail -1)" main stop 2>/dev/null || true
+    else
+      echo "missing system packages: ${missing[*]} (install them with: sudo apt-get install -y ${missing[*]})" >&2
+      exit 1
+    fi
+  fi
+fi
+
+step "Temporal CLI and MinIO server (cached after the first build)"
+node --import tsx infra/src/install-tools.ts
+
+if [ -f infra/tensor/install.sh ] && [ "${REPROLAB_SKIP_NATIVE_TF:-0}" != 1 ]; then
+  step "native TensorFlow backend for TF.js (cached after the first install)"
+  bash infra/tensor/install.sh || echo "warning: native TensorFlow backend not installed; training falls back to the pure-JS backend (slow). See infra/tensor/README.md." >&2
+fi
+echo "setup took $(( $(date +%s) - t0 )) s"
+
+case "$what" in
+  demo) exec node --import tsx apps/cli/src/main.ts demo "$@" ;;
+  test) exec node --import tsx tests/run.ts "$@" ;;
+  setup) ;;
+  *) echo "usage: bootstrap.sh demo|test|setup" >&2; exit 2 ;;
+esac

@@ -1,0 +1,77 @@
+/**
+ * The real dashboard in Chromium: the runs page lists runs and updates live while one executes;
+ * the tRPC endpoint at /api/trpc answers.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
+import { findFreePort } from '@reprolab/infra/ports';
+import { REPO_ROOT } from '@reprolab/infra/stack';
+import { connect, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
+
+let api: Api;
+let base = '';
+let browser: Browser;
+const shots = join(REPO_ROOT, 'test-results');
+
+before(async () => {
+  ({ api } = await connect());
+  await ensureDashboardBuilt((l) => console.log(l));
+  const port = await findFreePort();
+  base = `http://127.0.0.1:${port}`;
+  const next = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', 'apps/dashboard', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: 'ignore',
+    detached: true,
+  });
+  onCleanup(() => {
+    try {
+      process.kill(-next.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(base)).status < 500) break;
+    } catch {
+      // not listening yet
+    }
+    if (i > 300) throw new Error('dashboard did not start');
+    await sleep(100);
+  }
+  await startWorker();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  onCleanup(() => browser.close());
+  mkdirSync(shots, { recursive: true });
+});
+
+test('[DASHBOARD] a launched run appears and reaches completed without reloading the page', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  await page.getByRole('heading', { name: 'Runs' }).waitFor();
+  const launched = await api.runs.launch({ recipe: trainEvalRecipe('e2e-live', { trainLimit: 640 }) });
+  const row = page.locator(`tr[data-run="${launched.runId}"]`);
+  await row.waitFor({ timeout: 15_000 });
+  await row.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  assert.match(await row.innerText(), /e2e-live@v1/);
+  await page.screenshot({ path: join(shots, 'dashboard-runs.png'), fullPage: true });
+});
+
+test('[DASHBOARD] the tRPC API is served at /api/trpc', async () => {
+  const page = await browser.newPage();
+  const res = await page.request.get(`${base}/api/trpc/claims.list?input=${encodeURIComponent(JSON.stringify({ paper: '2103.06653' }))}`);
+  assert.equal(res.status(), 200);
+  const body = (await res.json()) as { result: { data: { id: string; value: number }[] } };
+  assert.deepEqual(body.result.data.map((c) => [c.id, c.value]).sort(), [['mpu-energy-reduction-vs-v100', 2.57], ['mpu-speedup-vs-v100', 3.46]]);
+  const bad = await page.request.get(`${base}/api/trpc/runs.get?input=${encodeURIComponent(JSON.stringify({ runId: 'missing' }))}`);
+  assert.equal(bad.status(), 404);
+});
