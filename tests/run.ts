@@ -3,7 +3,8 @@
  *   unit         node --test over the *.test.ts files beside the code
  *   integration  tests/integration against Temporal + MinIO + PGlite, then again with a Postgres server
  *   e2e          tests/e2e in Chromium against the dashboard
- * Options: --only unit|integration|e2e (repeatable), --db pglite|postgres, or TEST_ONLY / TEST_DB env.
+ *   static       eslint (import directions) and tsc
+ * Options: --only static|unit|integration|e2e (repeatable), --db pglite|postgres, or TEST_ONLY / TEST_DB env.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { REPO_ROOT } from '@reprolab/infra/stack';
 import { startTestServers, type DbTarget } from './support/servers';
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, db: { type: 'string', multiple: true } } });
-const only = new Set(values.only ?? process.env.TEST_ONLY?.split(',') ?? ['unit', 'integration', 'e2e']);
+const only = new Set(values.only ?? process.env.TEST_ONLY?.split(',') ?? ['static', 'unit', 'integration', 'e2e']);
 const targets = (values.db ?? process.env.TEST_DB?.split(',') ?? ['pglite', 'postgres']) as DbTarget[];
 
 interface Tally {
@@ -61,10 +62,27 @@ function nodeTest(suite: string, files: string[], env: Record<string, string>, t
   });
 }
 
+/** Lint (import directions included) and the type check, each counted as one test. */
+async function staticChecks(): Promise<Tally> {
+  const t0 = Date.now();
+  console.log('\n━━ static: eslint + tsc');
+  const run = (cmd: string, args: string[]) =>
+    new Promise<boolean>((resolve) => {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', cmd), ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
+      child.on('exit', (code) => {
+        console.log(`${code === 0 ? '✔' : '✖'} ${cmd.split('/')[0]} ${args.join(' ')}`);
+        resolve(code === 0);
+      });
+    });
+  const results = [await run('eslint/bin/eslint.js', ['.']), await run('typescript/bin/tsc', ['-p', 'tsconfig.json'])];
+  return { suite: 'static', passed: results.filter(Boolean).length, failed: results.filter((r) => !r).length, skipped: 0, seconds: (Date.now() - t0) / 1000 };
+}
+
 async function main(): Promise<number> {
   const scratch = mkdtempSync(join(tmpdir(), 'reprolab-test-'));
   chmodSync(scratch, 0o755); // the Postgres server runs as the postgres user and must reach its data dir
   try {
+    if (only.has('static')) tallies.push(await staticChecks());
     if (only.has('unit')) tallies.push(await nodeTest('unit', findTests(REPO_ROOT), {}, 300_000));
     if (only.has('integration') || only.has('e2e')) {
       // One workflow bundle for every worker the tests start (bundling takes seconds each time).

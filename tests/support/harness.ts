@@ -22,7 +22,8 @@ export function requireEnv(name: string): string {
 
 export const testDb = () => process.env.REPROLAB_TEST_DB ?? 'unknown';
 
-export type Api = ReturnType<ReturnType<typeof createCallerFactory<typeof appRouter>>>;
+const makeCaller = createCallerFactory(appRouter);
+export type Api = ReturnType<typeof makeCaller>;
 
 /** An API caller plus direct db/store handles; closed after the test file. */
 export async function connect(): Promise<{ api: Api; ctx: ApiContext; db: Db; store: ObjectStore }> {
@@ -30,7 +31,7 @@ export async function connect(): Promise<{ api: Api; ctx: ApiContext; db: Db; st
   await prepareDatabase(ctx.db);
   const store = new ObjectStore({ endpoint: requireEnv('S3_ENDPOINT'), accessKey: requireEnv('S3_ACCESS_KEY'), secretKey: requireEnv('S3_SECRET_KEY'), bucket: requireEnv('S3_BUCKET') });
   onCleanup(() => ctx.close());
-  return { api: createCallerFactory(appRouter)(ctx), ctx, db: ctx.db, store };
+  return { api: makeCaller(ctx), ctx, db: ctx.db, store };
 }
 
 export function dbOnly(): Db {

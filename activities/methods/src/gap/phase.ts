@@ -3,7 +3,7 @@
  * call builds a fresh model, so a phase can be retried on any worker; a phase interrupted mid-way
  * resumes bit-for-bit from a checkpoint it emitted through onCheckpoint (pass it as resumeFrom).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/dataset';
 import type { TrainCheckpoint, TrainPosition } from '../train/checkpoint';
 import { captureState, evaluateClassifier, restoreState, stepsPerEpoch, trainClassifier, type TrainProgress } from '../train/classifier';

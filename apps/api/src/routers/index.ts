@@ -15,7 +15,7 @@ import {
   runArtifacts,
   runMetrics,
 } from '@reprolab/db';
-import { parseRecipe, RecipeValidationError } from '@reprolab/recipes';
+import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
 import { launchRun } from '../launch';
 import { publicProcedure, router } from '../trpc';
@@ -63,7 +63,7 @@ export const recipesRouter = router({
     if (input.id === undefined) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give either id or file' });
     const row = await getRecipe(ctx.db, input.id);
     if (!row) throw new TRPCError({ code: 'NOT_FOUND', message: `no stored recipe ${input.id}` });
-    return { source: row.source, recipe: row.document, contentHash: row.contentHash };
+    return { source: row.source, recipe: row.document as ValidRecipe, contentHash: row.contentHash };
   }),
 });
 
