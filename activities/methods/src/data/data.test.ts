@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeDataset, encodeDataset, type ImageDataset } from './dataset';
+import { cifar10FromBinary, mnistFromIdx, parseIdx } from './importers';
+
+function idx(dims: number[], data: number[]): Uint8Array {
+  const head = new Uint8Array(4 + 4 * dims.length);
+  head.set([0, 0, 8, dims.length]);
+  const v = new DataView(head.buffer);
+  dims.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+  return new Uint8Array([...head, ...data]);
+}
+
+const tiny = (): ImageDataset => ({
+  name: 't',
+  shape: [2, 2, 1],
+  classes: 3,
+  source: 'test',
+  train: { images: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), labels: Uint8Array.from([0, 2]) },
+  test: { images: Uint8Array.from([9, 10, 11, 12]), labels: Uint8Array.from([1]) },
+});
+
+test('[DATA] the dataset encoding round-trips and rejects corrupt input', () => {
+  const bytes = encodeDataset(tiny());
+  assert.deepEqual(decodeDataset(bytes), tiny());
+  assert.throws(() => decodeDataset(bytes.subarray(0, bytes.length - 1)), /truncated/);
+  assert.throws(() => decodeDataset(new TextEncoder().encode('hello')), /not a reprolab dataset/);
+  const bad = tiny();
+  bad.train.labels[0] = 7;
+  assert.throws(() => encodeDataset(bad), /label 7 ≥ classes 3/);
+});
+
+test('[DATA] MNIST idx files import; malformed ones are named', () => {
+  const d = mnistFromIdx({
+    trainImages: idx([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]),
+    trainLabels: idx([2], [3, 9]),
+    testImages: idx([1, 2, 2], [8, 9, 10, 11]),
+    testLabels: idx([1], [1]),
+  });
+  assert.deepEqual(d.shape, [2, 2, 1]);
+  assert.equal(d.classes, 10);
+  assert.deepEqual([...d.test.images], [8, 9, 10, 11]);
+  assert.throws(() => parseIdx(Uint8Array.from([1, 2, 3, 4]), 'x'), /x: not an idx file/);
+  assert.throws(() => parseIdx(idx([3], [1, 2]), 'labels'), /header says 3 = 3 bytes of data but the file has 2/);
+  assert.throws(
+    () => mnistFromIdx({ trainImages: idx([2, 1, 1], [0, 1]), trainLabels: idx([3], [0, 1, 2]), testImages: idx([1, 1, 1], [0]), testLabels: idx([1], [0]) }),
+    /train: 2 images but 3 labels/,
+  );
+});
+
+test('[DATA] CIFAR-10 binary records convert from planar RGB to HWC', () => {
+  const rec = new Uint8Array(3073);
+  rec[0] = 4;
+  for (let p = 0; p < 1024; p++) {
+    rec[1 + p] = 10; // R
+    rec[1 + 1024 + p] = 20; // G
+    rec[1 + 2048 + p] = 30; // B
+  }
+  const d = cifar10FromBinary([rec, rec], rec);
+  assert.equal(d.train.labels.length, 2);
+  assert.deepEqual([...d.train.images.subarray(0, 6)], [10, 20, 30, 10, 20, 30]);
+  assert.throws(() => cifar10FromBinary([rec.subarray(0, 100)], rec), /not a whole number of 3073-byte CIFAR-10 records/);
+  const badLabel = rec.slice();
+  badLabel[0] = 12;
+  assert.throws(() => cifar10FromBinary([badLabel], rec), /label 12; CIFAR-10 labels are 0..9/);
+});

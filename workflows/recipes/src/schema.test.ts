@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { test } from 'node:test';
+import { hashRecipe, parseRecipe, RecipeValidationError, validateRecipe } from './index';
+
+const base = () => ({
+  name: 'r',
+  version: 1,
+  datasets: { d: { builtin: 'mnist-10k' } },
+  steps: [
+    { id: 'train', kind: 'pretrain', inputs: { dataset: 'd' }, params: { epochs: 1 } },
+    { id: 'eval', kind: 'evaluate', inputs: { dataset: 'd', model: 'train.model' } },
+  ],
+});
+
+function issues(input: unknown): string[] {
+  try {
+    validateRecipe(input);
+  } catch (e) {
+    assert.ok(e instanceof RecipeValidationError);
+    return e.issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+}
+
+test('[RECIPES] every shipped recipe validates', () => {
+  const dir = new URL('../../recipes/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.includes('smoke.yaml'));
+  for (const f of files) parseRecipe(readFileSync(new URL(f, dir), 'utf8'), f);
+});
+
+test('[RECIPES] defaults are filled in and input references imply dependencies', () => {
+  const r = validateRecipe(base());
+  assert.deepEqual(r.steps[1]!.needs, ['train']);
+  assert.equal(r.steps[0]!.queue, 'cpu');
+  assert.equal((r.steps[0]!.params as { batchSize: number }).batchSize, 32);
+  assert.equal(r.scale, 'proxy');
+});
+
+test('[RECIPES] each bad field is reported with its path, all at once', () => {
+  const bad = base() as Record<string, unknown>;
+  bad.version = 0;
+  bad.steps = [
+    { id: 'train', kind: 'pretrain', inputs: { dataset: 'd' }, params: { epochs: 0, learningRate: -1, extra: 1 } },
+    { id: 'Eval', kind: 'evaluate', inputs: { dataset: 'd', model: 'train.model' } },
+  ];
+  const found = issues(bad);
+  for (const p of ['version', 'steps[1].id', 'steps[0].params.epochs', 'steps[0].params.learningRate', 'steps[0].params']) {
+    assert.ok(found.some((f) => f.startsWith(`${p}: `)), `missing ${p} in ${found.join('\n')}`);
+  }
+});
+
+test('[RECIPES] references, duplicates, unknown kinds, missing inputs and cycles are named', () => {
+  const r = base();
+  r.steps.push({ id: 'train', kind: 'nope', inputs: { dataset: 'd' }, params: { epochs: 1 } });
+  const found = issues(r);
+  assert.ok(found.includes('steps[2].id: duplicate step id "train"'));
+  assert.ok(found.some((f) => f.startsWith('steps[2].kind: unknown step kind "nope"')));
+  const missing = base();
+  missing.steps[1] = { id: 'eval', kind: 'evaluate', inputs: { dataset: 'd' } } as never;
+  assert.deepEqual(issues(missing), ['steps[1].inputs.model: missing input "model"']);
+  const target = { ...base(), targets: [{ claim: 'x', metric: 'ghost.acc', tolerance: 1 }] };
+  assert.deepEqual(issues(target), ['targets[0].metric: no step "ghost" in this recipe']);
+  const noData = { ...base(), datasets: { d: {} } };
+  assert.match(issues(noData).join('\n'), /datasets\.d: give a dataset either `builtin: <name>` or `digest: sha256:…`/);
+});
+
+test('[RECIPES] the content hash ignores formatting and key order but not values', () => {
+  const a = parseRecipe('name: r\nversion: 1\ndatasets: {d: {builtin: mnist-10k}}\nsteps:\n  - {id: t, kind: pretrain, inputs: {dataset: d}, params: {epochs: 1}}\n');
+  const b = parseRecipe('# same thing\nversion: 1\nname: r\nsteps:\n  - kind: pretrain\n    id: t\n    params: {epochs: 1}\n    inputs: {dataset: d}\ndatasets:\n  d: {builtin: mnist-10k}\n');
+  assert.equal(a.contentHash, b.contentHash);
+  const c = parseRecipe('name: r\nversion: 1\ndatasets: {d: {builtin: mnist-10k}}\nsteps:\n  - {id: t, kind: pretrain, inputs: {dataset: d}, params: {epochs: 2}}\n');
+  assert.notEqual(a.contentHash, c.contentHash);
+  assert.match(hashRecipe(a.recipe), /^sha256:[0-9a-f]{64}$/);
+});
+
+test('[RECIPES] YAML syntax errors are reported as recipe errors', () => {
+  assert.throws(() => parseRecipe('steps: [', 'x.yaml'), (e: unknown) => e instanceof RecipeValidationError && /not valid YAML/.test(e.message) && /x\.yaml/.test(e.message));
+});
