@@ -2,12 +2,14 @@
  * Content-addressed artifact storage over any S3-compatible store (MinIO by default), through the
  * `minio` client. Objects live at `sha256/<first two hex>/<hex>`: identical bytes are stored once,
  * and since an S3 PUT only becomes visible when complete, a partial upload never appears under
- * its final key. Streams are hashed on the way in and moved to their final key only afterwards.
+ * its final key.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { PassThrough, type Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as Minio from 'minio';
 
@@ -116,35 +118,31 @@ export class ObjectStore {
   }
 
   /**
-   * Streams a file in. It is uploaded under a temporary key while being hashed, then copied to
-   * its content address and the temporary object removed.
+   * Uploads a file: hashed first (one read pass), then sent straight to its content address.
+   * S3 makes an object visible only once its PUT (or multipart upload) completes, so a failed
+   * upload leaves nothing under the final key.
    */
   async putFile(path: string): Promise<StoredObject> {
-    const { size } = await stat(path);
-    return this.putStream(createReadStream(path), size);
-  }
-
-  async putStream(source: Readable, size?: number): Promise<StoredObject> {
     await this.ensureBucket();
     const hash = createHash('sha256');
-    let seen = 0;
-    const tee = new PassThrough();
-    tee.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      seen += chunk.length;
-    });
-    const tmpKey = `incoming/${randomUUID()}`;
-    const upload = this.client.putObject(this.bucket, tmpKey, tee, size);
-    await Promise.all([pipeline(source, tee), upload]);
+    await pipeline(createReadStream(path), hash);
     const sha256 = `sha256:${hash.digest('hex')}`;
     const key = digestKey(sha256);
+    const { size } = await stat(path);
+    if (await this.exists(sha256)) return { sha256, size, bucket: this.bucket, key, uploaded: false };
+    await this.client.putObject(this.bucket, key, createReadStream(path), size);
+    return { sha256, size, bucket: this.bucket, key, uploaded: true };
+  }
+
+  /** Spools a stream to a local temp file (hashing needs the whole stream first), then putFile. */
+  async putStream(source: Readable): Promise<StoredObject> {
+    const dir = await mkdtemp(join(tmpdir(), 'reprolab-upload-'));
     try {
-      if (await this.exists(sha256)) return { sha256, size: seen, bucket: this.bucket, key, uploaded: false };
-      const conditions = new Minio.CopyConditions();
-      await this.client.copyObject(this.bucket, key, `/${this.bucket}/${tmpKey}`, conditions);
-      return { sha256, size: seen, bucket: this.bucket, key, uploaded: true };
+      const file = join(dir, 'blob');
+      await pipeline(source, createWriteStream(file));
+      return await this.putFile(file);
     } finally {
-      await this.client.removeObject(this.bucket, tmpKey).catch(() => {});
+      await rm(dir, { recursive: true, force: true });
     }
   }
 

@@ -22,7 +22,8 @@ const tiny = (): ImageDataset => ({
 
 test('[DATA] the dataset encoding round-trips and rejects corrupt input', () => {
   const bytes = encodeDataset(tiny());
-  assert.deepEqual(decodeDataset(bytes), tiny());
+  assert.deepEqual(decodeDataset(bytes), { ...tiny(), source: '' });
+  assert.deepEqual(encodeDataset({ ...tiny(), source: 'elsewhere' }), bytes, 'provenance does not change the digest');
   assert.throws(() => decodeDataset(bytes.subarray(0, bytes.length - 1)), /truncated/);
   assert.throws(() => decodeDataset(new TextEncoder().encode('hello')), /not a reprolab dataset/);
   const bad = tiny();

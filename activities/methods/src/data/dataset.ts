@@ -9,6 +9,7 @@ export interface ImageDataset {
   classes: number;
   train: { images: Uint8Array; labels: Uint8Array };
   test: { images: Uint8Array; labels: Uint8Array };
+  /** Where the data came from. Provenance, kept in the metadata database, not in the stored bytes. */
   source: string;
 }
 
@@ -20,7 +21,6 @@ interface Header {
   classes: number;
   trainCount: number;
   testCount: number;
-  source: string;
 }
 
 export function datasetCounts(d: ImageDataset): { train: number; test: number } {
@@ -48,8 +48,8 @@ export function encodeDataset(d: ImageDataset): Uint8Array {
     classes: d.classes,
     trainCount: d.train.labels.length,
     testCount: d.test.labels.length,
-    source: d.source,
   };
+  // The source is left out so the same data imported from two places has one digest.
   const head = new TextEncoder().encode(MAGIC + JSON.stringify(header) + '\n');
   const parts = [head, d.train.images, d.train.labels, d.test.images, d.test.labels];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -79,7 +79,7 @@ export function decodeDataset(bytes: Uint8Array): ImageDataset {
     name: header.name,
     shape: header.shape,
     classes: header.classes,
-    source: header.source,
+    source: '',
     train: { images: take(header.trainCount * px), labels: take(header.trainCount) },
     test: { images: take(header.testCount * px), labels: take(header.testCount) },
   };

@@ -1,0 +1,74 @@
+/** The `reprolab` CLI as a user runs it: against the test servers, and `up` refusing a taken port. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { REPO_ROOT } from '@reprolab/infra/stack';
+import { startWorker, testDb, trainEvalRecipe } from '../support/harness';
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'reprolab-cli-'));
+before(async () => {
+  await startWorker();
+});
+
+test(`[CLI/${testDb()}] run shows progress, then metrics; runs, status and compare report it`, async () => {
+  const recipe = join(dir, 'cli.yaml');
+  writeFileSync(recipe, trainEvalRecipe('cli-run', { trainLimit: 320 }));
+  const run = await cli(['run', recipe, '--state-dir', join(dir, 'none')]);
+  assert.equal(run.code, 0, run.out);
+  const runId = /^run (\S+) · cli-run@v\d+ · seed 3$/m.exec(run.out)?.[1];
+  assert.ok(runId, run.out);
+  assert.match(run.out, /pretrain: (running|completed) \d+\/10 steps/);
+  assert.match(run.out, /evaluate\s+test_accuracy\s+0\.\d+/);
+  assert.match((await cli(['runs'])).out, new RegExp(`${runId}\\s+cli-run@v\\d+\\s+3\\s+completed`));
+  const status = await cli(['status', runId]);
+  assert.match(status.out, /pretrain\s+pretrain\s+cpu\s+completed\s+1\s+10\/10 steps/);
+  const compare = await cli(['compare', runId, '--json']);
+  const parsed = JSON.parse(compare.out) as { metrics: { name: string }[] };
+  assert.ok(parsed.metrics.some((m) => m.name === 'test_accuracy'));
+});
+
+test(`[CLI/${testDb()}] bad input exits non-zero with the reason`, async () => {
+  const bad = join(dir, 'bad.yaml');
+  writeFileSync(bad, 'name: x\nversion: 1\nsteps:\n  - { id: a, kind: pretrain, params: { epochs: 0 } }\n');
+  const r = await cli(['run', bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /invalid recipe bad\.yaml/);
+  assert.match(r.out, /steps\[0\]\.params\.epochs/);
+  assert.match((await cli(['run', join(dir, 'missing.yaml')])).out, /cannot read recipe/);
+  assert.match((await cli(['status', 'no-such-run'])).out, /no run "no-such-run"/);
+  const noStack = await cli(['runs'], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
+  assert.equal(noStack.code, 1);
+  assert.match(noStack.out, /no running reprolab found .*reprolab up/);
+});
+
+test(`[CLI/${testDb()}] up refuses a taken port by name and starts nothing`, async () => {
+  const blocker = createServer();
+  const offset = 20000 + Math.floor(Math.random() * 5000);
+  await new Promise<void>((r) => blocker.listen(9000 + offset, '127.0.0.1', () => r()));
+  try {
+    const stateDir = join(dir, 'state');
+    const r = await cli(['up', '--no-dashboard', '--state-dir', stateDir, '--port-offset', String(offset)]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, new RegExp(`minio.*127\\.0\\.0\\.1:${9000 + offset}|${9000 + offset}.*minio`));
+    assert.match(r.out, /--port-offset/);
+    const st = await cli(['doctor', '--state-dir', stateDir, '--port-offset', String(offset)]);
+    assert.match(st.out, /stack \(.*\): not running/);
+    assert.match(st.out, new RegExp(`minio\\s+127\\.0\\.0\\.1:${9000 + offset}\\s+TAKEN`));
+  } finally {
+    blocker.close();
+  }
+});
