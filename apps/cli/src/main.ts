@@ -29,6 +29,10 @@ common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./commands/simulate');
     return simulateCommand(rest);
