@@ -4,7 +4,8 @@
  *   integration  tests/integration against Temporal + MinIO + PGlite, then again with a Postgres server
  *   e2e          tests/e2e in Chromium against the dashboard
  *   static       eslint (import directions) and tsc
- * Options: --only static|unit|integration|e2e (repeatable), --db pglite|postgres, or TEST_ONLY / TEST_DB env.
+ * Options: --only static|unit|integration|e2e, --db pglite|postgres, --file <substring> (all repeatable),
+ * or the TEST_ONLY / TEST_DB / TEST_FILES environment variables.
  */
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,7 +16,10 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { REPO_ROOT } from '@reprolab/infra/stack';
 import { startTestServers, type DbTarget } from './support/servers';
 
-const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, db: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, db: { type: 'string', multiple: true }, file: { type: 'string', multiple: true } } });
+// --file <substring> (repeatable): run only the test files whose path contains it.
+const fileFilter = values.file ?? process.env.TEST_FILES?.split(',');
+const pick = (files: string[]) => (fileFilter ? files.filter((f) => fileFilter.some((s) => f.includes(s))) : files);
 const only = new Set(values.only ?? process.env.TEST_ONLY?.split(',') ?? ['static', 'unit', 'integration', 'e2e']);
 const targets = (values.db ?? process.env.TEST_DB?.split(',') ?? ['pglite', 'postgres']) as DbTarget[];
 
@@ -83,19 +87,20 @@ async function main(): Promise<number> {
   chmodSync(scratch, 0o755); // the Postgres server runs as the postgres user and must reach its data dir
   try {
     if (only.has('static')) tallies.push(await staticChecks());
-    if (only.has('unit')) tallies.push(await nodeTest('unit', findTests(REPO_ROOT), {}, 300_000));
+    if (only.has('unit')) tallies.push(await nodeTest('unit', pick(findTests(REPO_ROOT)), {}, 300_000));
     if (only.has('integration') || only.has('e2e')) {
       // One workflow bundle for every worker the tests start (bundling takes seconds each time).
       const bundle = await bundleWorkflowCode({ workflowsPath: join(REPO_ROOT, 'workflows', 'src', 'index.ts'), logger: quietLogger });
       const bundlePath = join(scratch, 'workflow-bundle.js');
       writeFileSync(bundlePath, bundle.code);
       const integrationFiles = readdirSync(join(REPO_ROOT, 'tests', 'integration')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `tests/integration/${f}`);
+      const chosen = pick(integrationFiles);
       for (const target of targets) {
         if (!only.has('integration')) break;
         console.log(`\n━━ starting Temporal, MinIO and ${target} for the integration suite`);
         const servers = await startTestServers(mkdtempSync(join(scratch, `${target}-`)), target);
         try {
-          tallies.push(await nodeTest(`integration (${target})`, integrationFiles, { ...servers.env, REPROLAB_WORKFLOW_BUNDLE: bundlePath }, 600_000));
+          tallies.push(await nodeTest(`integration (${target})`, chosen, { ...servers.env, REPROLAB_WORKFLOW_BUNDLE: bundlePath }, 600_000));
         } finally {
           await servers.stop();
         }

@@ -4,8 +4,10 @@
  */
 import type { ActivityDeps } from './deps';
 import { createRunActivities } from './run';
+import { aggregate } from './steps/aggregate';
 import { evaluate } from './steps/evaluate';
 import { pretrain } from './steps/pretrain';
+import { simulateMpu } from './steps/simulate-mpu';
 import type { ComputeStepInput } from './types';
 
 export function createActivities(deps: ActivityDeps) {
@@ -15,6 +17,10 @@ export function createActivities(deps: ActivityDeps) {
     pretrain: (input: ComputeStepInput) => pretrain(deps, input),
     /** Accuracy and loss on a held-out split. */
     evaluate: (input: ComputeStepInput) => evaluate(deps, input),
+    /** One workload on the MPU and V100 models: cycles, energy, speedup. */
+    simulateMpu: (input: ComputeStepInput) => simulateMpu(deps, input),
+    /** Summary statistics over the metrics of the steps this one needs. */
+    aggregate: (input: ComputeStepInput) => aggregate(deps, input),
   };
 }
 

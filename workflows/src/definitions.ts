@@ -4,8 +4,14 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 
-export const WORKFLOW_QUEUE = 'cpu';
+/**
+ * Workflows and the short bookkeeping activities run on `control`, apart from the compute queues,
+ * so a long training step never holds up another run's orchestration.
+ */
+export const WORKFLOW_QUEUE = 'control';
+/** Compute queues a recipe step can ask for. */
 export const TASK_QUEUES = ['cpu', 'gpu', 'sim'] as const;
+export const ALL_QUEUES = [WORKFLOW_QUEUE, ...TASK_QUEUES] as const;
 
 export interface ReproduceInput {
   runId: string;
@@ -22,6 +28,24 @@ export interface RunProgress {
   status: 'preparing' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
   paused: boolean;
   steps: { id: string; kind: string; queue: string; state: StepState; error?: string }[];
+}
+
+/**
+ * How each step kind runs. An activity kind is an activity of the same name on the step's queue;
+ * a child-workflow kind is a workflow of the same name (for steps made of many resumable parts).
+ */
+export const ACTIVITY_STEP_KINDS = ['pretrain', 'evaluate', 'simulateMpu', 'aggregate'] as const;
+export const CHILD_WORKFLOW_STEP_KINDS = [] as readonly string[];
+
+/** Input of a child workflow that implements one step. */
+export interface StepWorkflowInput {
+  runId: string;
+  stepKey: string;
+  queue: string;
+  /** slot → artifact digest */
+  inputs: Record<string, string>;
+  heartbeatTimeoutSeconds?: number;
+  stepTimeoutMinutes?: number;
 }
 
 export const progressQuery = defineQuery<RunProgress>('progress');

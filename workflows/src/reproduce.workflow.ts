@@ -4,21 +4,29 @@
  * travel as artifact digests only; metrics and artifacts go to the database and object store.
  */
 import {
+  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
   condition,
+  executeChild,
   isCancellation,
   proxyActivities,
   setHandler,
+  workflowInfo,
 } from '@temporalio/workflow';
 // Only the activity *types*: workflow code never imports activity implementations.
 import type { Activities, PlannedStep, RunPlan } from '@reprolab/activities';
 import {
+  ACTIVITY_STEP_KINDS,
+  CHILD_WORKFLOW_STEP_KINDS,
   pauseSignal,
   progressQuery,
   resumeSignal,
+  WORKFLOW_QUEUE,
   type ReproduceInput,
+  type StepWorkflowInput,
   type RunProgress,
   type StepState,
 } from './definitions';
@@ -30,18 +38,19 @@ const control = proxyActivities<Activities>({
   retry: { ...retry, nonRetryableErrorTypes: ['InvalidInput', 'UnknownDataset'] },
 });
 
-function computeOn(queue: string, input: ReproduceInput) {
+export function computeOn(queue: string, input: Pick<ReproduceInput, 'heartbeatTimeoutSeconds' | 'stepTimeoutMinutes'>) {
   return proxyActivities<Activities>({
     taskQueue: queue,
     scheduleToCloseTimeout: `${input.stepTimeoutMinutes ?? 240} minutes`,
     startToCloseTimeout: `${input.stepTimeoutMinutes ?? 240} minutes`,
     heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? 30} seconds`,
+    // On cancel, wait until the step has really stopped, so "cancelled" means nothing still runs.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     retry: { ...retry, nonRetryableErrorTypes: ['InvalidInput', 'UnknownDataset', 'Diverged'] },
   });
 }
 
-const COMPUTE_KINDS = ['pretrain', 'evaluate'] as const;
-type ComputeKind = (typeof COMPUTE_KINDS)[number];
+type ActivityKind = (typeof ACTIVITY_STEP_KINDS)[number];
 
 /** Runs a validated recipe (stored with its run) to completion, failure or cancellation. */
 export async function reproduce(input: ReproduceInput): Promise<{ runId: string; status: 'completed' }> {
@@ -115,11 +124,7 @@ async function runDag(plan: RunPlan, input: ReproduceInput, progress: RunProgres
     }
     state(step.id).state = 'running';
     try {
-      if (!(COMPUTE_KINDS as readonly string[]).includes(step.kind)) {
-        throw ApplicationFailure.nonRetryable(`no activity implements step kind "${step.kind}"`);
-      }
-      const activities = computeOn(step.queue, input);
-      const result = await activities[step.kind as ComputeKind]({ runId: plan.runId, stepKey: step.id, inputs });
+      const result = await runStepWork(plan.runId, step, inputs, input);
       await control.completeStep({ runId: plan.runId, stepKey: step.id, outputs: result.outputs });
       state(step.id).state = 'completed';
       return result.outputs;
@@ -141,6 +146,18 @@ async function runDag(plan: RunPlan, input: ReproduceInput, progress: RunProgres
   await Promise.all(outputs.values());
 }
 
+/** Runs one step's work: an activity of the kind's name, or a child workflow for composite kinds. */
+async function runStepWork(runId: string, step: PlannedStep, inputs: Record<string, string>, input: ReproduceInput): Promise<{ outputs: Record<string, string> }> {
+  if (CHILD_WORKFLOW_STEP_KINDS.includes(step.kind)) {
+    const args: StepWorkflowInput = { runId, stepKey: step.id, queue: step.queue, inputs, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds, stepTimeoutMinutes: input.stepTimeoutMinutes };
+    return executeChild(step.kind, { args: [args], taskQueue: WORKFLOW_QUEUE, workflowId: `${workflowInfo().workflowId}-${step.id}` });
+  }
+  if (!(ACTIVITY_STEP_KINDS as readonly string[]).includes(step.kind)) {
+    throw ApplicationFailure.nonRetryable(`no activity or workflow implements step kind "${step.kind}"`);
+  }
+  return computeOn(step.queue, input)[step.kind as ActivityKind]({ runId, stepKey: step.id, inputs });
+}
+
 export function topologicalOrder(steps: PlannedStep[]): PlannedStep[] {
   const done = new Set<string>();
   const out: PlannedStep[] = [];
@@ -158,6 +175,6 @@ export function topologicalOrder(steps: PlannedStep[]): PlannedStep[] {
 function describe(err: unknown): string {
   let e: unknown = err;
   // Unwrap ActivityFailure → the activity's own error message.
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  while ((e instanceof ActivityFailure || e instanceof ChildWorkflowFailure) && e.cause) e = e.cause;
   return e instanceof Error ? e.message : String(e);
 }

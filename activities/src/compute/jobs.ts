@@ -15,7 +15,7 @@ import {
   trainClassifier,
   type SmallModelName,
 } from '@reprolab/methods';
-import type { EvaluateParams, PretrainParams } from '@reprolab/recipes';
+import type { EvaluateParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -102,7 +102,45 @@ export class InvalidJobInput extends Error {
   override name = 'InvalidJobInput';
 }
 
+async function simulateMpuJob(args: { params: SimulateMpuParams }, ctx: JobContext): Promise<JobResult> {
+  // The simulator is pure TypeScript; loaded lazily so training jobs don't pay for it.
+  const mpu = await import('@reprolab/methods/mpu/index');
+  const { workloadDef } = await import('@reprolab/methods/mpu/workloads');
+  const p = args.params;
+  let started = false;
+  let def;
+  try {
+    def = workloadDef(p.workload);
+  } catch (e) {
+    throw new InvalidJobInput((e as Error).message);
+  }
+  let config;
+  try {
+    config = p.config === undefined ? undefined : mpu.parseSimConfig(p.config);
+  } catch (e) {
+    throw new InvalidJobInput(`simulateMpu config: ${(e as Error).message}`);
+  }
+  const size = p.size ?? (p.sizeScale !== undefined ? mpu.scaledSize(def, p.sizeScale) : def.defaultSize);
+  try {
+    const result = await mpu.simulateWorkload({
+      workload: p.workload,
+      size,
+      config,
+      onProgress: (simCycles) => {
+        started = true;
+        ctx.progress({ simCycles });
+      },
+    });
+    return { result, files: {} };
+  } catch (e) {
+    // Failing before the first simulated cycle means the input (size, budget) was refused.
+    if (!started) throw new InvalidJobInput((e as Error).message);
+    throw e;
+  }
+}
+
 export const JOBS: Record<string, Job> = {
+  'simulate-mpu': simulateMpuJob as Job,
   /** Starts the backend and returns: tells the worker which backend its steps will train on. */
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,

@@ -33,5 +33,6 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
     throw e;
   } finally {
     clearInterval(beat);
+    await reporter.flush(); // no progress write may land after the step has ended
   }
 }

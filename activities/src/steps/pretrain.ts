@@ -93,5 +93,7 @@ export async function pretrain(deps: ActivityDeps, input: ComputeStepInput): Pro
     if (e instanceof ComputeJobError && /loss became/.test(e.message)) throw ApplicationFailure.nonRetryable(e.message, 'Diverged');
     if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
     throw e;
+  } finally {
+    await reporter.flush(); // no progress write may land after the step has ended
   }
 }

@@ -11,11 +11,14 @@ const Env = z.object({
   S3_BUCKET: z.string().default('reprolab'),
   S3_REGION: z.string().optional(),
   /** Comma-separated task queues to poll; the embedded default polls all of them. */
-  REPROLAB_QUEUES: z.string().default('cpu,gpu,sim'),
+  REPROLAB_QUEUES: z.string().default('control,cpu,gpu,sim'),
   /** A pre-built workflow bundle (tests build it once instead of once per worker). */
   REPROLAB_WORKFLOW_BUNDLE: z.string().optional(),
   REPROLAB_TF_BACKEND: z.string().optional(),
-  REPROLAB_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(1),
+  /** Concurrent compute activities per cpu/gpu queue (training uses every core itself). */
+  REPROLAB_TRAIN_CONCURRENCY: z.coerce.number().int().positive().default(1),
+  /** Concurrent simulations on the sim queue (each is single-threaded); default: one per core. */
+  REPROLAB_SIM_CONCURRENCY: z.coerce.number().int().positive().optional(),
 });
 
 export type WorkerEnv = z.infer<typeof Env>;
@@ -26,7 +29,7 @@ export function readWorkerEnv(env: NodeJS.ProcessEnv = process.env): WorkerEnv {
     throw new Error('bad worker environment:\n' + parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n'));
   }
   const queues = parsed.data.REPROLAB_QUEUES.split(',').map((q) => q.trim());
-  const bad = queues.filter((q) => !['cpu', 'gpu', 'sim'].includes(q));
-  if (bad.length) throw new Error(`REPROLAB_QUEUES: unknown queue(s) ${bad.join(', ')}; use cpu, gpu, sim`);
+  const bad = queues.filter((q) => !['control', 'cpu', 'gpu', 'sim'].includes(q));
+  if (bad.length) throw new Error(`REPROLAB_QUEUES: unknown queue(s) ${bad.join(', ')}; use control, cpu, gpu, sim`);
   return parsed.data;
 }

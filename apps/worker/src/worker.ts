@@ -3,7 +3,7 @@
  * worker per task queue in this process. The workflow worker lives on the `cpu` queue.
  */
 import { createRequire } from 'node:module';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, ObjectStore } from '@reprolab/activities';
@@ -46,16 +46,21 @@ export async function startWorkers(env: WorkerEnv, tensorBackend: string, log: (
     // Heartbeats carry the latest checkpoint; send them promptly so a crash loses little work.
     defaultHeartbeatThrottleInterval: '1 second',
     maxHeartbeatThrottleInterval: '2 seconds',
-    // Training is CPU-bound and single-threaded in JS: one activity at a time per queue.
-    maxConcurrentActivityTaskExecutions: env.REPROLAB_MAX_CONCURRENT_ACTIVITIES,
     shutdownGraceTime: '5 seconds',
   } satisfies Partial<WorkerOptions>;
+  const concurrency: Record<string, number> = {
+    [WORKFLOW_QUEUE]: 16, // bookkeeping activities: short database and store calls
+    cpu: env.REPROLAB_TRAIN_CONCURRENCY,
+    gpu: env.REPROLAB_TRAIN_CONCURRENCY,
+    sim: env.REPROLAB_SIM_CONCURRENCY ?? availableParallelism(),
+  };
   const workers: Worker[] = [];
   for (const queue of queues) {
     workers.push(
       await Worker.create({
         ...common,
         taskQueue: queue,
+        maxConcurrentActivityTaskExecutions: concurrency[queue] ?? 1,
         ...(queue === WORKFLOW_QUEUE ? workflowSource : {}),
       }),
     );

@@ -31,11 +31,26 @@ export const EvaluateParams = z
   })
   .strict();
 
+export const MPU_WORKLOADS = ['BLUR', 'CONV', 'GEMV', 'HIST', 'KMEANS', 'KNN', 'TTRANS', 'MAXP', 'NW', 'UPSAMP', 'AXPY', 'PR'] as const;
+
 export const SimulateMpuParams = z
   .object({
-    workload: z.string().min(1),
+    workload: z.enum(MPU_WORKLOADS),
+    /** Problem size in the workload's unit; default: the MPU-Sim default size. */
     size: positiveInt.optional(),
+    /** Scale the default size (e.g. 0.0625 for a quick run); ignored when `size` is given. */
+    sizeScale: z.number().positive().max(1).optional(),
+    /** Overrides of the MPU / V100 model parameters (validated by the simulator, field by field). */
     config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const AGGREGATES = ['mpu-geomean'] as const;
+
+export const AggregateParams = z
+  .object({
+    /** What to compute from the metrics of the steps this one needs. */
+    fn: z.enum(AGGREGATES),
   })
   .strict();
 
@@ -63,6 +78,20 @@ export const STEP_KINDS = {
     outputs: [],
     description: 'accuracy and loss of a model on a held-out split',
   },
+  simulateMpu: {
+    params: SimulateMpuParams,
+    queue: 'sim',
+    inputs: {},
+    outputs: ['report'],
+    description: 'cycle-approximate MPU (near-bank) and V100 simulation of one workload: cycles, energy, speedup',
+  },
+  aggregate: {
+    params: AggregateParams,
+    queue: 'cpu',
+    inputs: {},
+    outputs: ['report'],
+    description: 'summary statistics over the metrics of the steps it needs (e.g. geometric means)',
+  },
 } as const satisfies Record<string, StepKindSpec>;
 
 export type StepKind = keyof typeof STEP_KINDS;
@@ -70,3 +99,5 @@ export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
 
 export type PretrainParams = z.infer<typeof PretrainParams>;
 export type EvaluateParams = z.infer<typeof EvaluateParams>;
+export type SimulateMpuParams = z.infer<typeof SimulateMpuParams>;
+export type AggregateParams = z.infer<typeof AggregateParams>;

@@ -1,0 +1,65 @@
+/**
+ * `simulateMpu`: one workload on the MPU and V100 models, in a compute child process (the
+ * simulator is CPU-bound). Heartbeats carry simulated cycles; the full result is stored as a JSON
+ * report artifact and its headline numbers as metrics. Deterministic, so a retry simply reruns.
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { deleteStepMetrics, insertMetrics } from '@reprolab/db';
+import type { WorkloadResult } from '@reprolab/methods/mpu/index';
+import { SimulateMpuParams } from '@reprolab/recipes';
+import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import type { ActivityDeps } from '../deps';
+import type { ComputeStepInput, StepResult } from '../types';
+import { openStep, putArtifact } from './context';
+
+export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
+  const { step, params, ctx, reporter } = await openStep(deps, input, SimulateMpuParams);
+  await deleteStepMetrics(deps.db, step.id);
+  let cycles = 0;
+  const beat = setInterval(() => ctx.heartbeat({ simCycles: cycles }), 1000);
+  try {
+    const r = await runComputeJob<WorkloadResult>({
+      job: 'simulate-mpu',
+      args: { params },
+      files: {},
+      signal: ctx.cancellationSignal,
+      onProgress: (d) => {
+        cycles = Number(d.simCycles ?? 0);
+        reporter.report({ done: cycles, total: 0, unit: 'simulated cycles', message: params.workload });
+      },
+    });
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(r, null, 1)), 'report', `mpu-${params.workload}`);
+    const m = (name: string, value: number) => ({ runId: input.runId, stepId: step.id, name, value, index: null });
+    const rows = [
+      m('speedup', r.speedup),
+      m('energy_ratio', r.energyRatio),
+      m('mpu_cycles', r.mpu.cycles),
+      m('gpu_cycles', r.v100.cycles),
+      m('mpu_seconds', r.mpu.timeS),
+      m('gpu_seconds', r.v100.timeS),
+      m('mpu_warp_instructions', r.mpu.warpInstructions),
+      m('gpu_warp_instructions', r.v100.warpInstructions),
+      m('mpu_energy_nj', r.mpu.totalEnergyNJ),
+      m('gpu_energy_nj', r.v100.totalEnergyNJ),
+      m('functional_ok', r.functional.ok ? 1 : 0),
+      m('problem_size', r.size),
+      // Energy by component (DRAM activate/precharge/read/write/refresh, bus, network, ALU, SRAM, static).
+      ...Object.entries(r.mpu.energyNJ).map(([k, v]) => m(`mpu_energy_${snake(k)}_nj`, v)),
+      ...Object.entries(r.v100.energyNJ).map(([k, v]) => m(`gpu_energy_${snake(k)}_nj`, v)),
+    ];
+    await insertMetrics(deps.db, rows);
+    if (!r.functional.ok) throw ApplicationFailure.nonRetryable(`${params.workload}: simulated output differs from the reference (max relative error ${r.functional.maxRelError})`, 'FunctionalMismatch');
+    reporter.report({ done: r.mpu.cycles, total: r.mpu.cycles, unit: 'simulated cycles', message: `${params.workload}: ${r.speedup.toFixed(2)}× speedup`, metrics: { speedup: r.speedup, energyRatio: r.energyRatio } }, true);
+    await reporter.flush();
+    return { outputs: { report } };
+  } catch (e) {
+    if (e instanceof ComputeJobCancelled) throw new CancelledFailure('simulation cancelled');
+    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
+    throw e;
+  } finally {
+    clearInterval(beat);
+    await reporter.flush(); // no progress write may land after the step has ended
+  }
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
