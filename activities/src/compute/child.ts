@@ -23,7 +23,8 @@ process.on('message', (m: ParentMessage) => {
   if (m.type !== 'start') return;
   void (async () => {
     try {
-      send({ type: 'ready', backend: await initTensorBackend() });
+      // The worker's start-up probe prints why a faster backend was skipped; later jobs stay quiet.
+      send({ type: 'ready', backend: await initTensorBackend({ quiet: m.job !== 'probe' }) });
       const job = JOBS[m.job];
       if (!job) throw new Error(`unknown compute job "${m.job}"; known: ${Object.keys(JOBS).join(', ')}`);
       const out = await job(m.args as never, {
