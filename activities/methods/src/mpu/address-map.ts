@@ -1,18 +1,22 @@
 /**
- * MPU global address map (ASSUMPTION by reprolab; MPU-Sim's map was not recorded): 16 B column
- * granules interleave over the 32 banks (8 PEs x 4 PGs) of a core, so one coalesced 128 B warp access
- * hits the 8 banks of one PG at the same row/column; 64 columns make a 32 KB core-row chunk; chunks
- * interleave over cores, then rows. Buffers start on a full interleave period so equal indices of
- * different arrays share core, PG and bank. Replicated (read-only, small) buffers live at
- * REPLICA_BASE and resolve to the requesting core.
+ * MPU global address map, following MPU-Sim's `dram_addr_map_1` (simulator/sim_api.py
+ * `Hardware.addr_hashing`, github.com/GD06/mpu-sim_distribution @db5cc64), read for its layout only:
+ * from the least significant end, a 16 B bank-interface granule, then PE (8), PG (4), core x, core y,
+ * processor x, processor y, and the rest is the bank-local address (column = low bits, row = high).
+ * So a 128 B coalesced warp access covers the 8 banks of one PG at one row/column, 512 B
+ * (4 PGs x 128 B) stay on one core, and consecutive 512 B chunks go to consecutive cores.
+ * The core index here is core x + coresX*(core y + coresY*(proc x + processorsX*proc y)), the same
+ * order as MPU-Sim's, and the same numbering the timing model uses for mesh coordinates.
+ * Buffers are aligned to a full interleave period (cores x 512 B) as MPU-Sim's `Memory` allocator
+ * does (`mem_alignment` in sim_api.py), so equal indices of different arrays share core, PG and bank.
  */
-export const REPLICA_BASE = 2 ** 42;
-
 export interface BankAddress { core: number; pg: number; pe: number; row: number; col: number }
 
 export class AddressMap {
   readonly pesPerCore: number;
+  /** Bytes per core before the map moves to the next core (512 B with the defaults). */
   readonly chunkBytes: number;
+  /** Bytes of one full pass over every core (the allocation alignment). */
   readonly period: number;
 
   constructor(
@@ -24,50 +28,38 @@ export class AddressMap {
     readonly ioBytes: number,
   ) {
     this.pesPerCore = pgs * pesPerPg;
-    this.chunkBytes = this.pesPerCore * cols * ioBytes;
+    this.chunkBytes = this.pesPerCore * ioBytes;
     this.period = this.chunkBytes * cores;
   }
 
-  /** Writes the decoded fields of `addr` into `out` (requesting core used for replicas). */
-  decode(addr: number, requester: number, out: BankAddress): void {
-    let a = addr;
-    let replica = false;
-    if (a >= REPLICA_BASE) { a -= REPLICA_BASE; replica = true; }
-    const g = Math.floor(a / this.ioBytes);
+  /** Writes the decoded fields of `addr` into `out`. */
+  decode(addr: number, out: BankAddress): void {
+    const g = Math.floor(addr / this.ioBytes);
     const pe = g % this.pesPerCore;
-    const rest = Math.floor(g / this.pesPerCore);
     out.pe = pe % this.pesPerPg;
-    out.pg = Math.floor(pe / this.pesPerPg);
-    out.col = rest % this.cols;
-    const chunk = Math.floor(rest / this.cols);
-    out.core = replica ? requester : chunk % this.cores;
-    out.row = Math.floor(replica ? chunk : chunk / this.cores) % this.rows;
+    out.pg = (pe - out.pe) / this.pesPerPg;
+    const chunk = (g - pe) / this.pesPerCore;
+    out.core = chunk % this.cores;
+    const bank = (chunk - out.core) / this.cores;
+    out.col = bank % this.cols;
+    out.row = Math.floor(bank / this.cols) % this.rows;
   }
 
   pgOf(addr: number): number {
-    const a = addr >= REPLICA_BASE ? addr - REPLICA_BASE : addr;
-    return Math.floor(Math.floor(a / this.ioBytes) % this.pesPerCore / this.pesPerPg);
+    return Math.floor((Math.floor(addr / this.ioBytes) % this.pesPerCore) / this.pesPerPg);
   }
 
   coreOf(addr: number): number {
-    if (addr >= REPLICA_BASE) return -1;
     return Math.floor(addr / this.chunkBytes) % this.cores;
   }
 }
 
-/** Assigns base addresses: normal buffers on period boundaries, replicas in the replica region. */
-export function allocate(buffers: { base: number; data: { length: number }; replicated: boolean }[], period: number): number {
+/** Assigns base addresses back to back, each buffer aligned to `alignment` bytes (MPU-Sim `Memory.allocate`). */
+export function allocate(buffers: { base: number; data: { length: number } }[], alignment: number): number {
   let next = 0;
-  let nextReplica = REPLICA_BASE;
   for (const b of buffers) {
-    const bytes = b.data.length * 4;
-    if (b.replicated) {
-      b.base = nextReplica;
-      nextReplica += Math.ceil(bytes / period + 1e-9) * period;
-    } else {
-      b.base = next;
-      next += Math.max(1, Math.ceil(bytes / period)) * period;
-    }
+    b.base = next;
+    next += Math.max(1, Math.ceil((b.data.length * 4) / alignment)) * alignment;
   }
   return next;
 }

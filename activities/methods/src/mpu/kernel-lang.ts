@@ -6,8 +6,8 @@
  * barriers and shared memory behave as on hardware.
  */
 import {
-  LOC_FAR, OP_ATOMG, OP_ATOMS, OP_BAR, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
-  OP_LDG, OP_LDS, OP_SFU, OP_STG, OP_STS, OP_XFER, WarpTrace,
+  ADDR_AFFINE, ADDR_LIST, ADDR_SMEM, F_AUX, F_LOC, F_MASK, LOC_FAR, LOC_PENDING, REC, OP_ATOMG, OP_ATOMS, OP_BAR, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
+  OP_LDG, OP_LDS, OP_SFU, OP_STG, OP_STS, OP_XFER, type WarpTrace,
 } from './trace';
 import type { BlockTrace } from './trace';
 
@@ -16,13 +16,12 @@ export const ELEM_BYTES = 4;
 /** Location bitmask: bit 0 = far-bank, bit 1+pg = near-bank processing group pg. */
 export const LOC_ALL = 0x1f;
 
-/** A global buffer. `replicated` buffers are small read-only inputs the MPU runtime copies into every core. */
+/** A global buffer (placed by the model's allocator). */
 export class GBuf {
   base = 0;
   constructor(
     readonly name: string,
     readonly data: Float32Array | Int32Array,
-    readonly replicated = false,
   ) {}
 }
 
@@ -33,6 +32,15 @@ export interface OffloadPolicy {
   readonly memNear: boolean;
   /** Location code (0 far, 1+pg near) for an ALU op given operand location bitmasks (LOC_ALL for constants). */
   aluLocation(locA: number, locB: number, locC: number, homePg: number): number;
+  /**
+   * Demand-driven placement (MPU-Sim's backend/annotate_location.py, read not copied): ALU ops stay
+   * undecided until a consumer fixes where their value must be (global addresses and branch
+   * predicates far-bank; loaded data, store values and shared-memory operands near-bank); the demand
+   * propagates back through the producers. A value needed in two places crosses the bus once.
+   * Values no anchor reaches run near-bank when all their operands are there, else far-bank
+   * (MPU-Sim's instr_offload_engine hardware policy). aluLocation is unused when set.
+   */
+  readonly deferred?: boolean;
 }
 
 /** Hooks from the timing model that the language needs to place values. */
@@ -41,6 +49,8 @@ export interface Placement {
   /** Processing group holding a global byte address (0 when the model has no PGs). */
   pgOf(addr: number, buf: GBuf): number;
   homePg(warp: number): number;
+  /** Shared-memory banks (4 B wide) for the bank-conflict degree recorded with each shared access. */
+  smemBanks: number;
 }
 
 export class Vec {
@@ -57,8 +67,15 @@ export interface KernelLaunch {
   name: string;
   gridDim: number;
   blockDim: number;
+  /** x extent of a 2D block (threadIdx.x = tid % blockDimX, threadIdx.y = tid / blockDimX); default blockDim. */
+  blockDimX?: number;
   smemWords: number;
   body: (k: BlockCtx) => void;
+  /**
+   * MPU runtime block-to-core mapping (MPU-Sim's `mapping_dict`); default block i -> core i mod cores,
+   * the default of every MPU-Sim benchmark script except NW.
+   */
+  mpuBlockCore?: (bid: number, cores: number) => number;
 }
 
 const NO_DEP = -1;
@@ -69,6 +86,9 @@ export class BlockCtx {
   bid = 0;
   gdim = 0;
   readonly tid: Vec;
+  /** threadIdx.x / threadIdx.y of a 2D block (special registers: no instruction). */
+  readonly tidx: Vec;
+  readonly tidy: Vec;
   readonly smem: Float64Array;
   private mask: Uint8Array;
   private warpMask: Int32Array;
@@ -89,7 +109,12 @@ export class BlockCtx {
     this.tid = this.newVec();
     for (let i = 0; i < this.lanes; i++) this.tid.v[i] = i;
     this.tid.loc.fill(LOC_ALL);
-    this.arena.length = 0; // tid lives outside the arena
+    const bx = launch.blockDimX ?? launch.blockDim;
+    if (launch.blockDim % bx !== 0) throw new Error(`kernel ${launch.name}: blockDimX must divide blockDim`);
+    this.tidx = this.newVec();
+    this.tidy = this.newVec();
+    for (let i = 0; i < this.lanes; i++) { this.tidx.v[i] = i % bx; this.tidy.v[i] = Math.floor(i / bx); }
+    this.arena.length = 0; // tid, tidx, tidy live outside the arena
     this.arenaNext = 0;
   }
 
@@ -109,6 +134,7 @@ export class BlockCtx {
     this.placement = placement;
     if (trace) for (const w of trace.warps) w.reset();
     this.launch.body(this);
+    this.settlePending();
   }
 
   // ---------- values ----------
@@ -174,13 +200,90 @@ export class BlockCtx {
     this.instructions++;
   }
 
-  private emitAlu(op: number, r: Vec, a: Val, b: Val, c: Val): void {
+  // ---------- demand-driven placement (policy.deferred) ----------
+  private readonly stack: number[] = [];
+
+  /** Bytes that must cross the bus so that value `p` (a record of trace t) is available at `loc`; fixes pending producers. */
+  private need(t: WarpTrace, p: number, loc: number, bytes: number): number {
+    if (p < 0) return 0;
+    const recs = t.recs;
+    if (recs[p * REC + F_LOC] === LOC_PENDING) { this.resolve(t, p, loc); return 0; }
+    const bit = 1 << loc;
+    if (t.avail[p]! & bit) return 0;
+    t.avail[p]! |= bit;
+    return bytes;
+  }
+
+  /** Places pending record p at `loc` and pulls its operands there (iteratively). */
+  private resolve(t: WarpTrace, p0: number, loc0: number): void {
+    const st = this.stack;
+    st.length = 0;
+    st.push(p0, loc0);
+    const recs = t.recs;
+    while (st.length > 0) {
+      const loc = st.pop()!;
+      const p = st.pop()!;
+      const o = p * REC;
+      if (recs[o + F_LOC] !== LOC_PENDING) continue;
+      recs[o + F_LOC] = loc;
+      t.avail[p] = 1 << loc;
+      const bytes = 4 * activeLanes(recs[o + F_MASK]!);
+      for (let j = 0; j < 3; j++) {
+        const q = t.opnd[3 * p + j]!;
+        if (q < 0) continue;
+        if (recs[q * REC + F_LOC] === LOC_PENDING) { st.push(q, loc); continue; }
+        const bit = 1 << loc;
+        if (!(t.avail[q]! & bit)) { t.avail[q]! |= bit; recs[o + F_AUX]! += bytes; }
+      }
+    }
+  }
+
+  /** End of block: values no consumer placed run near-bank if all operands are in one PG, else far-bank. */
+  private settlePending(): void {
+    if (!this.traces || !this.placement?.policy.deferred) return;
+    for (const t of this.traces) {
+      const recs = t.recs;
+      for (let p = 0; p < t.count; p++) {
+        if (recs[p * REC + F_LOC] !== LOC_PENDING) continue;
+        // near locations every operand has; immediates, parameters and special registers count as
+        // far-bank (MPU-Sim default_{imm,param,specialreg}_loc_is_near_bank = false)
+        let common = LOC_ALL & ~1;
+        for (let j = 0; j < 3; j++) {
+          const q = t.opnd[3 * p + j]!;
+          if (q >= 0) common &= t.avail[q]!;
+          else if (q === -1) common = 0;
+        }
+        let loc = LOC_FAR;
+        for (let pg = 0; pg < 4; pg++) if (common & (2 << pg)) { loc = 1 + pg; break; }
+        this.resolve(t, p, loc);
+      }
+    }
+  }
+
+  private emitAlu(op: number, r: Vec, a: Val, b: Val, c: Val, nOps: number): void {
     const nW = this.numWarps;
     if (!this.traces) {
       for (let w = 0; w < nW; w++) if (this.warpMask[w] !== 0) this.instructions++;
       return;
     }
     const pl = this.placement!;
+    if (pl.policy.deferred) {
+      for (let w = 0; w < nW; w++) {
+        const m = this.warpMask[w]!;
+        if (m === 0) continue;
+        const t: WarpTrace = this.traces[w]!;
+        const sa = this.seqOf(a, w), sb = this.seqOf(b, w), sc = this.seqOf(c, w);
+        const { hi, lo } = twoLatest(sa, sb, sc);
+        const i = t.push(op, LOC_PENDING, m, hi, lo, -1, 0);
+        // -1: immediate / special register operand; -2: no operand
+        t.opnd[3 * i] = sa; t.opnd[3 * i + 1] = nOps > 1 ? sb : -2; t.opnd[3 * i + 2] = nOps > 2 ? sc : -2;
+        t.avail[i] = 0;
+        r.seq[w] = i;
+        r.loc[w] = 0;
+        this.instructions++;
+      }
+      return;
+    }
     for (let w = 0; w < nW; w++) {
       const m = this.warpMask[w]!;
       if (m === 0) continue;
@@ -201,24 +304,14 @@ export class BlockCtx {
     const o = r.v;
     if (typeof a === 'number') o.fill(f(a));
     else for (let i = 0; i < this.lanes; i++) o[i] = f(a.v[i]!);
-    this.emitAlu(op, r, a, 0, 0);
+    this.emitAlu(op, r, a, 0, 0, 1);
     return r;
   }
 
   private bin(op: number, a: Val, b: Val, kind: number): Vec {
     const r = this.newVec();
-    const o = r.v;
-    const n = this.lanes;
-    const av = typeof a === 'number' ? null : a.v;
-    const bv = typeof b === 'number' ? null : b.v;
-    const as = typeof a === 'number' ? a : 0;
-    const bs = typeof b === 'number' ? b : 0;
-    for (let i = 0; i < n; i++) {
-      const x = av ? av[i]! : as;
-      const y = bv ? bv[i]! : bs;
-      o[i] = binop(kind, x, y);
-    }
-    this.emitAlu(op, r, a, b, 0);
+    binLanes(kind, r.v, a, b, this.lanes);
+    this.emitAlu(op, r, a, b, 0, 2);
     return r;
   }
 
@@ -232,7 +325,7 @@ export class BlockCtx {
   fma(a: Val, b: Val, c: Val): Vec {
     const r = this.newVec();
     for (let i = 0; i < this.lanes; i++) r.v[i] = lane(a, i) * lane(b, i) + lane(c, i);
-    this.emitAlu(OP_FFMA, r, a, b, c);
+    this.emitAlu(OP_FFMA, r, a, b, c, 3);
     return r;
   }
   sqrt(a: Val): Vec { return this.un(OP_SFU, a, Math.sqrt); }
@@ -255,7 +348,7 @@ export class BlockCtx {
   select(c: Val, a: Val, b: Val): Vec {
     const r = this.newVec();
     for (let i = 0; i < this.lanes; i++) r.v[i] = lane(c, i) !== 0 ? lane(a, i) : lane(b, i);
-    this.emitAlu(OP_IADD, r, c, a, b);
+    this.emitAlu(OP_IADD, r, c, a, b, 3);
     return r;
   }
 
@@ -266,28 +359,11 @@ export class BlockCtx {
     }
   }
 
-  /** Bus bytes to ship warp w's addresses to location `loc`: 8 B when affine (base + stride), else 4 B per lane. */
-  private addressBytes(idx: Val, w: number, loc: number): number {
-    if (typeof idx === 'number') return loc === LOC_FAR ? 0 : 8;
-    if (idx.loc[w]! & (1 << loc)) return 0;
-    const m = this.warpMask[w]!;
-    const v = idx.v;
-    const base = w * WARP;
-    let first = -1;
-    let stride = NaN;
-    let prev = 0;
-    let affine = true;
-    for (let l = 0; l < WARP; l++) {
-      if (!((m >>> l) & 1)) continue;
-      const x = v[base + l]!;
-      if (first < 0) first = l;
-      else if (Number.isNaN(stride)) stride = x - prev;
-      else if (x - prev !== stride) { affine = false; break; }
-      prev = x;
-    }
-    return affine ? 8 : 4 * activeLanes(m);
-  }
-
+  /**
+   * Records warp w's addresses compactly: affine accesses (base + stride * lane, the common case)
+   * keep two numbers, others 32. Returns the bus bytes needed to ship the addresses to `loc`
+   * (8 B when affine, else 4 B per active lane; none when the index already lives there).
+   */
   private emitMem(op: number, buf: GBuf | null, idx: Val, val: Val, r: Vec | null): void {
     const nW = this.numWarps;
     if (!this.traces) {
@@ -297,29 +373,70 @@ export class BlockCtx {
     const pl = this.placement!;
     const isLoad = op === OP_LDG || op === OP_LDS;
     const base = buf ? buf.base : 0;
+    const scalar = typeof idx === 'number';
+    const iv = scalar ? null : idx.v;
     for (let w = 0; w < nW; w++) {
       const m = this.warpMask[w]!;
       if (m === 0) continue;
-      const t = this.traces[w]!;
-      const off = t.allocAddrs();
-      let firstAddr = -1;
-      for (let l = 0; l < WARP; l++) {
-        if (!((m >>> l) & 1)) continue;
-        const a = base + ELEM_BYTES * lane(idx, w * WARP + l);
-        t.addrs[off + l] = a;
-        if (firstAddr < 0) firstAddr = a;
+      const t: WarpTrace = this.traces[w]!;
+      // affine test over the active lanes (in element units)
+      let first = -1, firstIdx = 0, stride = 0, affine = true, prevLane = -1, prevIdx = 0;
+      if (!scalar) {
+        const b0 = w * WARP;
+        for (let l = 0; l < WARP; l++) {
+          if (!((m >>> l) & 1)) continue;
+          const x = iv![b0 + l]!;
+          if (first < 0) { first = l; firstIdx = x; }
+          else if (prevLane === first) {
+            stride = (x - prevIdx) / (l - prevLane);
+            if (!Number.isInteger(stride)) { affine = false; break; }
+          }
+          else if (x - prevIdx !== stride * (l - prevLane)) { affine = false; break; }
+          prevLane = l; prevIdx = x;
+        }
+      } else { first = 31 - Math.clz32(m & -m); firstIdx = idx; }
+      let off: number;
+      let firstAddr: number;
+      if (!buf) {
+        // shared memory: only the bank-conflict degree is kept
+        off = t.allocAddrs(1);
+        t.addrs[off] = smemConflictDegree(scalar ? null : iv!, w * WARP, m, op === OP_ATOMS, pl.smemBanks, affine, stride, this.scratch);
+        firstAddr = 0;
+      } else if (affine) {
+        off = t.allocAddrs(2);
+        t.addrs[off] = base + ELEM_BYTES * (firstIdx - stride * first);
+        t.addrs[off + 1] = ELEM_BYTES * stride;
+        firstAddr = base + ELEM_BYTES * firstIdx;
+      } else {
+        off = t.allocAddrs(WARP);
+        const b0 = w * WARP;
+        for (let l = 0; l < WARP; l++) if ((m >>> l) & 1) t.addrs[off + l] = base + ELEM_BYTES * iv![b0 + l]!;
+        firstAddr = t.addrs[off + first]!;
       }
       let loc: number;
+      let aux: number;
       const targetPg = buf ? pl.pgOf(firstAddr, buf) : pl.homePg(w);
-      if (isLoad) loc = pl.policy.memNear ? 1 + targetPg : LOC_FAR;
-      else {
-        // stores/atomics run where their value lives: near in the target PG if it is there
-        const vl = this.operandLoc(val, w);
-        loc = vl & (1 << (1 + targetPg)) ? 1 + targetPg : (vl & 1 ? LOC_FAR : 1 + firstNearPg(vl));
+      if (pl.policy.deferred) {
+        // MPU-Sim annotate_location: global addresses are far-bank registers (the LSU ships them down
+        // to the PG), loaded data and store values are near-bank; shared memory is near-bank
+        // (default_smem_loc_is_near_bank), so its address and data registers are near-bank too.
+        loc = 1 + targetPg;
+        const lanesBytes = 4 * activeLanes(m);
+        if (buf) aux = this.need(t, this.seqOf(idx, w), LOC_FAR, lanesBytes) + (affine ? 8 : lanesBytes);
+        else aux = this.need(t, this.seqOf(idx, w), loc, lanesBytes);
+        if (!isLoad) aux += this.need(t, this.seqOf(val, w), loc, lanesBytes);
+      } else {
+        if (isLoad) loc = pl.policy.memNear ? 1 + targetPg : LOC_FAR;
+        else {
+          // stores/atomics run where their value lives: near in the target PG if it is there
+          const vl = this.operandLoc(val, w);
+          loc = vl & (1 << (1 + targetPg)) ? 1 + targetPg : (vl & 1 ? LOC_FAR : 1 + firstNearPg(vl));
+        }
+        aux = scalar ? (loc === LOC_FAR ? 0 : 8) : (idx.loc[w]! & (1 << loc)) ? 0 : affine ? 8 : 4 * activeLanes(m);
       }
-      const aux = this.addressBytes(idx, w, loc);
       const { hi, lo } = twoLatest(this.seqOf(idx, w), this.seqOf(val, w), NO_DEP);
-      const s = t.push(op, loc, m, hi, lo, off, aux);
+      const s = t.push(op, loc, m, hi, lo, off, aux, !buf ? ADDR_SMEM : affine ? ADDR_AFFINE : ADDR_LIST);
+      t.avail[s] = 1 << loc;
       this.instructions++;
       if (r) {
         r.seq[w] = s;
@@ -420,9 +537,14 @@ export class BlockCtx {
       this.instructions++;
       if (!this.traces) continue;
       // the branch unit is far-bank: a near predicate crosses the bus (4 B mask)
-      if (cond !== null) this.ensureAt(cond, w, LOC_FAR, 4);
+      const t = this.traces[w]!;
+      let aux = 0;
+      if (cond !== null) {
+        if (this.placement!.policy.deferred) aux = this.need(t, this.seqOf(cond, w), LOC_FAR, 4);
+        else this.ensureAt(cond, w, LOC_FAR, 4);
+      }
       const dep = cond === null ? NO_DEP : this.seqOf(cond, w);
-      this.traces[w]!.push(OP_BRA, LOC_FAR, m, dep, NO_DEP, -1, 0);
+      t.push(OP_BRA, LOC_FAR, m, dep, NO_DEP, -1, aux);
     }
   }
 
@@ -441,15 +563,31 @@ export class BlockCtx {
     return false;
   }
 
+  private readonly scratch = { word: new Float64Array(32), bank: new Int32Array(32), count: new Int32Array(64) };
+  private maskPool: Uint8Array[] = [];
+  private depth = 0;
+  private maskAt(i: number): Uint8Array {
+    let m = this.maskPool[i];
+    if (!m) { m = new Uint8Array(this.lanes); this.maskPool[i] = m; }
+    return m;
+  }
+
   if(cond: Val, then: () => void, otherwise?: () => void): void {
     this.emitBranch(cond);
     const saved = this.mask;
-    const tMask = new Uint8Array(this.lanes);
-    const eMask = new Uint8Array(this.lanes);
-    for (let i = 0; i < this.lanes; i++) {
-      const c = lane(cond, i) !== 0;
-      tMask[i] = saved[i]! & (c ? 1 : 0);
-      eMask[i] = saved[i]! & (c ? 0 : 1);
+    const d = this.depth++;
+    const tMask = this.maskAt(2 * d);
+    const eMask = this.maskAt(2 * d + 1);
+    if (typeof cond === 'number') {
+      const c = cond !== 0;
+      for (let i = 0; i < this.lanes; i++) { tMask[i] = c ? saved[i]! : 0; eMask[i] = c ? 0 : saved[i]!; }
+    } else {
+      const cv = cond.v;
+      for (let i = 0; i < this.lanes; i++) {
+        const c = cv[i] !== 0;
+        tMask[i] = c ? saved[i]! : 0;
+        eMask[i] = c ? 0 : saved[i]!;
+      }
     }
     this.setMask(tMask);
     if (this.anyActive()) then();
@@ -458,12 +596,18 @@ export class BlockCtx {
       if (this.anyActive()) otherwise();
     }
     this.setMask(saved);
+    this.depth--;
   }
 
-  /** Uniform counted loop; emits the counter update and branch per iteration. */
+  /**
+   * Uniform counted loop; emits the counter update and branch per iteration. Values created inside
+   * the body are recycled after each iteration (carry results out through var()/assign()).
+   */
   loop(count: number, body: (i: number) => void): void {
     for (let i = 0; i < count; i++) {
+      const mark = this.arenaNext;
       body(i);
+      this.arenaNext = mark;
       for (let w = 0; w < this.numWarps; w++) {
         const m = this.warpMask[w]!;
         if (m === 0) continue;
@@ -474,28 +618,74 @@ export class BlockCtx {
     }
   }
 
-  /** Divergent while loop: lanes leave when cond() is false. */
+  /** Divergent while loop: lanes leave when cond() is false. Values created inside are recycled per iteration. */
   while(cond: () => Vec, body: () => void): void {
     const saved = this.mask;
+    const d = this.depth++;
+    let flip = 0;
     for (;;) {
+      const mark = this.arenaNext;
       const c = cond();
       this.emitBranch(c);
-      const next = new Uint8Array(this.lanes);
+      const next = this.maskAt(2 * d + flip);
+      flip ^= 1;
       let any = false;
+      const cur = this.mask;
       for (let i = 0; i < this.lanes; i++) {
-        next[i] = this.mask[i]! & (c.v[i] !== 0 ? 1 : 0);
-        if (next[i]) any = true;
+        const on = cur[i]! & (c.v[i] !== 0 ? 1 : 0);
+        next[i] = on;
+        if (on) any = true;
       }
-      if (!any) break;
+      if (!any) { this.arenaNext = mark; break; }
       this.setMask(next);
       body();
+      this.arenaNext = mark;
     }
     this.setMask(saved);
+    this.depth--;
+  }
+
+  /** CUDA grid-stride style loop `for (i = start; i < end; i += step) body(i)` (compare, branch, body, add). */
+  forStride(start: Val, end: number, step: number, body: (i: Vec) => void): void {
+    const i = this.var(start);
+    this.while(() => this.lt(i, end), () => {
+      body(i);
+      this.assign(i, this.iadd(i, step));
+    });
   }
 }
 
 const K_ADD = 0, K_SUB = 1, K_MUL = 2, K_DIV = 3, K_MIN = 4, K_MAX = 5, K_IDIV = 6, K_IMOD = 7,
   K_LT = 8, K_LE = 9, K_GT = 10, K_GE = 11, K_EQ = 12, K_AND = 13;
+
+/** Lane loops specialised per operation (a switch per lane was a hot spot). */
+function binLanes(kind: number, o: Float64Array, a: Val, b: Val, n: number): void {
+  if (typeof a === 'number' && typeof b === 'number') { o.fill(binop(kind, a, b), 0, n); return; }
+  if (typeof a !== 'number' && typeof b !== 'number') {
+    const x = a.v, y = b.v;
+    switch (kind) {
+      case K_ADD: for (let i = 0; i < n; i++) o[i] = x[i]! + y[i]!; return;
+      case K_SUB: for (let i = 0; i < n; i++) o[i] = x[i]! - y[i]!; return;
+      case K_MUL: for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]!; return;
+      case K_MAX: for (let i = 0; i < n; i++) { const p = x[i]!, q = y[i]!; o[i] = p > q ? p : q; } return;
+      case K_MIN: for (let i = 0; i < n; i++) { const p = x[i]!, q = y[i]!; o[i] = p < q ? p : q; } return;
+      default: for (let i = 0; i < n; i++) o[i] = binop(kind, x[i]!, y[i]!); return;
+    }
+  }
+  if (typeof b === 'number') {
+    const x = (a as Vec).v;
+    switch (kind) {
+      case K_ADD: for (let i = 0; i < n; i++) o[i] = x[i]! + b; return;
+      case K_SUB: for (let i = 0; i < n; i++) o[i] = x[i]! - b; return;
+      case K_MUL: for (let i = 0; i < n; i++) o[i] = x[i]! * b; return;
+      case K_LT: for (let i = 0; i < n; i++) o[i] = x[i]! < b ? 1 : 0; return;
+      default: for (let i = 0; i < n; i++) o[i] = binop(kind, x[i]!, b); return;
+    }
+  }
+  const y = (b as Vec).v;
+  const s = a as number;
+  for (let i = 0; i < n; i++) o[i] = binop(kind, s, y[i]!);
+}
 
 function binop(kind: number, x: number, y: number): number {
   switch (kind) {
@@ -541,4 +731,31 @@ function twoLatest(a: number, b: number, c: number): { hi: number; lo: number } 
   pair.hi = hi;
   pair.lo = lo;
   return pair;
+}
+
+/**
+ * Shared-memory bank conflicts of one warp access (word-indexed): the most distinct words in one bank;
+ * atomics serialise every lane of a bank. Broadcasts and odd strides over 32 banks are conflict-free.
+ */
+function smemConflictDegree(idx: Float64Array | null, base: number, mask: number, atomic: boolean, banks: number,
+  affine: boolean, stride: number, sc: { word: Float64Array; bank: Int32Array; count: Int32Array }): number {
+  if (!atomic && affine && (stride === 0 || (banks === 32 && mask === -1 && (stride & 1) === 1))) return 1;
+  if (!idx) return atomic ? activeLanes(mask) : 1;
+  const { word, bank, count } = sc;
+  const nb = Math.min(banks, count.length);
+  count.fill(0, 0, nb);
+  let n = 0;
+  let worst = 1;
+  for (let l = 0; l < WARP; l++) {
+    if (!((mask >>> l) & 1)) continue;
+    const w = idx[base + l]!;
+    const b = ((w % banks) + banks) % banks % nb;
+    let dup = false;
+    if (!atomic) for (let j = 0; j < n; j++) if (bank[j] === b && word[j] === w) { dup = true; break; }
+    word[n] = w; bank[n] = b; n++;
+    if (dup) continue;
+    const k = ++count[b]!;
+    if (k > worst) worst = k;
+  }
+  return worst;
 }

@@ -27,13 +27,15 @@ const B = 256;
 const FMA_CHAINS = 4;
 const FMA_UNROLL = 8;
 
+/** 128-thread blocks: block b reads the 512 B that the address map puts on core b mod cores (where it runs). */
+const SB = 128;
 function streamInstance(n: number): WorkloadInstance {
   const x = new GBuf('x', new Float32Array(n));
   return {
     buffers: [x], outputs: [], tolerance: 0, reference: () => new Map(),
     launches: [{
-      name: 'stream-read', gridDim: Math.ceil(n / B), blockDim: B, smemWords: 0,
-      body: (k) => { k.ld(x, k.iadd(k.tid, k.bid * B)); },
+      name: 'stream-read', gridDim: Math.ceil(n / SB), blockDim: SB, smemWords: 0,
+      body: (k) => { k.ld(x, k.iadd(k.tid, k.bid * SB)); },
     }],
   };
 }
@@ -91,7 +93,7 @@ export async function validateMicrokernels(opts: MicrokernelOptions = {}): Promi
   const checks: MicrokernelCheck[] = [];
   const maxCycles = 1e10;
 
-  // ---- MPU stream: every warp load is one SIMD column command on one PG; a core issues one
+  // ---- MPU stream (one wave = one row of every bank of every core): every warp load is one SIMD column command on one PG; a core issues one
   // column command per max(tCCDS, tCCDL/PGs) DRAM cycles, derated by all-bank refresh.
   const cores = m.processorsX * m.processorsY * m.coresX * m.coresY;
   const chunkWords = (m.pgsPerCore * m.pesPerPg * m.bankCols * m.bankIoBytes) / 4;

@@ -28,7 +28,7 @@ test('same input gives the same cycle counts twice', async () => {
   assert.ok(a.functional.ok);
 });
 
-test('fewer row buffers never speed up a row-conflicting kernel (BLUR touches three image rows)', async () => {
+test('fewer row buffers never speed up a row-conflicting kernel (BLUR streams an input and an output array)', async () => {
   const cycles: number[] = [];
   const hits: number[] = [];
   for (const rb of [1, 2, 4, 8]) {

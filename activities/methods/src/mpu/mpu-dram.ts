@@ -12,7 +12,8 @@ export interface DramRequest {
   write: boolean;
   atomic: boolean;
   arrival: number;
-  onDone: ((t: number) => void) | null;
+  /** Opaque owner data for the done callback (the machine's load token), or null. */
+  tag: unknown;
 }
 
 export interface DramCounters { act: number; pre: number; read: number; write: number; rowHits: number; rowMisses: number }
@@ -39,7 +40,13 @@ export class NearBankDram {
   private readonly queues: DramRequest[][];
   readonly counters: DramCounters = { act: 0, pre: 0, read: 0, write: 0, rowHits: 0, rowMisses: 0 };
 
-  constructor(private readonly c: MpuConfig, readonly cores: number, private readonly schedule: (t: number, pgId: number) => void) {
+  constructor(
+    private readonly c: MpuConfig,
+    readonly cores: number,
+    private readonly schedule: (t: number, pgId: number) => void,
+    /** Called once per request when its data is done (DRAM cycles); the request may be reused afterwards. */
+    private readonly done: (req: DramRequest, t: number) => void,
+  ) {
     this.R = c.rowBuffers;
     this.pgs = c.pgsPerCore;
     this.pes = c.pesPerPg;
@@ -231,7 +238,7 @@ export class NearBankDram {
     this.pgColFree[pgId] = lastCol + c.tCCDL;
     this.coreLastCol[core] = lastCol;
     this.coreLastColPg[core] = pg;
-    req.onDone?.(done);
+    this.done(req, done);
     // next decision: another ACT can go after tRRD, a column command after tCCD
     return needAct ? Math.min(actAt + c.tRRDL, lastCol + c.tCCDL) : lastCol + c.tCCDL;
   }

@@ -1,19 +1,36 @@
 /**
  * MPU timing model: 8 processors x 16 cores; each core has 4 subcores (issue, far-bank ALUs, SFU,
- * LSU), a 128 B x 2 GHz subcore<->PG bus, 4 PGs with one near-bank ALU each, near-bank shared memory,
- * and near-bank DRAM (mpu-dram.ts). Remote-core accesses cross a 2D mesh network.
+ * LSU), a 128 B x 2 GHz subcore<->PG bus, 4 PGs with one near-bank ALU each (one warp instruction per
+ * cycle, as MPU-Sim's simulator/alu.py), near-bank shared memory, and near-bank DRAM (mpu-dram.ts).
+ * Blocks run where the MPU runtime maps them (block i -> core i mod cores, MPU-Sim's default).
+ * Remote-core accesses cross a 2D mesh (per-core injection/ejection and per-processor duplex
+ * off-chip links; routers are not modelled individually) after a 32 KB read-only NIU cache.
  */
-import { AddressMap, REPLICA_BASE } from './address-map';
+import { AddressMap } from './address-map';
 import type { BankAddress } from './address-map';
-import type { OffloadPolicy, Placement } from './kernel-lang';
+import { TagCache } from './cache';
+import type { KernelLaunch, OffloadPolicy, Placement } from './kernel-lang';
 import { NearBankDram } from './mpu-dram';
+import type { DramRequest } from './mpu-dram';
 import type { MpuConfig } from './mpu-params';
 import type { Machine, SimtEngine } from './simt-engine';
 import {
-  F_ADDR, F_AUX, F_LOC, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
-  OP_LDG, OP_LDS, OP_SFU, OP_STG, OP_STS, OP_XFER, REC, popcount32,
+  ADDR_AFFINE, F_ADDR, F_AMODE, F_AUX, F_LOC, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
+  OP_LDG, OP_LDS, OP_SFU, OP_STS, OP_XFER, REC, popcount32,
 } from './trace';
-import type { BlockTrace, WarpTrace } from './trace';
+import type { WarpTrace } from './trace';
+
+/** One in-flight global load split over several PG commands. */
+interface LoadToken { parts: number; latest: number; cross: number; core: number; warpId: number; idx: number }
+
+/**
+ * Requester-side read-only cache for remote loads: MPU-Sim's network interface unit keeps a 32 KB
+ * read-only data cache (`niu_readonly_dcache_size` 32768, enabled: `bypass_niu_dcache` false in
+ * config/*.json @db5cc64) looked up per address before a remote load is sent. Its granule here is the
+ * 16 B bank interface. MPU-Sim evicts at random; LRU with 16 ways is an ASSUMPTION (deterministic).
+ */
+const NIU_CACHE_BYTES = 32768;
+const NIU_CACHE_WAYS = 16;
 
 export interface MpuCounters {
   busBytes: number;
@@ -56,12 +73,23 @@ export class MpuMachine implements Machine {
   private readonly smemFree: Float64Array;
   private readonly ingressFree: Float64Array;
   private readonly egressFree: Float64Array;
-  private readonly offchipFree: Float64Array;
+  private readonly offchipOut: Float64Array;
+  private readonly offchipIn: Float64Array;
   private readonly dec: BankAddress = { core: 0, pg: 0, pe: 0, row: 0, col: 0 };
-  private readonly cmdKeys: number[] = [];
-  private readonly cmdMasks: number[] = [];
-  private readonly remoteLanes = new Map<number, number>();
-  private readonly remoteGranules = new Set<number>();
+  // scratch for one warp access (at most 32 entries each)
+  private readonly cmdKeys = new Float64Array(32);
+  private readonly cmdMasks = new Int32Array(32);
+  private readonly remCore = new Int32Array(32);
+  private readonly remLanes = new Int32Array(32);
+  private readonly remGran = new Float64Array(32);
+  private readonly cx: Int32Array;
+  private readonly cy: Int32Array;
+  private readonly cpx: Int32Array;
+  private readonly cpy: Int32Array;
+  private readonly cproc: Int32Array;
+  private readonly niu: TagCache[];
+  private readonly reqPool: DramRequest[] = [];
+  private readonly tokPool: LoadToken[] = [];
 
   constructor(readonly c: MpuConfig, policy: OffloadPolicy) {
     this.coresPerProc = c.coresX * c.coresY;
@@ -84,10 +112,22 @@ export class MpuMachine implements Machine {
     this.smemFree = new Float64Array(this.units);
     this.ingressFree = new Float64Array(this.units);
     this.egressFree = new Float64Array(this.units);
-    this.offchipFree = new Float64Array(c.processorsX * c.processorsY);
-    this.dram = new NearBankDram(c, this.units, (t, pgId) => this.engine.schedule(t * this.d2c, pgId));
+    this.offchipOut = new Float64Array(c.processorsX * c.processorsY);
+    this.offchipIn = new Float64Array(c.processorsX * c.processorsY);
+    this.dram = new NearBankDram(c, this.units, (t, pgId) => this.engine.schedule(t * this.d2c, pgId), (req, t) => this.dramDone(req, t));
+    this.cx = new Int32Array(this.units); this.cy = new Int32Array(this.units);
+    this.cpx = new Int32Array(this.units); this.cpy = new Int32Array(this.units); this.cproc = new Int32Array(this.units);
+    for (let core = 0; core < this.units; core++) {
+      const proc = Math.floor(core / this.coresPerProc);
+      const l = core % this.coresPerProc;
+      const px = proc % c.processorsX, py = Math.floor(proc / c.processorsX);
+      this.cx[core] = px * c.coresX + (l % c.coresX);
+      this.cy[core] = py * c.coresY + Math.floor(l / c.coresX);
+      this.cpx[core] = px; this.cpy[core] = py; this.cproc[core] = proc;
+    }
+    this.niu = Array.from({ length: this.units }, () => new TagCache(NIU_CACHE_BYTES, c.bankIoBytes, NIU_CACHE_WAYS));
     const map = this.map;
-    this.placement = { policy, pgOf: (addr) => map.pgOf(addr), homePg: (w) => w % c.pgsPerCore };
+    this.placement = { policy, pgOf: (addr) => map.pgOf(addr), homePg: (w) => w % c.pgsPerCore, smemBanks: c.smemBanks };
     this.counters = {
       busBytes: 0, networkBitHopsOn: 0, networkBitHopsOff: 0, networkFlitHops: 0, remoteAccesses: 0,
       nearAluInstr: 0, farAluInstr: 0, xferInstr: 0, laneOps: new Float64Array(16), instr: 0,
@@ -95,30 +135,10 @@ export class MpuMachine implements Machine {
     };
   }
 
-  /** The core owning most of the block's global accesses (sampled on its first warp). */
-  affinity(trace: BlockTrace): number {
-    const w = trace.warps[0];
-    if (!w) return -1;
-    const votes = this.votes;
-    votes.clear();
-    let best = -1, bestVotes = 0;
-    for (let i = 0; i < w.count; i++) {
-      const op = w.recs[i * REC + F_OP]!;
-      if (op !== OP_LDG && op !== OP_STG && op !== OP_ATOMG) continue;
-      const off = w.recs[i * REC + F_ADDR]!;
-      const m = w.recs[i * REC + F_MASK]!;
-      const lane = 31 - Math.clz32(m & -m);
-      const a = w.addrs[off + lane]!;
-      if (a >= REPLICA_BASE) continue;
-      const core = this.map.coreOf(a);
-      const v = (votes.get(core) ?? 0) + 1;
-      votes.set(core, v);
-      if (v > bestVotes) { bestVotes = v; best = core; }
-    }
-    return best;
+  /** MPU-Sim runtime mapping: block i -> core i mod cores unless the launch gives its own (NW). */
+  blockUnit(bid: number, launch: KernelLaunch): number {
+    return launch.mpuBlockCore ? launch.mpuBlockCore(bid, this.units) : bid % this.units;
   }
-
-  private readonly votes = new Map<number, number>();
 
   portFree(unit: number, port: number): number {
     return this.issueFree[unit * this.portsPerUnit + port]!;
@@ -160,16 +180,18 @@ export class MpuMachine implements Machine {
         cnt.rfReads += 2;
         cnt.rfWrites += 1;
         const lat = op === OP_FDIV ? c.latFpDiv : op === OP_SFU ? c.latSfu : c.latAlu;
+        const moved = recs[o + F_AUX]!; // operands brought over the bus first (demand-driven placement)
         if (loc === 0) {
           cnt.farAluInstr++;
           const occ = Math.ceil(active / (c.fbAlusPerSubcore * c.fbAluLanes));
           const free = op === OP_SFU ? this.sfuFree : this.aluFree;
-          const start = Math.max(t, free[port]!);
+          const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
+          const start = Math.max(ready, free[port]!);
           free[port] = start + occ;
           return start + occ - 1 + lat;
         }
         cnt.nearAluInstr++;
-        const arrive = this.bus(core, t, c.instrPacketBytes) + c.busLatencyCycles;
+        const arrive = this.bus(core, t, c.instrPacketBytes + moved) + c.busLatencyCycles;
         const pgSlot = core * c.pgsPerCore + ((loc - 1) % c.pgsPerCore);
         const occ = Math.ceil(active / c.nbAluLanes);
         const start = Math.max(arrive, this.nbAluFree[pgSlot]!);
@@ -178,8 +200,10 @@ export class MpuMachine implements Machine {
       }
       case OP_BRA: {
         cnt.rfReads += 1;
-        this.aluFree[port] = Math.max(t, this.aluFree[port]!) + 1;
-        return t + 1;
+        const moved = recs[o + F_AUX]!; // a near-bank predicate crosses the bus first
+        const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
+        this.aluFree[port] = Math.max(ready, this.aluFree[port]!) + 1;
+        return ready + 1;
       }
       case OP_XFER: {
         cnt.xferInstr++;
@@ -196,25 +220,7 @@ export class MpuMachine implements Machine {
 
   private sharedAccess(core: number, op: number, loc: number, mask: number, active: number, trace: WarpTrace, o: number, t: number): number {
     const c = this.c;
-    const off = trace.recs[o + F_ADDR]!;
-    // bank conflicts: distinct words per bank (atomics serialise every lane)
-    const perBank = new Map<number, Set<number> | number>();
-    let conflicts = 1;
-    for (let l = 0; l < 32; l++) {
-      if (!((mask >>> l) & 1)) continue;
-      const word = trace.addrs[off + l]! / 4;
-      const bank = word % c.smemBanks;
-      if (op === OP_ATOMS) {
-        const n = ((perBank.get(bank) as number | undefined) ?? 0) + 1;
-        perBank.set(bank, n);
-        if (n > conflicts) conflicts = n;
-      } else {
-        let s = perBank.get(bank) as Set<number> | undefined;
-        if (!s) { s = new Set(); perBank.set(bank, s); }
-        s.add(word);
-        if (s.size > conflicts) conflicts = s.size;
-      }
-    }
+    const conflicts = trace.addrs[trace.recs[o + F_ADDR]!]!; // recorded at trace generation (kernel-lang)
     const cnt = this.counters;
     if (op !== OP_STS) cnt.smemReads += active;
     if (op !== OP_LDS) cnt.smemWrites += active;
@@ -229,20 +235,12 @@ export class MpuMachine implements Machine {
     return op === OP_LDS ? done : t + 1;
   }
 
-  private coords(core: number): { x: number; y: number; px: number; py: number; proc: number } {
-    const c = this.c;
-    const proc = Math.floor(core / this.coresPerProc);
-    const l = core % this.coresPerProc;
-    const px = proc % c.processorsX, py = Math.floor(proc / c.processorsX);
-    return { x: px * c.coresX + (l % c.coresX), y: py * c.coresY + Math.floor(l / c.coresX), px, py, proc };
-  }
-
   /** Moves `bytes` from core `src` to core `dst` starting at t; returns arrival time. */
   private network(src: number, dst: number, bytes: number, t: number): number {
     const c = this.c;
-    const a = this.coords(src), b = this.coords(dst);
-    const hops = Math.abs(a.x - b.x) + Math.abs(a.y - b.y);
-    const off = Math.abs(a.px - b.px) + Math.abs(a.py - b.py);
+    const hops = Math.abs(this.cx[src]! - this.cx[dst]!) + Math.abs(this.cy[src]! - this.cy[dst]!);
+    const off = Math.abs(this.cpx[src]! - this.cpx[dst]!) + Math.abs(this.cpy[src]! - this.cpy[dst]!);
+    const aProc = this.cproc[src]!, bProc = this.cproc[dst]!;
     const flits = Math.ceil(bytes / c.packetBytes) * Math.ceil(c.packetBytes / c.flitBytes);
     const wire = flits * c.flitBytes;
     const cnt = this.counters;
@@ -252,9 +250,11 @@ export class MpuMachine implements Machine {
     let s = Math.max(t, this.egressFree[src]!);
     this.egressFree[src] = s + wire / this.netBpc;
     if (off > 0) {
-      s = Math.max(s, this.offchipFree[a.proc]!, this.offchipFree[b.proc]!);
-      this.offchipFree[a.proc] = s + wire / this.offBpc;
-      this.offchipFree[b.proc] = s + wire / this.offBpc;
+      // each processor's off-chip link has an outgoing and an incoming direction (ASSUMPTION: full
+      // duplex; a single shared reservation made responses, booked in the future, block requests)
+      s = Math.max(s, this.offchipOut[aProc]!, this.offchipIn[bProc]!);
+      this.offchipOut[aProc] = s + wire / this.offBpc;
+      this.offchipIn[bProc] = s + wire / this.offBpc;
     }
     s = Math.max(s, this.ingressFree[dst]!);
     this.ingressFree[dst] = s + wire / this.netBpc;
@@ -263,75 +263,114 @@ export class MpuMachine implements Machine {
 
   private globalAccess(core: number, warpId: number, idx: number, op: number, loc: number, mask: number, trace: WarpTrace, o: number, t: number): number {
     const c = this.c;
-    const off = trace.recs[o + F_ADDR]!;
+    const recs = trace.recs;
+    const off = recs[o + F_ADDR]!;
+    const affine = recs[o + F_AMODE] === ADDR_AFFINE;
+    const a0 = affine ? trace.addrs[off]! : 0, stride = affine ? trace.addrs[off + 1]! : 0;
     const isLoad = op === OP_LDG;
     const write = op !== OP_LDG;
     const atomic = op === OP_ATOMG;
     const homePg = loc - 1; // -1 when far
     const keys = this.cmdKeys, masks = this.cmdMasks;
-    keys.length = 0; masks.length = 0;
-    this.remoteLanes.clear();
-    this.remoteGranules.clear();
-    let crossLanes = 0;
+    const remCore = this.remCore, remLanes = this.remLanes, remGran = this.remGran;
+    const niu = this.niu[core]!;
+    let nCmd = 0, nRem = 0, nRemGran = 0;
+    let crossLanes = 0, niuHits = 0;
+    let lastG = -1, lastKind = 0, lastRem = -1; // kind: 0 local same PG, 1 local other PG, 2 remote, 3 NIU hit
     const d = this.dec;
+    const io = c.bankIoBytes;
+    const rc = c.bankRows * c.bankCols;
     for (let l = 0; l < 32; l++) {
       if (!((mask >>> l) & 1)) continue;
-      this.map.decode(trace.addrs[off + l]!, core, d);
-      if (d.core !== core) {
-        this.remoteLanes.set(d.core, (this.remoteLanes.get(d.core) ?? 0) + 1);
-        this.remoteGranules.add(Math.floor(trace.addrs[off + l]! / c.bankIoBytes));
-        continue;
+      const a = affine ? a0 + stride * l : trace.addrs[off + l]!;
+      const g = Math.floor(a / io);
+      if (g !== lastG) {
+        lastG = g;
+        this.map.decode(a, d);
+        if (d.core !== core) {
+          if (isLoad && niu.access(g, false)) lastKind = 3;
+          else {
+            lastKind = 2;
+            if (isLoad) niu.fill(g, false);
+            else niu.invalidate(g);
+            let r = 0;
+            while (r < nRem && remCore[r] !== d.core) r++;
+            if (r === nRem) { remCore[r] = d.core; remLanes[r] = 0; nRem++; }
+            lastRem = r;
+            let k = 0;
+            while (k < nRemGran && remGran[k] !== g) k++;
+            if (k === nRemGran) remGran[nRemGran++] = g;
+          }
+        } else {
+          lastKind = d.pg !== homePg ? 1 : 0;
+          const key = d.pg * rc + d.row * c.bankCols + d.col;
+          let k = 0;
+          while (k < nCmd && keys[k] !== key) k++;
+          if (k === nCmd) { keys[k] = key; masks[k] = 0; nCmd++; }
+          masks[k]! |= 1 << d.pe;
+        }
       }
-      if (d.pg !== homePg) crossLanes++;
-      const key = (d.pg * c.bankRows + d.row) * c.bankCols + d.col;
-      let k = keys.indexOf(key);
-      if (k < 0) { k = keys.length; keys.push(key); masks.push(0); }
-      masks[k]! |= 1 << d.pe;
+      if (lastKind === 1) crossLanes++;
+      else if (lastKind === 2) remLanes[lastRem]!++;
+      else if (lastKind === 3) { niuHits++; crossLanes++; }
     }
     const cnt = this.counters;
     cnt.rfReads += 2;
     if (isLoad) cnt.rfWrites += 1;
     // addresses + instruction go down; store data from far or another PG goes down with them
-    const down = c.instrPacketBytes + trace.recs[o + F_AUX]! + (write ? 4 * crossLanes : 0);
+    const down = c.instrPacketBytes + recs[o + F_AUX]! + (write ? 4 * crossLanes : 0);
     const arrive = this.bus(core, t, down) + c.busLatencyCycles;
-    let latest = isLoad ? arrive : t + 1;
-    let parts = 0;
-    const token = { parts: 0, latest: 0 };
-    const onDone = isLoad
-      ? (tDram: number) => {
-        const tc = tDram * this.d2c;
-        token.latest = Math.max(token.latest, tc);
-        if (--token.parts === 0) this.engine.complete(warpId, idx, token.latest + (crossLanes > 0 ? this.returnBus(core, token.latest, crossLanes) : 0));
-      }
-      : null;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k]!;
-      const pg = Math.floor(key / (c.bankRows * c.bankCols));
-      const rc = key % (c.bankRows * c.bankCols);
-      this.dram.enqueue(core * c.pgsPerCore + pg, {
-        row: Math.floor(rc / c.bankCols), col: rc % c.bankCols, peMask: masks[k]!, write, atomic,
-        arrival: arrive / this.d2c, onDone,
-      });
-      parts++;
-    }
+    let latest = isLoad ? arrive + (niuHits > 0 ? 1 : 0) : t + 1; // NIU cache latency 1 (MPU-Sim default)
     // remote cores: request + response over the mesh; the remote bank access is closed-page (contention there not modelled)
     const remoteDram = (c.tRCDR + c.tCL + 1 + (atomic ? c.tCCDL + c.tCWL : 0)) * this.d2c;
-    for (const [dst, lanes] of this.remoteLanes) {
+    for (let r = 0; r < nRem; r++) {
+      const lanes = remLanes[r]!;
+      const dst = remCore[r]!;
       cnt.remoteAccesses += lanes;
       const there = this.network(core, dst, write ? 4 * lanes + 16 : 16, arrive);
       const back = isLoad ? this.network(dst, core, 4 * lanes, there + remoteDram) : there + remoteDram;
       if (back > latest) latest = back;
     }
-    const rg = this.remoteGranules.size;
-    this.remoteDramEvents.act += rg;
-    this.remoteDramEvents.pre += rg;
-    if (isLoad || atomic) this.remoteDramEvents.read += rg;
-    if (write) this.remoteDramEvents.write += rg;
+    const ev = this.remoteDramEvents;
+    ev.act += nRemGran;
+    ev.pre += nRemGran;
+    if (isLoad || atomic) ev.read += nRemGran;
+    if (write) ev.write += nRemGran;
+    let tok: LoadToken | null = null;
+    if (isLoad && nCmd > 0) {
+      tok = this.tokPool.pop() ?? { parts: 0, latest: 0, cross: 0, core: 0, warpId: 0, idx: 0 };
+      tok.parts = nCmd; tok.latest = latest; tok.cross = crossLanes; tok.core = core; tok.warpId = warpId; tok.idx = idx;
+    }
+    const arrivalDram = arrive / this.d2c;
+    for (let k = 0; k < nCmd; k++) {
+      const key = keys[k]!;
+      const pg = Math.floor(key / rc);
+      const rest = key - pg * rc;
+      const req = this.reqPool.pop() ?? { row: 0, col: 0, peMask: 0, write: false, atomic: false, arrival: 0, tag: null };
+      req.row = Math.floor(rest / c.bankCols); req.col = rest % c.bankCols; req.peMask = masks[k]!;
+      req.write = write; req.atomic = atomic; req.arrival = arrivalDram; req.tag = tok;
+      this.dram.enqueue(core * c.pgsPerCore + pg, req);
+    }
     if (!isLoad) return t + 1;
-    if (parts === 0) return latest;
-    token.parts = parts;
-    token.latest = latest;
+    if (nCmd === 0) {
+      // no local part: data that came from the network or the NIU cache lands far-bank/in the NIU and crosses the bus
+      return crossLanes > 0 ? latest + this.returnBus(core, latest, crossLanes) : latest;
+    }
     return -1;
+  }
+
+  private dramDone(req: DramRequest, tDram: number): void {
+    const tok = req.tag as LoadToken | null;
+    req.tag = null;
+    this.reqPool.push(req);
+    if (!tok) return;
+    const tc = tDram * this.d2c;
+    if (tc > tok.latest) tok.latest = tc;
+    if (--tok.parts === 0) {
+      const done = tok.latest + (tok.cross > 0 ? this.returnBus(tok.core, tok.latest, tok.cross) : 0);
+      this.tokPool.push(tok);
+      this.engine.complete(tok.warpId, tok.idx, done);
+    }
   }
 
   readonly remoteDramEvents = { act: 0, pre: 0, read: 0, write: 0 };
@@ -341,3 +380,4 @@ export class MpuMachine implements Machine {
     return this.bus(core, t, 4 * lanes) - t + this.c.busLatencyCycles;
   }
 }
+

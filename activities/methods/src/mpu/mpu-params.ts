@@ -19,7 +19,7 @@ export const MPU_PARAMS = {
   fbAluLanes: { value: 8, min: 1, max: 32, integer: int, unit: 'lanes/cycle per ALU', source: ASSUMED + ' (4 ALUs x 8 lanes = one warp instruction per cycle per subcore)' },
   pgsPerCore: { value: 4, min: 1, max: 4, integer: int, unit: 'count', source: SIM + ' (max 4: a 128 B warp access spans <=4 PGs in the address map)' },
   pesPerPg: { value: 8, min: 8, max: 8, integer: int, unit: 'count', source: SIM + ' (fixed here: the address map puts one 128 B warp access on the 8 PEs of a PG)' },
-  nbAluLanes: { value: 8, min: 1, max: 32, integer: int, unit: 'lanes/cycle per PG', source: ASSUMED + ' (1 near-bank ALU per PG per MPU-Sim; its SIMD width is not recorded)' },
+  nbAluLanes: { value: 32, min: 1, max: 32, integer: int, unit: 'lanes/cycle per PG', source: SIM + ' (num_nb_alu 1 per PG; simulator/alu.py accepts one whole warp instruction per cycle, i.e. 32 lanes/cycle; was 8, an unsourced reprolab assumption)' },
   coreClockMHz: { value: 1000, min: 100, max: 5000, unit: 'MHz', source: SIM },
   busClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM + ' (subcore<->PG shared bus)' },
   busWidthBytes: { value: 128, min: 8, max: 1024, integer: int, unit: 'B', source: SIM },

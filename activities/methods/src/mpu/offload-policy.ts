@@ -31,14 +31,20 @@ export const NEAR_ALL: OffloadPolicy = {
 };
 
 /**
- * Approximation of the paper's back-end offload pass (the pass itself is not public): place each
- * ALU instruction where its operands already are, i.e. the location that moves the fewest operand
- * registers over the subcore<->PG bus; ties go far-bank, where there are more ALUs.
+ * MPU-Sim's offload (backend/annotate_location.py + simulator/instr_offload_engine.py @db5cc64, read
+ * for the rule only): register locations are fixed by their uses (global addresses and branch
+ * predicates far-bank; loaded data, store values and shared-memory operands near-bank, shared memory
+ * being near-bank by default) and propagate backwards to the instructions computing them; the rest
+ * runs near-bank only when all operands are there. Done demand-driven per warp in kernel-lang
+ * (`deferred`); MPU-Sim does it statically per kernel, so a register needed in both places is
+ * computed once here and moved, where MPU-Sim marks it "B" and moves it with its register-move engine.
  */
 export const COMPILER: OffloadPolicy = {
   name: 'compiler',
   memNear: true,
+  deferred: true,
   aluLocation(a, b, c, home) {
+    // only used if a caller bypasses deferral: operands' majority location, ties far-bank
     let bestLoc = FAR;
     let bestCost = cost(a, FAR) + cost(b, FAR) + cost(c, FAR);
     for (let pg = 0; pg < 4; pg++) {

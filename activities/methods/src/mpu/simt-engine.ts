@@ -3,7 +3,7 @@
  * ports with a per-instruction scoreboard (two producers per instruction), barriers and completions.
  * The machine decides what each instruction costs and when asynchronous memory parts finish.
  */
-import { EventHeap } from './event-heap';
+import { CalendarQueue } from './event-heap';
 import { BlockCtx } from './kernel-lang';
 import type { KernelLaunch, Placement } from './kernel-lang';
 import { F_DEP_A, F_DEP_B, F_OP, OP_BAR, REC, WarpTrace } from './trace';
@@ -15,8 +15,8 @@ export interface Machine {
   readonly portsPerUnit: number;
   readonly smemWordsPerUnit: number;
   readonly placement: Placement;
-  /** Preferred unit for a block (-1: none) given its trace. */
-  affinity(trace: BlockTrace): number;
+  /** Unit a block must run on (static mapping), or -1 when any unit may take it (hardware block scheduler). */
+  blockUnit(bid: number, launch: KernelLaunch): number;
   /** Executes instruction `idx` of a warp issued at `t`; returns completion time, or -1 when the machine will call engine.complete later. */
   execute(unit: number, port: number, warpId: number, trace: WarpTrace, idx: number, t: number): number;
   /** Machine-owned event (key already stripped of the engine tag). */
@@ -25,8 +25,6 @@ export interface Machine {
   portFree(unit: number, port: number): number;
   setPortBusy(unit: number, port: number, until: number): void;
 }
-
-interface Pending { bid: number; trace: BlockTrace; aff: number }
 
 interface WarpState {
   trace: WarpTrace;
@@ -37,6 +35,10 @@ interface WarpState {
   port: number;
   block: ResidentBlock;
   done: boolean;
+  /** Asynchronous instructions (machine will call complete) not yet finished. */
+  outstanding: number;
+  /** Latest completion time seen so far. */
+  last: number;
 }
 
 interface ResidentBlock { trace: BlockTrace; unit: number; warpIds: number[]; live: number; atBarrier: number; barrierWaiters: number[] }
@@ -52,11 +54,13 @@ const TAG_WARP = 0;
 const TAG_MACHINE = 1;
 
 export class SimtEngine {
-  readonly heap = new EventHeap();
+  readonly heap = new CalendarQueue();
   private warps: (WarpState | null)[];
   private freeSlots: number[][];
   private smemFree: number[];
   private tracePool: BlockTrace[] = [];
+  /** Completion-time arrays reused per warp slot (comp[i] < 0: not yet known). */
+  private compPool: (Float64Array | undefined)[] = [];
   now = 0;
   warpInstructions = 0;
   private doneWarpsPending = 0;
@@ -86,11 +90,23 @@ export class SimtEngine {
     const w = this.warps[warpId];
     if (!w) return;
     w.comp[idx] = t;
+    w.outstanding--;
+    if (t > w.last) w.last = t;
+    if (t > this.lastCompletion) this.lastCompletion = t;
     if (w.blockedOn === idx) {
       w.blockedOn = -1;
       this.wake(warpId, t);
     }
+    // a finished warp waiting only for its loads leaves when the last one lands
+    if (w.done && w.outstanding === 0) {
+      this.doneWarpsPending--;
+      this.releaseWarp(warpId, w, w.last, this.curLaunch!, this.curDispatch!);
+    }
   }
+
+  private lastCompletion = 0;
+  private curLaunch: KernelLaunch | null = null;
+  private curDispatch: ((u: number, t: number) => void) | null = null;
 
   /** Runs one kernel launch starting at `start`; returns its end time. */
   async runKernel(launch: KernelLaunch, start: number, opts: RunOptions): Promise<number> {
@@ -99,72 +115,67 @@ export class SimtEngine {
     if (numWarps > m.warpSlotsPerUnit) throw new Error(`kernel ${launch.name}: ${numWarps} warps per block exceed the ${m.warpSlotsPerUnit} warp slots of a unit`);
     if (launch.smemWords > m.smemWordsPerUnit) throw new Error(`kernel ${launch.name}: shared memory ${launch.smemWords * 4} B exceeds ${m.smemWordsPerUnit * 4} B per unit`);
     const ctx = new BlockCtx(launch);
-    let nextBid = 0;
-    const pending: Pending[] = [];
-    // Blocks run on the unit owning their data; generation runs ahead (bounded) to find them, and
-    // only when the look-ahead window is full does an idle unit take someone else's block.
-    const window = 64 * m.units;
-    const maxPendingBytes = 256 * 2 ** 20;
-    let pendingBytes = 0;
-    const traceBytes = (t: BlockTrace) => t.warps.reduce((s, w) => s + w.recs.byteLength + w.addrs.byteLength, 0);
-    const full = () => pending.length >= window || pendingBytes >= maxPendingBytes;
-    const hungry: number[] = [];
-    const generate = (): boolean => {
-      if (nextBid >= launch.gridDim) return false;
+    // Block queues: per unit for a static mapping (MPU runtime), one shared queue otherwise (GPU).
+    const grid = launch.gridDim;
+    let staticMap = false;
+    const unitOf = new Int32Array(grid);
+    for (let b = 0; b < grid; b++) {
+      const u = m.blockUnit(b, launch);
+      if (u >= 0) { staticMap = true; if (u >= m.units) throw new Error(`kernel ${launch.name}: block ${b} mapped to unit ${u} of ${m.units}`); }
+      unitOf[b] = u;
+    }
+    const heads = new Int32Array(m.units + 1).fill(-1);
+    const nextOf = new Int32Array(grid).fill(-1);
+    {
+      const tails = new Int32Array(m.units + 1).fill(-1);
+      for (let b = 0; b < grid; b++) {
+        const q = staticMap ? (unitOf[b]! < 0 ? b % m.units : unitOf[b]!) : m.units;
+        if (tails[q]! < 0) heads[q] = b; else nextOf[tails[q]!] = b;
+        tails[q] = b;
+      }
+    }
+    const fits = (unit: number) => this.freeSlots[unit]!.length >= numWarps && this.smemFree[unit]! >= launch.smemWords;
+    /** Starts one block on `unit` if one is waiting for it and it fits; the block's trace is generated now. */
+    const startOne = (unit: number, t: number): boolean => {
+      if (!fits(unit)) return false;
+      const q = staticMap ? unit : m.units;
+      const bid = heads[q]!;
+      if (bid < 0) return false;
+      heads[q] = nextOf[bid]!;
       const trace = this.tracePool.pop() ?? { warps: [], numWarps: 0 };
       while (trace.warps.length < numWarps) trace.warps.push(new WarpTrace());
       trace.warps.length = numWarps;
       trace.numWarps = numWarps;
-      ctx.runBlock(nextBid, launch.gridDim, trace, m.placement);
-      const aff = m.affinity(trace);
-      pending.push({ bid: nextBid++, trace, aff });
-      pendingBytes += traceBytes(trace);
-      if (aff >= 0) hungry.push(aff);
+      ctx.runBlock(bid, grid, trace, m.placement);
+      this.smemFree[unit]! -= launch.smemWords;
+      const block: ResidentBlock = { trace, unit, warpIds: [], live: 0, atBarrier: 0, barrierWaiters: [] };
+      for (let w = 0; w < numWarps; w++) {
+        const wt = trace.warps[w]!;
+        if (wt.count === 0) continue;
+        const id = this.freeSlots[unit]!.pop()!;
+        const slotInUnit = id % m.warpSlotsPerUnit;
+        let comp = this.compPool[id];
+        if (!comp || comp.length < wt.count) { comp = new Float64Array(Math.max(wt.count, (comp?.length ?? 0) * 2)); this.compPool[id] = comp; }
+        comp.fill(-1, 0, wt.count);
+        this.warps[id] = { trace: wt, pc: 0, comp, blockedOn: -1, unit, port: slotInUnit % m.portsPerUnit, block, done: false, outstanding: 0, last: t };
+        block.warpIds.push(id);
+        block.live++;
+        this.wake(id, t);
+      }
+      if (block.live === 0) this.retire(block, launch);
       return true;
     };
-    const take = (unit: number): Pending | undefined => {
-      for (;;) {
-        const i = pending.findIndex((p) => p.aff === unit || p.aff < 0);
-        if (i >= 0) return taken(pending.splice(i, 1)[0]!);
-        if (full() || !generate()) break;
-      }
-      return full() ? taken(pending.shift()!) : undefined;
-    };
-    const taken = (p: Pending): Pending => { pendingBytes -= traceBytes(p.trace); return p; };
-    const fits = (unit: number) => this.freeSlots[unit]!.length >= numWarps && this.smemFree[unit]! >= launch.smemWords;
-    const dispatchOne = (unit: number, t: number): void => {
-      while (fits(unit)) {
-        const p = take(unit);
-        if (!p) return;
-        this.smemFree[unit]! -= launch.smemWords;
-        const block: ResidentBlock = { trace: p.trace, unit, warpIds: [], live: 0, atBarrier: 0, barrierWaiters: [] };
-        for (let w = 0; w < numWarps; w++) {
-          const wt = p.trace.warps[w]!;
-          if (wt.count === 0) continue;
-          const id = this.freeSlots[unit]!.pop()!;
-          const slotInUnit = id % m.warpSlotsPerUnit;
-          const comp = new Float64Array(wt.count);
-          this.warps[id] = { trace: wt, pc: 0, comp, blockedOn: -1, unit, port: slotInUnit % m.portsPerUnit, block, done: false };
-          block.warpIds.push(id);
-          block.live++;
-          this.wake(id, t);
-        }
-        if (block.live === 0) this.retire(block, launch);
-      }
-    };
-    let dispatching = false;
     const dispatch = (unit: number, t: number): void => {
-      hungry.push(unit);
-      if (dispatching) return;
-      dispatching = true;
-      // serve every unit whose block turned up while generating
-      while (hungry.length > 0) {
-        const u = hungry.pop()!;
-        if (fits(u)) dispatchOne(u, t);
-      }
-      dispatching = false;
+      while (startOne(unit, t)) { /* fill the unit */ }
     };
-    for (let u = 0; u < m.units; u++) dispatch(u, start);
+    this.curLaunch = launch;
+    this.curDispatch = dispatch;
+    this.lastCompletion = start;
+    // initial distribution: one block per unit per round (round-robin, like a GPU's block scheduler)
+    for (let progress = true; progress;) {
+      progress = false;
+      for (let u = 0; u < m.units; u++) if (startOne(u, start)) progress = true;
+    }
 
     let end = start;
     let events = 0;
@@ -182,9 +193,7 @@ export class SimtEngine {
         await new Promise<void>((r) => setImmediate(r));
       }
       if ((key & 1) === TAG_MACHINE) {
-        const mk = key >> 1;
-        if (mk === -1) this.runPollers();
-        else m.handleEvent(mk, t);
+        m.handleEvent(key >> 1, t);
         continue;
       }
       const warpId = key >> 1;
@@ -223,6 +232,8 @@ export class SimtEngine {
           b.barrierWaiters.length = 0;
         } else {
           const c = m.execute(w.unit, w.port, warpId, w.trace, idx, tt);
+          if (c < 0) w.outstanding++;
+          else if (c > w.last) w.last = c;
           w.comp[idx] = c;
           if (c > end) end = c;
         }
@@ -235,46 +246,17 @@ export class SimtEngine {
       }
     }
     if (this.doneWarpsPending !== 0) throw new Error('engine: warps left unfinished (deadlock)');
-    return end;
+    this.curLaunch = null;
+    this.curDispatch = null;
+    return Math.max(end, this.lastCompletion);
   }
 
   private finishWarp(warpId: number, w: WarpState, t: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void): void {
     // a finished warp still counts at barriers it will never reach again; kernels only sync in uniform code
     w.done = true;
-    let last = t;
-    for (let i = 0; i < w.comp.length; i++) if (w.comp[i]! > last) last = w.comp[i]!;
-    if (w.comp.some((c) => c < 0)) {
-      // outstanding async parts: retire when they land (poll cheaply by re-checking at completion)
-      this.doneWarpsPending++;
-      const self = this;
-      const poll = (): void => {
-        let l = t;
-        for (let i = 0; i < w.comp.length; i++) { const c = w.comp[i]!; if (c < 0) { self.retryLater(poll); return; } if (c > l) l = c; }
-        self.doneWarpsPending--;
-        self.releaseWarp(warpId, w, l, launch, dispatch);
-      };
-      this.retryLater(poll);
-      return;
-    }
-    this.releaseWarp(warpId, w, last, launch, dispatch);
-  }
-
-  private pollers: (() => void)[] = [];
-  private pollScheduled = false;
-  private retryLater(f: () => void): void {
-    this.pollers.push(f);
-    if (!this.pollScheduled) {
-      this.pollScheduled = true;
-      this.schedule(this.now + 16, -1);
-    }
-  }
-
-  /** Machine key -1 is the engine's poll tick. */
-  runPollers(): void {
-    const ps = this.pollers;
-    this.pollers = [];
-    this.pollScheduled = false;
-    for (const p of ps) p();
+    if (t > w.last) w.last = t;
+    if (w.outstanding > 0) { this.doneWarpsPending++; return; } // released by complete()
+    this.releaseWarp(warpId, w, w.last, launch, dispatch);
   }
 
   private releaseWarp(warpId: number, w: WarpState, t: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void): void {

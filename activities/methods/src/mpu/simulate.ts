@@ -43,7 +43,8 @@ export interface SimulateOptions {
 /** Largest size (halving from `size`) that satisfies the budget, for the error message. */
 function suggestSize(def: WorkloadDef, size: number, fits: (s: number) => boolean): number {
   let s = size;
-  while (s > def.minSize && !fits(s)) s = Math.max(def.minSize, Math.floor(s / 2));
+  const mult = def.sizeMultiple ?? 1;
+  while (s > def.minSize && !fits(s)) s = Math.max(def.minSize, Math.floor(s / 2 / mult) * mult);
   return s;
 }
 
@@ -115,7 +116,8 @@ export interface SuiteOptions {
 export function scaledSize(def: WorkloadDef, scale: number): number {
   const twoD = /per side|rows/.test(def.sizeUnit);
   const s = twoD ? Math.round(def.defaultSize * Math.sqrt(scale)) : Math.round(def.defaultSize * scale);
-  return Math.min(def.maxSize, Math.max(def.minSize, s));
+  const mult = def.sizeMultiple ?? 1;
+  return Math.min(def.maxSize, Math.max(def.minSize, Math.round(s / mult) * mult));
 }
 
 export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {

@@ -9,10 +9,10 @@ import { FAR_ONLY } from './offload-policy';
 import type { Placement } from './kernel-lang';
 import type { Machine, SimtEngine } from './simt-engine';
 import {
-  F_ADDR, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FDIV, OP_IADD, OP_IMUL, OP_LDG, OP_LDS, OP_SFU,
+  ADDR_AFFINE, F_ADDR, F_AMODE, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FDIV, OP_IADD, OP_IMUL, OP_LDG, OP_LDS, OP_SFU,
   OP_STG, OP_STS, OP_XFER, REC, popcount32,
 } from './trace';
-import type { BlockTrace, WarpTrace } from './trace';
+import type { WarpTrace } from './trace';
 import type { V100Config } from './v100-params';
 
 const LINE = 128;
@@ -36,7 +36,7 @@ export class V100Machine implements Machine {
   readonly warpSlotsPerUnit: number;
   readonly portsPerUnit: number;
   readonly smemWordsPerUnit: number;
-  readonly placement: Placement = { policy: FAR_ONLY, pgOf: () => 0, homePg: () => 0 };
+  readonly placement: Placement = { policy: FAR_ONLY, pgOf: () => 0, homePg: () => 0, smemBanks: 32 };
   engine!: SimtEngine;
   readonly l1: TagCache[];
   readonly l2: TagCache;
@@ -95,7 +95,8 @@ export class V100Machine implements Machine {
     return (c.hbmChannels * SECTOR) / this.sectorCyclesChan * (1 - c.hbmTRFCns / c.hbmTREFIns);
   }
 
-  affinity(_t: BlockTrace): number {
+  /** GPU hardware block scheduler: any SM with room takes the next block. */
+  blockUnit(): number {
     return -1;
   }
 
@@ -136,14 +137,14 @@ export class V100Machine implements Machine {
       case OP_LDS: case OP_STS: case OP_ATOMS: {
         cnt.rfReads += 2; if (op === OP_LDS) cnt.rfWrites++;
         cnt.smemAccesses += active;
-        const conflicts = bankConflicts(trace, recs[o + F_ADDR]!, mask, op === OP_ATOMS);
+        const conflicts = trace.addrs[recs[o + F_ADDR]!]!; // recorded at trace generation (kernel-lang)
         const start = Math.max(t, this.smemFree[sm]!);
         this.smemFree[sm] = start + conflicts;
         return op === OP_LDS ? start + conflicts - 1 + c.smemLatency : t + 1;
       }
       case OP_LDG: case OP_STG: case OP_ATOMG:
         cnt.rfReads += 2; if (op === OP_LDG) cnt.rfWrites++;
-        return this.global(sm, op, mask, trace, recs[o + F_ADDR]!, t);
+        return this.global(sm, op, mask, trace, o, t);
       default: {
         cnt.rfReads += 2; cnt.rfWrites++;
         const pipe = op === OP_IADD || op === OP_IMUL ? this.intFree : this.fpFree;
@@ -156,23 +157,31 @@ export class V100Machine implements Machine {
   }
 
   /** Coalesces into 128 B lines with 32 B sector masks. */
-  private coalesce(trace: WarpTrace, off: number, mask: number): void {
+  private coalesce(trace: WarpTrace, o: number, mask: number): void {
     const lines = this.lines, sm = this.sectorMasks;
     lines.length = 0; sm.length = 0;
+    const off = trace.recs[o + F_ADDR]!;
+    const affine = trace.recs[o + F_AMODE] === ADDR_AFFINE;
+    const a0 = affine ? trace.addrs[off]! : 0, stride = affine ? trace.addrs[off + 1]! : 0;
+    let lastLine = -1, lastK = -1;
     for (let l = 0; l < 32; l++) {
       if (!((mask >>> l) & 1)) continue;
-      const a = trace.addrs[off + l]!;
+      const a = affine ? a0 + stride * l : trace.addrs[off + l]!;
       const line = Math.floor(a / LINE);
-      const sector = Math.floor((a % LINE) / SECTOR);
-      let k = lines.indexOf(line);
-      if (k < 0) { k = lines.length; lines.push(line); sm.push(0); }
+      const sector = Math.floor((a - line * LINE) / SECTOR);
+      let k = lastK;
+      if (line !== lastLine) {
+        k = lines.indexOf(line);
+        if (k < 0) { k = lines.length; lines.push(line); sm.push(0); }
+        lastLine = line; lastK = k;
+      }
       sm[k]! |= 1 << sector;
     }
   }
 
-  private global(sm: number, op: number, mask: number, trace: WarpTrace, off: number, t: number): number {
+  private global(sm: number, op: number, mask: number, trace: WarpTrace, o: number, t: number): number {
     const c = this.c;
-    this.coalesce(trace, off, mask);
+    this.coalesce(trace, o, mask);
     const cnt = this.counters;
     const l1 = this.l1[sm]!;
     let start = Math.max(t, this.l1Free[sm]!);
@@ -255,17 +264,3 @@ export class V100Machine implements Machine {
   }
 }
 
-function bankConflicts(trace: WarpTrace, off: number, mask: number, atomic: boolean): number {
-  const seen = new Map<number, number[]>();
-  let worst = 1;
-  for (let l = 0; l < 32; l++) {
-    if (!((mask >>> l) & 1)) continue;
-    const word = trace.addrs[off + l]! / 4;
-    const bank = word % 32;
-    let list = seen.get(bank);
-    if (!list) { list = []; seen.set(bank, list); }
-    if (atomic || !list.includes(word)) list.push(word);
-    if (list.length > worst) worst = list.length;
-  }
-  return worst;
-}

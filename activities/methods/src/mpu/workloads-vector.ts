@@ -1,17 +1,24 @@
-/** Streaming vector workloads: AXPY (MPU-Sim "vectoradd"), PR (MPU-Sim "vectorsum"), KNN, HIST. */
+/**
+ * Streaming vector workloads: AXPY (MPU-Sim "vectoradd"), PR ("vectorsum"), KNN, HIST ("histogram").
+ * Each follows the MPU-Sim kernel (see SIM_KERNEL_SOURCE): grid-stride loops over 512 x 128 threads;
+ * with 512 B per core in the address map, thread t of block b touches element b*128 + t + k*65536,
+ * which lives on core b mod 128, the core the runtime puts block b on, and each warp stays in one PG.
+ */
 import { GBuf } from './kernel-lang';
-import type { BlockCtx } from './kernel-lang';
+import type { BlockCtx, Vec } from './kernel-lang';
 import type { WorkloadDef } from './workload-types';
-import { SIM_SIZE_SOURCE, randomF32, rng } from './workload-types';
+import { NUM_BLOCKS, NUM_THREADS, SIM_KERNEL_SOURCE, SIM_SIZE_SOURCE, randomF32, rng } from './workload-types';
 
-const B = 256;
+const B = NUM_THREADS;
+const SRC = `${SIM_SIZE_SOURCE}; ${SIM_KERNEL_SOURCE}`;
+const loopIters = (n: number, threads: number) => Math.ceil(n / threads);
 
 export const AXPY: WorkloadDef = {
   name: 'AXPY',
-  description: 'element-wise vector add c = a + b (MPU-Sim "vectoradd")',
-  defaultSize: 1 << 24, sizeUnit: 'elements', source: SIM_SIZE_SOURCE, minSize: 1, maxSize: 1 << 27,
+  description: 'element-wise vector add c = a + b, grid-stride over 512x128 threads (MPU-Sim "vectoradd")',
+  defaultSize: 1 << 24, sizeUnit: 'elements', source: SRC, minSize: 1, maxSize: 1 << 27,
   footprintBytes: (n) => 12 * n,
-  estimateWarpInstructions: (n) => Math.ceil(n / 32) * 8,
+  estimateWarpInstructions: (n) => NUM_BLOCKS * 4 * (loopIters(n, NUM_BLOCKS * B) * 7 + 4),
   build(n, seed) {
     const r = rng(seed);
     const a = new GBuf('a', randomF32(n, r));
@@ -20,10 +27,9 @@ export const AXPY: WorkloadDef = {
     return {
       buffers: [a, b, c], outputs: [c], tolerance: 1e-6,
       launches: [{
-        name: 'vectoradd', gridDim: Math.ceil(n / B), blockDim: B, smemWords: 0,
+        name: 'vectoradd', gridDim: NUM_BLOCKS, blockDim: B, smemWords: 0,
         body: (k: BlockCtx) => {
-          const i = k.iadd(k.tid, k.bid * k.bdim);
-          k.if(k.lt(i, n), () => k.st(c, i, k.add(k.ld(a, i), k.ld(b, i))));
+          k.forStride(k.iadd(k.tid, k.bid * B), n, NUM_BLOCKS * B, (i) => k.st(c, i, k.add(k.ld(a, i), k.ld(b, i))));
         },
       }],
       reference: () => {
@@ -35,8 +41,8 @@ export const AXPY: WorkloadDef = {
   },
 };
 
-/** Block-level tree reduction in shared memory; thread 0 adds the partial with a global atomic. */
-function reduceBlock(k: BlockCtx, acc: ReturnType<BlockCtx['var']>): ReturnType<BlockCtx['var']> {
+/** Shared-memory tree reduction of `acc` over the block (psum[tid], halving strides, one sync each). */
+export function reduceBlock(k: BlockCtx, acc: Vec | number): Vec {
   k.sts(k.tid, acc);
   k.sync();
   for (let s = k.bdim / 2; s >= 1; s >>= 1) {
@@ -46,33 +52,37 @@ function reduceBlock(k: BlockCtx, acc: ReturnType<BlockCtx['var']>): ReturnType<
   return k.lds(0);
 }
 
-const PR_PER_THREAD = 8;
+/** vectorSum kernel: per-thread grid-stride sum, block tree reduction, thread 0 writes tmp[bid]. */
+function vectorSum(x: GBuf, tmp: GBuf, n: number, grid: number) {
+  return {
+    name: 'vectorsum', gridDim: grid, blockDim: B, smemWords: B,
+    body: (k: BlockCtx) => {
+      const sum = k.var(0);
+      k.forStride(k.iadd(k.tid, k.bid * B), n, grid * B, (i) => k.assign(sum, k.add(sum, k.ld(x, i))));
+      const total = reduceBlock(k, sum);
+      k.if(k.eq(k.tid, 0), () => k.st(tmp, k.bid, total));
+    },
+    // MPU-Sim's second pass runs its single block on core 0 (block_schedule {0: 0})
+    mpuBlockCore: () => 0,
+  };
+}
 
 export const PR: WorkloadDef = {
   name: 'PR',
-  description: 'parallel reduction: sum of a vector (MPU-Sim "vectorsum")',
-  defaultSize: 1 << 24, sizeUnit: 'elements', source: SIM_SIZE_SOURCE, minSize: 1, maxSize: 1 << 27,
-  footprintBytes: (n) => 4 * n + 4,
-  estimateWarpInstructions: (n) => Math.ceil(n / 32) * 6 + Math.ceil(n / (B * PR_PER_THREAD)) * 8 * 40,
+  description: 'parallel reduction: 512 block partial sums, then one block sums them (MPU-Sim "vectorsum", two launches)',
+  defaultSize: 1 << 24, sizeUnit: 'elements', source: SRC, minSize: 1, maxSize: 1 << 27,
+  footprintBytes: (n) => 4 * n + 4 * NUM_BLOCKS + 4,
+  estimateWarpInstructions: (n) => NUM_BLOCKS * 4 * (loopIters(n, NUM_BLOCKS * B) * 5 + 60) + 4 * (4 * 5 + 60),
   build(n, seed) {
     const r = rng(seed);
     const x = new GBuf('x', randomF32(n, r));
+    const part = new GBuf('partial', new Float32Array(NUM_BLOCKS));
     const out = new GBuf('sum', new Float32Array(1));
-    const span = B * PR_PER_THREAD;
+    const first = vectorSum(x, part, n, NUM_BLOCKS);
+    delete (first as { mpuBlockCore?: unknown }).mpuBlockCore;
     return {
-      buffers: [x, out], outputs: [out], tolerance: 1e-5,
-      launches: [{
-        name: 'vectorsum', gridDim: Math.ceil(n / span), blockDim: B, smemWords: B,
-        body: (k) => {
-          const acc = k.var(0);
-          k.loop(PR_PER_THREAD, (j) => {
-            const i = k.iadd(k.tid, k.bid * span + j * B);
-            k.if(k.lt(i, n), () => k.assign(acc, k.add(acc, k.ld(x, i))));
-          });
-          const total = reduceBlock(k, acc);
-          k.if(k.eq(k.tid, 0), () => k.atomicAdd(out, 0, total));
-        },
-      }],
+      buffers: [x, part, out], outputs: [out], tolerance: 1e-5,
+      launches: [first, vectorSum(part, out, NUM_BLOCKS, 1)],
       reference: () => {
         let s = 0;
         for (let i = 0; i < n; i++) s += x.data[i]!;
@@ -84,34 +94,33 @@ export const PR: WorkloadDef = {
 
 export const KNN: WorkloadDef = {
   name: 'KNN',
-  description: 'distance of every point to a query point (Rodinia nn-style, SoA lat/lng)',
-  defaultSize: 1 << 24, sizeUnit: 'data points', source: SIM_SIZE_SOURCE, minSize: 1, maxSize: 1 << 27,
+  description: 'squared distance of every point to a query point, x/y arrays, grid-stride (MPU-Sim "knn")',
+  defaultSize: 1 << 24, sizeUnit: 'data points', source: SRC, minSize: 1, maxSize: 1 << 27,
   footprintBytes: (n) => 12 * n,
-  estimateWarpInstructions: (n) => Math.ceil(n / 32) * 12,
+  estimateWarpInstructions: (n) => NUM_BLOCKS * 4 * (loopIters(n, NUM_BLOCKS * B) * 10 + 4),
   build(n, seed) {
     const r = rng(seed);
-    const lat = new GBuf('lat', randomF32(n, r, 180));
-    const lng = new GBuf('lng', randomF32(n, r, 360));
+    const xs = new GBuf('x', randomF32(n, r));
+    const ys = new GBuf('y', randomF32(n, r));
     const dist = new GBuf('dist', new Float32Array(n));
-    const qLat = 30.5, qLng = 90.25;
+    const px = 0.5, py = 0.25;
     return {
-      buffers: [lat, lng, dist], outputs: [dist], tolerance: 1e-6,
+      buffers: [xs, ys, dist], outputs: [dist], tolerance: 1e-6,
       launches: [{
-        name: 'knn', gridDim: Math.ceil(n / B), blockDim: B, smemWords: 0,
+        name: 'knn', gridDim: NUM_BLOCKS, blockDim: B, smemWords: 0,
         body: (k) => {
-          const i = k.iadd(k.tid, k.bid * k.bdim);
-          k.if(k.lt(i, n), () => {
-            const dy = k.sub(k.ld(lat, i), qLat);
-            const dx = k.sub(k.ld(lng, i), qLng);
-            k.st(dist, i, k.sqrt(k.fma(dx, dx, k.mul(dy, dy))));
+          k.forStride(k.iadd(k.tid, k.bid * B), n, NUM_BLOCKS * B, (i) => {
+            const dx = k.sub(k.ld(xs, i), px);
+            const dy = k.sub(k.ld(ys, i), py);
+            k.st(dist, i, k.fma(dy, dy, k.mul(dx, dx)));
           });
         },
       }],
       reference: () => {
         const out = new Float32Array(n);
         for (let i = 0; i < n; i++) {
-          const dy = lat.data[i]! - qLat, dx = lng.data[i]! - qLng;
-          out[i] = Math.sqrt(dx * dx + dy * dy);
+          const dx = xs.data[i]! - px, dy = ys.data[i]! - py;
+          out[i] = dx * dx + dy * dy;
         }
         return new Map([['dist', out]]);
       },
@@ -120,44 +129,50 @@ export const KNN: WorkloadDef = {
 };
 
 const BINS = 256;
-const HIST_PER_THREAD = 16;
+const HIST_BLOCKS = 128; // MPU-Sim histogram cta_config.h NUM_BLOCKS
 
 export const HIST: WorkloadDef = {
   name: 'HIST',
-  description: '256-bin histogram of values in [0,1), shared-memory privatised bins + global atomics',
-  defaultSize: 1 << 24, sizeUnit: 'elements', source: SIM_SIZE_SOURCE, minSize: 1, maxSize: 1 << 27,
-  footprintBytes: (n) => 4 * n + 4 * BINS,
-  estimateWarpInstructions: (n) => Math.ceil(n / 32) * 9,
+  description: '256-bin histogram: per-block shared-memory bins with atomics, per-block partial histograms, then a 2-block reduction (MPU-Sim "histogram")',
+  defaultSize: 1 << 24, sizeUnit: 'elements', source: SRC, minSize: 1, maxSize: 1 << 27,
+  footprintBytes: (n) => 4 * n + 4 * BINS * (HIST_BLOCKS + 1),
+  estimateWarpInstructions: (n) => HIST_BLOCKS * 4 * (loopIters(n, HIST_BLOCKS * B) * 9 + 30) + 8 * HIST_BLOCKS * 6,
   build(n, seed) {
     const r = rng(seed);
     const data = new GBuf('data', randomF32(n, r));
-    const hist = new GBuf('hist', new Float32Array(BINS));
-    const span = B * HIST_PER_THREAD;
+    const part = new GBuf('partial', new Int32Array(HIST_BLOCKS * BINS));
+    const hist = new GBuf('hist', new Int32Array(BINS));
     return {
-      buffers: [data, hist], outputs: [hist], tolerance: 0,
+      buffers: [data, part, hist], outputs: [hist], tolerance: 0,
       launches: [{
-        name: 'histogram', gridDim: Math.ceil(n / span), blockDim: B, smemWords: BINS,
+        name: 'histogram', gridDim: HIST_BLOCKS, blockDim: B, smemWords: BINS,
         body: (k) => {
-          k.sts(k.tid, 0);
+          k.forStride(k.tid, BINS, B, (i) => k.sts(i, 0));
           k.sync();
-          k.loop(HIST_PER_THREAD, (j) => {
-            const i = k.iadd(k.tid, k.bid * span + j * B);
-            k.if(k.lt(i, n), () => {
-              const bin = k.imin(k.floor(k.mul(k.ld(data, i), BINS)), BINS - 1);
-              k.atomicAddShared(bin, 1);
-            });
+          k.forStride(k.iadd(k.tid, k.bid * B), n, HIST_BLOCKS * B, (i) => {
+            const bin = k.imax(k.imin(k.floor(k.mul(k.ld(data, i), 255)), BINS - 1), 0);
+            k.atomicAddShared(bin, 1);
           });
           k.sync();
-          k.atomicAdd(hist, k.tid, k.lds(k.tid));
+          k.forStride(k.tid, BINS, B, (i) => k.st(part, k.iadd(i, k.bid * BINS), k.lds(i)));
         },
+      }, {
+        name: 'reduceAll', gridDim: 2, blockDim: B, smemWords: 0,
+        body: (k) => {
+          const index = k.iadd(k.tid, k.bid * B);
+          k.if(k.lt(index, BINS), () => {
+            const freq = k.var(0);
+            k.loop(HIST_BLOCKS, (p) => k.assign(freq, k.iadd(freq, k.ld(part, k.iadd(index, p * BINS)))));
+            k.st(hist, index, freq);
+          });
+        },
+        mpuBlockCore: (b) => b, // MPU-Sim block_schedule {0: 0, 1: 1}
       }],
       reference: () => {
-        const out = new Float32Array(BINS);
-        for (let i = 0; i < n; i++) out[Math.min(Math.floor(data.data[i]! * BINS), BINS - 1)]! += 1;
+        const out = new Int32Array(BINS);
+        for (let i = 0; i < n; i++) out[Math.max(0, Math.min(Math.floor(data.data[i]! * 255), BINS - 1))]! += 1;
         return new Map([['hist', out]]);
       },
     };
   },
 };
-
-export { reduceBlock };

@@ -18,8 +18,9 @@ export function workloadDef(name: string): WorkloadDef {
 }
 
 export function checkSize(def: WorkloadDef, size: number): void {
-  if (!Number.isInteger(size) || size < def.minSize || size > def.maxSize) {
-    throw new Error(`size: ${def.name} size must be an integer in [${def.minSize}, ${def.maxSize}] (${def.sizeUnit}); got ${size}`);
+  const mult = def.sizeMultiple ?? 1;
+  if (!Number.isInteger(size) || size < def.minSize || size > def.maxSize || size % mult !== 0) {
+    throw new Error(`size: ${def.name} size must be an integer in [${def.minSize}, ${def.maxSize}]${mult > 1 ? ` and a multiple of ${mult}` : ''} (${def.sizeUnit}); got ${size}`);
   }
 }
 

@@ -1,7 +1,7 @@
 /** `reprolab simulate mpu [...]`: MPU vs V100 simulation, calibration checks and sweeps. */
 import { readFile } from 'node:fs/promises';
 import {
-  SWEEP_KINDS, WORKLOADS, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
+  PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
 } from '@reprolab/methods/mpu/index';
 import type { SimConfig, SuiteResult, SweepKind, WorkloadResult } from '@reprolab/methods/mpu/index';
 
@@ -65,20 +65,21 @@ function table(rows: string[][]): string {
 
 function suiteJson(s: SuiteResult): unknown {
   return {
-    workloads: s.workloads.map((w) => ({ name: w.workload, mpuCycles: w.mpu.cycles, gpuCycles: w.v100.cycles, speedup: w.speedup, energyRatio: w.energyRatio })),
+    workloads: s.workloads.map((w) => ({ name: w.workload, size: w.size, mpuCycles: w.mpu.cycles, gpuCycles: w.v100.cycles, speedup: w.speedup, energyRatio: w.energyRatio, hostSeconds: w.hostSeconds })),
     geomeanSpeedup: s.geomeanSpeedup,
     geomeanEnergyRatio: s.geomeanEnergyRatio,
   };
 }
 
 function printSuite(s: SuiteResult): void {
-  const rows = [['workload', 'size', 'MPU cycles', 'V100 cycles', 'MPU us', 'V100 us', 'speedup', 'energy ratio', 'check']];
+  const rows = [['workload', 'size', 'MPU cycles', 'V100 cycles', 'MPU us', 'V100 us', 'speedup', 'energy ratio', 'host s', 'check']];
   const fmt = (x: number) => x.toFixed(2);
   for (const w of s.workloads) {
     rows.push([w.workload, String(w.size), w.mpu.cycles.toLocaleString('en-US'), w.v100.cycles.toLocaleString('en-US'),
-      fmt(w.mpu.timeS * 1e6), fmt(w.v100.timeS * 1e6), `${fmt(w.speedup)}x`, `${fmt(w.energyRatio)}x`, w.functional.ok ? 'ok' : 'MISMATCH']);
+      fmt(w.mpu.timeS * 1e6), fmt(w.v100.timeS * 1e6), `${fmt(w.speedup)}x`, `${fmt(w.energyRatio)}x`, w.hostSeconds.toFixed(1), w.functional.ok ? 'ok' : 'MISMATCH']);
   }
   console.log(table(rows));
+  console.log(`\nhost time ${s.workloads.reduce((a, w) => a + w.hostSeconds, 0).toFixed(1)} s (both models)`);
   console.log(`\ngeomean speedup ${fmt(s.geomeanSpeedup)}x (paper: ${s.paperClaims.speedup}x), geomean energy ratio ${fmt(s.geomeanEnergyRatio)}x (paper: ${s.paperClaims.energyReduction}x)`);
   console.log(`paper figures: ${s.paperClaims.source}`);
 }
@@ -129,7 +130,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     let suite: SuiteResult;
     if (args.workload) {
       const w: WorkloadResult = await simulateWorkload({ workload: args.workload, size: args.size, config, onProgress: progress(args.workload) });
-      suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, paperClaims: { speedup: 3.46, energyReduction: 2.57, source: 'arXiv 2103.06653 abstract' } };
+      suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, paperClaims: { ...PAPER_CLAIMS } };
     } else {
       suite = await simulateSuite({
         config,
