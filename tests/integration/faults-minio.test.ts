@@ -11,13 +11,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { ObjectStore } from '@reprolab/activities';
+import type { Db } from '@reprolab/db';
 import { findFreePort } from '@reprolab/infra/ports';
-import { connect, onCleanup, requireEnv, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
+import { connect, interruptibleTraining, onCleanup, requireEnv, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
 
 let api: Api;
+let db: Db;
 let port = 0;
 const dataDir = mkdtempSync(join(tmpdir(), 'reprolab-minio-outage-'));
 let minio: ChildProcess | undefined;
+let worker: WorkerProcess;
 
 async function startMinio(): Promise<void> {
   minio = spawn(requireEnv('REPROLAB_MINIO_BIN'), ['server', dataDir, '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${await findFreePort()}`, '--quiet'], {
@@ -44,17 +47,18 @@ async function stopMinio(): Promise<void> {
 }
 
 before(async () => {
-  ({ api } = await connect());
+  ({ api, db } = await connect());
   port = await findFreePort();
   await startMinio();
   onCleanup(stopMinio);
-  await startWorker({ S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_BUCKET: 'outage' });
+  worker = await startWorker({ S3_ENDPOINT: `http://127.0.0.1:${port}`, S3_BUCKET: 'outage' });
 });
 
 test(`[FAULTS/${testDb()}] MinIO down mid-run → retries with backoff, completes once it is back, no partial artifact visible`, async () => {
-  const recipe = trainEvalRecipe('fault-minio', { model: 'small-cnn', batchSize: 16, trainLimit: 960, checkpointEvery: 10 });
+  const { params, checkpointEvery } = await interruptibleTraining(api, db, worker);
+  const recipe = trainEvalRecipe('fault-minio', params);
   const launched = await api.runs.launch({ recipe, heartbeatTimeoutSeconds: 5 });
-  await waitForRun(api, launched.runId, { timeoutMs: 120_000, until: (r) => ((r.steps[0]?.progress as { done?: number } | null)?.done ?? 0) >= 15 });
+  await waitForRun(api, launched.runId, { timeoutMs: 120_000, until: (r) => ((r.steps[0]?.progress as { done?: number } | null)?.done ?? 0) >= 1.5 * checkpointEvery });
   await stopMinio();
   // Long enough for checkpoint writes to fail through their in-process retries.
   await sleep(8_000);

@@ -5,19 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { connect, finalMetrics, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
+import type { Db } from '@reprolab/db';
+import { connect, finalMetrics, interruptibleTraining, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
 
 let api: Api;
+let db: Db;
 before(async () => {
-  ({ api } = await connect());
+  ({ api, db } = await connect());
 });
 
-const CHECKPOINT_EVERY = 10;
-// small-cnn, 90 steps: long enough to kill mid-way, short enough for CI.
-const recipe = trainEvalRecipe('fault-worker', { model: 'small-cnn', batchSize: 16, trainLimit: 1440, checkpointEvery: CHECKPOINT_EVERY, learningRate: 0.05 });
 
 test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes from the last checkpoint with identical results`, async () => {
   const first = await startWorker();
+  const { params, steps, checkpointEvery: CHECKPOINT_EVERY } = await interruptibleTraining(api, db, first);
+  const recipe = trainEvalRecipe('fault-worker', params);
   const baseline = await api.runs.launch({ recipe });
   const base = await waitForRun(api, baseline.runId);
   assert.equal(base.run.status, 'completed', base.run.error ?? '');
@@ -30,7 +31,7 @@ test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes
     until: (r) => {
       const p = r.steps[0]?.progress as { done?: number; checkpoint?: string } | null;
       killedAt = p?.done ?? 0;
-      return killedAt >= 3.5 * CHECKPOINT_EVERY && killedAt < 80;
+      return killedAt >= 3.5 * CHECKPOINT_EVERY && killedAt < steps - 2 * CHECKPOINT_EVERY;
     },
   });
   await first.kill(); // SIGKILL the whole process group: no graceful shutdown, no final heartbeat
@@ -42,7 +43,9 @@ test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes
   const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
   const resumedFrom = m['pretrain.resumed_from_step']!;
   assert.ok(resumedFrom > 0, 'resumed from a checkpoint, not from scratch');
+  // killedAt is the last progress the database saw (≤ 1 s stale), so this bounds the redone steps from below.
   assert.ok(killedAt - resumedFrom < 2 * CHECKPOINT_EVERY, `redid ${killedAt - resumedFrom} steps (killed at ≥${killedAt}, resumed from ${resumedFrom})`);
+  assert.ok(resumedFrom % CHECKPOINT_EVERY === 0);
   // Exactly the uninterrupted run's numbers and model bytes.
   const baseMetrics = finalMetrics(await api.metrics.series({ runId: baseline.runId }));
   delete baseMetrics['pretrain.resumed_from_step'];
@@ -51,6 +54,6 @@ test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes
   assert.deepEqual(pretrain.outputs, base.steps[0]!.outputs);
   // The loss series has exactly one point per step: the redone steps replaced, not duplicated.
   const idx = (await api.metrics.series({ runId: launched.runId, name: 'train_loss' })).map((p) => p.index);
-  assert.deepEqual(idx, Array.from({ length: 90 }, (_, i) => i + 1));
+  assert.deepEqual(idx, Array.from({ length: steps }, (_, i) => i + 1));
   await second.stop();
 });

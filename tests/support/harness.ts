@@ -4,7 +4,8 @@ import { after } from 'node:test';
 import { stringify } from 'yaml';
 import { appRouter, createApiContext, createCallerFactory, type ApiContext } from '@reprolab/api';
 import { ObjectStore } from '@reprolab/activities';
-import { createDb, prepareDatabase, type Db } from '@reprolab/db';
+import { createDb, prepareDatabase, schema, type Db } from '@reprolab/db';
+import { and, eq, max as sqlMax } from 'drizzle-orm';
 import { REPO_ROOT } from '@reprolab/infra/stack';
 
 // Cleanups run once, after every test of the file (registered at import, on the root test).
@@ -99,6 +100,45 @@ function killGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** The tensor backend a started worker reported (e.g. "tensorflow [native-cpu] …" or "cpu [js] …"). */
+export function workerBackend(w: WorkerProcess): string {
+  return /backend (.+?) · temporal/.exec(w.output())?.[1] ?? 'unknown';
+}
+
+export interface InterruptibleTraining {
+  params: Record<string, unknown>;
+  steps: number;
+  checkpointEvery: number;
+  stepsPerSecond: number;
+}
+
+/**
+ * pretrain params for a step that trains for about `seconds` on this worker, with a checkpoint
+ * every ~2.5 s, so a test can interrupt it mid-way on any backend (native TensorFlow trains this
+ * model ~100× faster than pure JS). Measured, not guessed: a short probe run's loss points are
+ * flushed at each checkpoint, and their timestamps give the step rate.
+ */
+export async function interruptibleTraining(api: Api, db: Db, w: WorkerProcess, seconds = 25): Promise<InterruptibleTraining> {
+  const native = /\[(native-cpu|gpu)\]/.test(workerBackend(w));
+  const batchSize = native ? 64 : 16;
+  const trainLimit = native ? 8000 : 640;
+  const probe = await api.runs.launch({ recipe: trainEvalRecipe('calibrate', { model: 'small-cnn', batchSize, trainLimit, epochs: 1, checkpointEvery: 5 }), force: true });
+  await waitForRun(api, probe.runId);
+  const rows = await db
+    .select({ index: sqlMax(schema.metrics.index), at: schema.metrics.recordedAt })
+    .from(schema.metrics)
+    .where(and(eq(schema.metrics.runId, probe.runId), eq(schema.metrics.name, 'train_loss')))
+    .groupBy(schema.metrics.recordedAt)
+    .orderBy(schema.metrics.recordedAt);
+  const first = rows[0]!;
+  const last = rows[rows.length - 1]!;
+  const stepsPerSecond = (Number(last.index) - Number(first.index)) / Math.max(0.001, (last.at.getTime() - first.at.getTime()) / 1000);
+  const perEpoch = Math.ceil(trainLimit / batchSize);
+  const epochs = Math.max(1, Math.ceil((stepsPerSecond * seconds) / perEpoch));
+  const checkpointEvery = Math.max(5, Math.round(stepsPerSecond * 2.5));
+  return { params: { model: 'small-cnn', batchSize, trainLimit, epochs, checkpointEvery, learningRate: 0.05 }, steps: epochs * perEpoch, checkpointEvery, stepsPerSecond };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
