@@ -6,6 +6,7 @@ import type { ActivityDeps } from './deps';
 import { createRunActivities } from './run';
 import { aggregate } from './steps/aggregate';
 import { evaluate } from './steps/evaluate';
+import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
 import { pretrain } from './steps/pretrain';
 import { simulateMpu } from './steps/simulate-mpu';
 import type { ComputeStepInput } from './types';
@@ -19,6 +20,10 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: (input: ComputeStepInput) => evaluate(deps, input),
     /** One workload on the MPU and V100 models: cycles, energy, speedup. */
     simulateMpu: (input: ComputeStepInput) => simulateMpu(deps, input),
+    /** The phases of a growPrune step (GaP or a baseline), from its params and dataset. */
+    planGrowPrune: (input: ComputeStepInput) => planGrowPrune(deps, input),
+    /** One phase of a growPrune step: input checkpoints → output checkpoint (resumable). */
+    gapPhase: (input: GapPhaseInput) => gapPhase(deps, input),
     /** Summary statistics over the metrics of the steps this one needs. */
     aggregate: (input: ComputeStepInput) => aggregate(deps, input),
   };

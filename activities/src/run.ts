@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import {
   ensureStep,
   findCachedStep,
+  findDatasetByName,
   getDatasets,
   getRecipe,
   getRun,
@@ -58,7 +59,12 @@ export function createRunActivities(deps: ActivityDeps) {
         if (ref.digest && !(await deps.store.exists(ref.digest))) {
           throw ApplicationFailure.nonRetryable(`dataset "${name}" (${ref.digest}) is registered but missing from bucket ${deps.store.bucket}; re-import it`, 'UnknownDataset');
         }
-        if (ref.builtin) {
+        if (ref.imported && !ref.digest && !ref.builtin) {
+          const found = await findDatasetByName(db, ref.imported);
+          if (!found) throw ApplicationFailure.nonRetryable(`dataset "${name}": nothing imported under the name "${ref.imported}"; run \`reprolab data import … --name ${ref.imported}\``, 'UnknownDataset');
+          if (!(await deps.store.exists(found.sha256))) throw ApplicationFailure.nonRetryable(`dataset "${name}" (${found.sha256}) is registered but missing from bucket ${deps.store.bucket}; re-import it`, 'UnknownDataset');
+          datasets[name] = found.sha256;
+        } else if (ref.builtin) {
           const stored = await storeDataset(db, deps.store, await loadBuiltinDataset(ref.builtin), 'builtin');
           if (ref.digest && ref.digest !== stored.sha256) {
             throw ApplicationFailure.nonRetryable(`dataset "${name}": built-in ${ref.builtin} has digest ${stored.sha256}, recipe pins ${ref.digest}`, 'UnknownDataset');

@@ -10,6 +10,7 @@ export interface RecipeTarget {
   metric: string;
   tolerance: number;
   scaleBy?: number;
+  note?: string;
 }
 
 export type Verdict = 'reproduced' | 'not reproduced' | 'better than paper' | 'not comparable' | 'pending' | 'unknown claim';
@@ -23,6 +24,8 @@ export interface ComparisonRow {
   paperValue: number | null;
   reproduced: number | null;
   delta: number | null;
+  /** 95 % interval of the reproduced value when the metric comes with one (`<name>_lower/_upper`). */
+  interval: [number, number] | null;
   tolerance: number;
   scale: string;
   verdict: Verdict;
@@ -46,8 +49,10 @@ export interface RunComparison {
   rows: ComparisonRow[];
 }
 
-export function judge(t: RecipeTarget, claim: ClaimRow | undefined, value: number | undefined, scale: string): ComparisonRow {
+export function judge(t: RecipeTarget, claim: ClaimRow | undefined, value: number | undefined, scale: string, interval?: [number, number]): ComparisonRow {
+  const k = t.scaleBy ?? 1;
   const base = {
+    interval: interval ? ([interval[0] * k, interval[1] * k] as [number, number]) : null,
     claimId: t.claim,
     metric: t.metric,
     tolerance: t.tolerance,
@@ -59,14 +64,22 @@ export function judge(t: RecipeTarget, claim: ClaimRow | undefined, value: numbe
   };
   if (!claim) return { ...base, reproduced: null, delta: null, verdict: 'unknown claim', why: `claim "${t.claim}" is not in the registry` };
   if (value === undefined) return { ...base, reproduced: null, delta: null, verdict: 'pending', why: `metric ${t.metric} not recorded yet` };
-  const reproduced = value * (t.scaleBy ?? 1);
+  const reproduced = value * k;
   const delta = reproduced - claim.value;
   if (scale !== 'full' && claim.kind === 'absolute') {
-    return { ...base, reproduced, delta, verdict: 'not comparable', why: 'absolute claim from the full setting; this run is a reduced proxy' };
+    return { ...base, reproduced, delta, verdict: 'not comparable', why: t.note ?? 'absolute claim from the full setting; this run is a reduced proxy' };
   }
-  if (Math.abs(delta) <= t.tolerance) return { ...base, reproduced, delta, verdict: 'reproduced', why: `|Δ| ≤ ${t.tolerance}` };
+  const note = t.note ? `; ${t.note}` : '';
+  if (base.interval) {
+    // With an interval, the verdict asks whether the paper's value is within tolerance of it.
+    const [lo, hi] = base.interval;
+    if (claim.value >= lo - t.tolerance && claim.value <= hi + t.tolerance) return { ...base, reproduced, delta, verdict: 'reproduced', why: `paper value within the 95% interval ± ${t.tolerance}${note}` };
+    const better = claim.higherIsBetter === false ? hi < claim.value : lo > claim.value;
+    return { ...base, reproduced, delta, verdict: better ? 'better than paper' : 'not reproduced', why: `paper value outside the 95% interval ± ${t.tolerance}${note}` };
+  }
+  if (Math.abs(delta) <= t.tolerance) return { ...base, reproduced, delta, verdict: 'reproduced', why: `|Δ| ≤ ${t.tolerance}${note}` };
   const better = claim.higherIsBetter === false ? delta < 0 : delta > 0;
-  return { ...base, reproduced, delta, verdict: better ? 'better than paper' : 'not reproduced', why: `|Δ| > ${t.tolerance}` };
+  return { ...base, reproduced, delta, verdict: better ? 'better than paper' : 'not reproduced', why: `|Δ| > ${t.tolerance}${note}` };
 }
 
 export async function compareRun(db: Db, runId: string): Promise<RunComparison> {
@@ -91,6 +104,11 @@ export async function compareRun(db: Db, runId: string): Promise<RunComparison> 
     recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`,
     scale,
     metrics: [...byKey.values()].map((m) => ({ step: m.step, name: m.name, value: m.value, points: m.points })),
-    rows: targets.map((t) => judge(t, claims.get(t.claim), byKey.get(t.metric)?.value, scale)),
+    rows: targets.map((t) => {
+      const stem = t.metric.endsWith('_mean') ? t.metric.slice(0, -5) : undefined;
+      const lo = stem ? byKey.get(`${stem}_lower`)?.value : undefined;
+      const hi = stem ? byKey.get(`${stem}_upper`)?.value : undefined;
+      return judge(t, claims.get(t.claim), byKey.get(t.metric)?.value, scale, lo !== undefined && hi !== undefined ? [lo, hi] : undefined);
+    }),
   };
 }

@@ -1,5 +1,5 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
-import { and, asc, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { artifacts, claims, datasets, metrics, recipes, runEnvironments, runs, steps } from './schema';
 
@@ -117,6 +117,11 @@ export async function deleteMetricsAfter(db: Db, stepId: number, afterIndex: num
   await db.delete(metrics).where(and(eq(metrics.stepId, stepId), gt(metrics.index, afterIndex)));
 }
 
+/** Drops one point of every series of a step (`null`: its final scalars), before re-recording it. */
+export async function deleteMetricsAt(db: Db, stepId: number, index: number | null): Promise<void> {
+  await db.delete(metrics).where(and(eq(metrics.stepId, stepId), index === null ? isNull(metrics.index) : eq(metrics.index, index)));
+}
+
 export async function deleteStepMetrics(db: Db, stepId: number): Promise<void> {
   await db.delete(metrics).where(eq(metrics.stepId, stepId));
 }
@@ -156,6 +161,11 @@ export async function saveDataset(db: Db, d: typeof datasets.$inferInsert): Prom
 export async function getDatasets(db: Db, digests: string[]): Promise<DatasetRow[]> {
   if (!digests.length) return [];
   return db.select().from(datasets).where(inArray(datasets.sha256, digests));
+}
+
+/** The most recently imported dataset with this name. */
+export async function findDatasetByName(db: Db, name: string): Promise<DatasetRow | undefined> {
+  return (await db.select().from(datasets).where(eq(datasets.name, name)).orderBy(desc(datasets.createdAt)).limit(1))[0];
 }
 
 export async function listDatasets(db: Db): Promise<DatasetRow[]> {

@@ -35,7 +35,7 @@ export interface RunProgress {
  * a child-workflow kind is a workflow of the same name (for steps made of many resumable parts).
  */
 export const ACTIVITY_STEP_KINDS = ['pretrain', 'evaluate', 'simulateMpu', 'aggregate'] as const;
-export const CHILD_WORKFLOW_STEP_KINDS = [] as readonly string[];
+export const CHILD_WORKFLOW_STEP_KINDS: readonly string[] = ['growPrune'];
 
 /** Input of a child workflow that implements one step. */
 export interface StepWorkflowInput {

@@ -15,7 +15,9 @@ import {
   trainClassifier,
   type SmallModelName,
 } from '@reprolab/methods';
-import type { EvaluateParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
+import type { EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
+import type { ImageDataset } from '@reprolab/methods';
+import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -139,7 +141,92 @@ async function simulateMpuJob(args: { params: SimulateMpuParams }, ctx: JobConte
   }
 }
 
+// ---- sparse training (GaP and baselines) ----
+
+export interface GapPlanSummary {
+  method: string;
+  phases: { id: string; index: number; kind: string; label: string; inputs: string[] }[];
+  waves: string[][];
+  budget: { sequentialEpochs: number; computeEpochs: number };
+}
+
+async function sparsePlan(params: GrowPruneParams, seed: number, data: ImageDataset) {
+  const gap = await import('@reprolab/methods/gap/index');
+  const m = params.model;
+  const common = { inputShape: data.shape, classes: data.classes };
+  const model: SparseRunConfig['model'] =
+    m.kind === 'proxy-cnn' ? { kind: 'proxy-cnn', ...common } : m.kind === 'resnet-cifar' ? { kind: 'resnet-cifar', depth: m.depth, width: m.width, ...common } : { kind: 'resnet50', width: m.width, ...common };
+  const config: SparseRunConfig = {
+    model,
+    seed,
+    sparsity: params.sparsity,
+    distribution: params.distribution,
+    batchSize: params.batchSize,
+    learningRate: params.learningRate,
+    momentum: params.momentum,
+    trainLimit: params.trainLimit,
+  };
+  try {
+    const layers = gap.describePrunable(config);
+    const plans = gap.planComparison(config, layers, { kappa: params.kappa, rounds: params.rounds, epochsPerStep: params.epochsPerStep, fineTuneEpochs: params.fineTuneEpochs });
+    return { gap, plan: plans[params.method] };
+  } catch (e) {
+    throw new InvalidJobInput(`growPrune: ${(e as Error).message}`);
+  }
+}
+
+async function gapPlanJob(args: { params: GrowPruneParams; seed: number }, ctx: JobContext): Promise<JobResult> {
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  const { gap, plan } = await sparsePlan(args.params, args.seed, data);
+  const summary: GapPlanSummary = {
+    method: plan.method,
+    phases: plan.phases.map((p) => ({ id: p.id, index: p.index, kind: p.kind, label: p.label, inputs: p.inputs })),
+    waves: gap.phaseWaves(plan).map((w) => w.map((p) => p.id)),
+    budget: plan.budget,
+  };
+  return { result: summary, files: {} };
+}
+
+export interface GapPhaseArgs {
+  params: GrowPruneParams;
+  seed: number;
+  phaseId: string;
+  inputCount: number;
+  last: boolean;
+}
+
+async function gapPhaseJob(args: GapPhaseArgs, ctx: JobContext): Promise<JobResult> {
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  const { gap, plan } = await sparsePlan(args.params, args.seed, data);
+  const phase = plan.phases.find((p) => p.id === args.phaseId);
+  if (!phase) throw new InvalidJobInput(`growPrune plan has no phase "${args.phaseId}"`);
+  const inputs = [];
+  for (let i = 0; i < args.inputCount; i++) inputs.push(gap.decodeAnyCheckpoint(await file(ctx, `input${i}`)));
+  const resumeFrom = ctx.files.resume ? gap.decodeAnyCheckpoint(await file(ctx, 'resume')) : undefined;
+  let n = 0;
+  const r = await gap.executePhase({
+    config: plan.config,
+    phase,
+    inputs,
+    data,
+    resumeFrom,
+    checkpointEvery: args.params.checkpointEvery,
+    onStep: (s) => ctx.progress({ ...s }),
+    onCheckpoint: async (ck) => {
+      const path = join(ctx.scratchDir, `ck-${n++}.bin`);
+      await writeFile(path, gap.encodeSparseCheckpoint(ck));
+      await ctx.checkpoint(path, { step: ck.position.step });
+    },
+    evaluate: args.last ? { split: 'test', limit: args.params.evalLimit } : undefined,
+  });
+  const out = join(ctx.scratchDir, 'phase-out.bin');
+  await writeFile(out, gap.encodeSparseCheckpoint(r.checkpoint));
+  return { result: { metrics: r.metrics, resumedFromStep: r.resumedFromStep, phaseIndex: phase.index, phases: plan.phases.length, label: phase.label, budget: plan.budget }, files: { checkpoint: out } };
+}
+
 export const JOBS: Record<string, Job> = {
+  'gap-plan': gapPlanJob as Job,
+  'gap-phase': gapPhaseJob as Job,
   'simulate-mpu': simulateMpuJob as Job,
   /** Starts the backend and returns: tells the worker which backend its steps will train on. */
   probe: (async () => ({ result: null, files: {} })) as Job,

@@ -4,7 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { AggregateParams } from '@reprolab/recipes';
+import { compareSparseMethods, type RunAccuracy } from '@reprolab/methods/gap/compare';
+import { AggregateParams, GrowPruneParams } from '@reprolab/recipes';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -16,7 +17,7 @@ export function geomean(xs: number[]): number {
 
 export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
   const { step, params } = await openStep(deps, input, AggregateParams);
-  const { recipe } = await loadRunRecipe(deps, input.runId);
+  const { run, recipe } = await loadRunRecipe(deps, input.runId);
   const needs = stepOf(recipe, input.stepKey).needs;
   const steps = (await listSteps(deps.db, input.runId)).filter((s) => needs.includes(s.stepKey));
   const inputs = await Promise.all(steps.map(async (s) => ({ step: s.stepKey, metrics: Object.fromEntries((await stepMetrics(deps.db, s.id)).filter((m) => m.index === null).map((m) => [m.name, m.value])) })));
@@ -42,5 +43,41 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(summary, null, 1)), 'report', 'mpu-summary');
     return { outputs: { report } };
   }
+  if (params.fn === 'sparse-gaps') {
+    // Each needed growPrune step is one (method, sparsity, distribution, seed) sample.
+    const runs: RunAccuracy[] = [];
+    for (const i of inputs) {
+      const spec = stepOf(recipe, i.step);
+      const acc = i.metrics.test_accuracy;
+      if (spec.kind !== 'growPrune' || acc === undefined) continue;
+      const p = GrowPruneParams.parse(spec.params);
+      runs.push({ method: p.method, sparsity: p.method === 'dense' ? 0 : p.sparsity, distribution: p.distribution, seed: p.seed ?? run.seed, accuracy: acc });
+    }
+    if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate sparse-gaps: none of ${needs.join(', ')} is a growPrune step with a test_accuracy`, 'InvalidInput');
+    const checks = [...new Set(runs.map((r) => r.method).filter((mth) => mth.startsWith('gap-')))].flatMap((gap) =>
+      compareSparseMethods(runs, { gap, tolerance: params.tolerance }).filter((c) => gap === 'gap-serial' || c.label.startsWith(gap)),
+    );
+    const unique = [...new Map(checks.map((c) => [c.label, c])).values()];
+    const rows = unique.flatMap((c) => {
+      const base = metricName(c.claim, c.label);
+      const verdict = c.verdict === 'supported' ? 1 : c.verdict === 'refuted' ? -1 : 0;
+      return [m(`${base}_mean`, c.interval.mean), m(`${base}_lower`, c.interval.lower), m(`${base}_upper`, c.interval.upper), m(`${base}_n`, c.interval.n), m(`${base}_verdict`, verdict)];
+    });
+    // Mean accuracy per method / sparsity / distribution, for the record.
+    const groups = new Map<string, number[]>();
+    for (const r of runs) groups.set(`${r.method}@${r.sparsity}/${r.distribution}`, [...(groups.get(`${r.method}@${r.sparsity}/${r.distribution}`) ?? []), r.accuracy]);
+    for (const [k, xs] of groups) rows.push(m(`accuracy_${slug(k)}_mean`, xs.reduce((a, b) => a + b, 0) / xs.length));
+    await insertMetrics(deps.db, rows);
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ tolerance: params.tolerance, runs, checks: unique }, null, 1)), 'report', 'sparse-gaps');
+    return { outputs: { report } };
+  }
   throw ApplicationFailure.nonRetryable(`unknown aggregate ${String(params.fn)}`, 'InvalidInput');
+}
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+
+/** e.g. gap_minus_prune_from_dense + "gap-serial@0.9/uniform − gmp@0.9/uniform" → gap_minus_prune_from_dense__gap_serial_0_9_uniform */
+function metricName(claim: string, label: string): string {
+  const subject = label.split(' − ')[0] ?? label;
+  return `${slug(claim)}__${slug(subject)}`;
 }

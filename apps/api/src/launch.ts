@@ -1,7 +1,7 @@
 /** Launching a run: validate the recipe, check its datasets exist, store it, start the workflow. */
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import { createRun, getDatasets, saveRecipe, setRunStatus } from '@reprolab/db';
+import { createRun, findDatasetByName, getDatasets, saveRecipe, setRunStatus } from '@reprolab/db';
 import { parseRecipe, RecipeValidationError } from '@reprolab/recipes';
 import { WORKFLOW_QUEUE, workflowIdForRun, type ReproduceInput } from '@reprolab/workflows/definitions';
 import type { reproduce } from '@reprolab/workflows';
@@ -37,12 +37,17 @@ export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<La
   const pinned = Object.entries(recipe.datasets).filter(([, d]) => d.digest && !d.builtin);
   const known = new Set((await getDatasets(ctx.db, pinned.map(([, d]) => d.digest!))).map((d) => d.sha256));
   const missing = pinned.filter(([, d]) => !known.has(d.digest!));
+  for (const [name, d] of Object.entries(recipe.datasets)) {
+    if (d.imported && !d.digest && !d.builtin && !(await findDatasetByName(ctx.db, d.imported))) {
+      missing.push([name, d]);
+    }
+  }
   if (missing.length) {
     throw new TRPCError({
       code: 'NOT_FOUND',
       message:
-        missing.map(([name, d]) => `dataset "${name}": unknown digest ${d.digest}`).join('; ') +
-        '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary> <dir or s3://bucket/prefix>` and put the digest it prints in the recipe.',
+        missing.map(([name, d]) => (d.digest ? `dataset "${name}": unknown digest ${d.digest}` : `dataset "${name}": nothing imported under the name "${d.imported}"`)).join('; ') +
+        '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary> <dir or s3://bucket/prefix> --name <name>` and refer to it by `digest:` or `imported: <name>`.',
     });
   }
   const stored = await saveRecipe(ctx.db, { name: recipe.name, contentHash: parsed.contentHash, document: recipe, source: parsed.source });

@@ -63,7 +63,7 @@ test('[RECIPES] references, duplicates, unknown kinds, missing inputs and cycles
   const target = { ...base(), targets: [{ claim: 'x', metric: 'ghost.acc', tolerance: 1 }] };
   assert.deepEqual(issues(target), ['targets[0].metric: no step "ghost" in this recipe']);
   const noData = { ...base(), datasets: { d: {} } };
-  assert.match(issues(noData).join('\n'), /datasets\.d: give a dataset either `builtin: <name>` or `digest: sha256:…`/);
+  assert.match(issues(noData).join("\n"), /datasets\.d: give a dataset `builtin: <name>`, `digest: sha256:…` or `imported: <name>`/);
 });
 
 test('[RECIPES] the content hash ignores formatting and key order but not values', () => {

@@ -13,10 +13,12 @@ const DatasetRef = z
   .object({
     builtin: z.enum(BUILTIN_DATASETS).optional(),
     digest: z.string().regex(DIGEST_RE, 'a dataset digest looks like sha256:<64 hex digits>').optional(),
+    /** The most recent dataset imported under this name (`reprolab data import --name …`). */
+    imported: z.string().min(1).optional(),
   })
   .strict()
-  .refine((d) => d.builtin !== undefined || d.digest !== undefined, {
-    message: 'give a dataset either `builtin: <name>` or `digest: sha256:…` (from `reprolab data import`)',
+  .refine((d) => [d.builtin, d.digest, d.imported].filter((x) => x !== undefined).length >= 1, {
+    message: 'give a dataset `builtin: <name>`, `digest: sha256:…` or `imported: <name>` (see `reprolab data import`)',
   });
 
 const Step = z
@@ -39,6 +41,8 @@ const Target = z
     tolerance: z.number().nonnegative(),
     /** Multiply the metric by this before comparing (e.g. 100 for a fraction vs a percentage). */
     scaleBy: z.number().positive().default(1),
+    /** Why this comparison is only indicative (shown with the verdict), e.g. "needs ImageNet + GPU". */
+    note: z.string().optional(),
   })
   .strict();
 

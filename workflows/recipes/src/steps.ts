@@ -45,12 +45,52 @@ export const SimulateMpuParams = z
   })
   .strict();
 
-export const AGGREGATES = ['mpu-geomean'] as const;
+export const SPARSE_METHODS = ['gap-serial', 'gap-parallel', 'dense', 'gmp', 'static-random'] as const;
+
+export const SparseModel = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('proxy-cnn') }).strict(),
+  z.object({ kind: z.literal('resnet-cifar'), depth: z.union([z.literal(20), z.literal(32), z.literal(56)]), width: positiveInt.max(256).optional() }).strict(),
+  z.object({ kind: z.literal('resnet50'), width: positiveInt.max(256).optional() }).strict(),
+]);
+
+/**
+ * Sparse training (arXiv 2106.09857). Every method plans from the same GaP parameters, so all share
+ * one budget of rounds·κ·T + fineTuneEpochs epochs (see activities/methods/src/gap/README.md).
+ */
+export const GrowPruneParams = z
+  .object({
+    method: z.enum(SPARSE_METHODS),
+    model: SparseModel.default({ kind: 'proxy-cnn' }),
+    /** Target fraction of pruned weights, in [0, 1) (ignored by `dense`). */
+    sparsity: z.number().min(0).lt(1, 'sparsity must be below 1'),
+    /** uniform: every layer at the target; global: one magnitude threshold (non-uniform layers). */
+    distribution: z.enum(['uniform', 'global']).default('uniform'),
+    /** κ: partitions of the prunable layers (at most their number). */
+    kappa: positiveInt.max(64).default(4),
+    rounds: positiveInt.max(100).default(1),
+    /** T: epochs each grown partition trains per GaP step. */
+    epochsPerStep: positiveInt.max(1000).default(1),
+    fineTuneEpochs: z.number().int().min(0).max(1000).default(1),
+    batchSize: positiveInt.max(4096).default(64),
+    learningRate: z.number().positive().max(10).default(0.05),
+    momentum: z.number().min(0).lt(1).default(0.9),
+    trainLimit: positiveInt.optional(),
+    /** Overrides the run's seed, so one recipe can hold several seeds of the same method. */
+    seed: z.number().int().nonnegative().optional(),
+    checkpointEvery: positiveInt.default(100),
+    /** Evaluate the final model on the first N test examples (default: all). */
+    evalLimit: positiveInt.optional(),
+  })
+  .strict();
+
+export const AGGREGATES = ['mpu-geomean', 'sparse-gaps'] as const;
 
 export const AggregateParams = z
   .object({
     /** What to compute from the metrics of the steps this one needs. */
     fn: z.enum(AGGREGATES),
+    /** sparse-gaps: accuracy gap (fraction, 0.01 = 1 pp) within which "no worse" still holds. */
+    tolerance: z.number().nonnegative().max(1).default(0.01),
   })
   .strict();
 
@@ -85,6 +125,13 @@ export const STEP_KINDS = {
     outputs: ['report'],
     description: 'cycle-approximate MPU (near-bank) and V100 simulation of one workload: cycles, energy, speedup',
   },
+  growPrune: {
+    params: GrowPruneParams,
+    queue: 'cpu',
+    inputs: { dataset: 'dataset' },
+    outputs: ['model'],
+    description: 'sparse training: GaP (serial/parallel) or a baseline (dense, gradual magnitude, static random), one resumable activity per phase',
+  },
   aggregate: {
     params: AggregateParams,
     queue: 'cpu',
@@ -101,3 +148,4 @@ export type PretrainParams = z.infer<typeof PretrainParams>;
 export type EvaluateParams = z.infer<typeof EvaluateParams>;
 export type SimulateMpuParams = z.infer<typeof SimulateMpuParams>;
 export type AggregateParams = z.infer<typeof AggregateParams>;
+export type GrowPruneParams = z.infer<typeof GrowPruneParams>;

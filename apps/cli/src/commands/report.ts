@@ -22,7 +22,15 @@ export function printComparison(c: RunComparison, out: (s: string) => void = con
   out(
     table(
       ['claim', 'metric', 'paper', 'reproduced', 'Δ', 'tolerance', 'verdict'],
-      c.rows.map((r) => [r.claimId, r.metric, num(r.paperValue), num(r.reproduced), signed(r.delta), `±${r.tolerance}`, `${r.verdict} (${r.why})`]),
+      c.rows.map((r) => [
+        r.claimId,
+        r.metric,
+        num(r.paperValue),
+        r.interval ? `${num(r.reproduced)} [${num(r.interval[0], 3)}, ${num(r.interval[1], 3)}]` : num(r.reproduced),
+        signed(r.delta),
+        `±${r.tolerance}`,
+        `${r.verdict} (${r.why})`,
+      ]),
     ),
   );
 }

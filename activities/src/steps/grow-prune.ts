@@ -1,0 +1,112 @@
+/**
+ * Activities of the `growPrune` child workflow: plan the phases, then run one phase at a time in a
+ * compute child process. A phase checkpoints inside itself (sparse encoding, masks included) and
+ * names the checkpoint in its heartbeat; a retried phase resumes from it bit for bit.
+ */
+import { readFile } from 'node:fs/promises';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { deleteMetricsAt, insertMetrics } from '@reprolab/db';
+import type { PhaseMetrics } from '@reprolab/methods/gap/index';
+import { GrowPruneParams } from '@reprolab/recipes';
+import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import type { GapPhaseArgs, GapPlanSummary } from '../compute/jobs';
+import type { ActivityDeps } from '../deps';
+import { artifactFile } from '../storage/local-cache';
+import type { ComputeStepInput } from '../types';
+import { openStep, putArtifact, requireInput } from './context';
+
+function translate(e: unknown, what: string): never {
+  if (e instanceof ComputeJobCancelled) throw new CancelledFailure(`${what} cancelled`);
+  if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
+  throw e;
+}
+
+export async function planGrowPrune(deps: ActivityDeps, input: ComputeStepInput): Promise<GapPlanSummary> {
+  const { run, params, reporter } = await openStep(deps, input, GrowPruneParams);
+  const files = { dataset: await artifactFile(deps.store, requireInput(input, 'dataset'), deps.log) };
+  try {
+    const plan = await runComputeJob<GapPlanSummary>({ job: 'gap-plan', args: { params, seed: params.seed ?? run.seed }, files });
+    reporter.report({ done: 0, total: plan.phases.length, unit: 'phases', message: `${plan.method}: ${plan.budget.sequentialEpochs} epochs budget` }, true);
+    await reporter.flush();
+    return plan;
+  } catch (e) {
+    translate(e, 'growPrune planning');
+  }
+}
+
+export interface GapPhaseInput extends ComputeStepInput {
+  phaseId: string;
+  /** Digests of the phase's input checkpoints, in plan order. */
+  phaseInputs: string[];
+  last: boolean;
+}
+
+interface PhaseHeartbeat {
+  phaseId: string;
+  checkpoint?: string;
+  step: number;
+}
+
+interface PhaseOutcome {
+  metrics: PhaseMetrics;
+  resumedFromStep: number;
+  phaseIndex: number;
+  phases: number;
+  label: string;
+  budget: { sequentialEpochs: number; computeEpochs: number };
+}
+
+export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promise<{ checkpoint: string }> {
+  const { run, step, params, ctx, reporter } = await openStep(deps, input, GrowPruneParams);
+  const files: Record<string, string> = { dataset: await artifactFile(deps.store, requireInput(input, 'dataset'), deps.log) };
+  for (const [i, d] of input.phaseInputs.entries()) files[`input${i}`] = await artifactFile(deps.store, d, deps.log);
+  const last = ctx.info.heartbeatDetails as PhaseHeartbeat | undefined;
+  if (last?.phaseId === input.phaseId && last.checkpoint) files.resume = await artifactFile(deps.store, last.checkpoint, deps.log);
+  let beat: PhaseHeartbeat = { phaseId: input.phaseId, checkpoint: files.resume ? last?.checkpoint : undefined, step: 0 };
+  let outDigest = '';
+  const args: GapPhaseArgs = { params, seed: params.seed ?? run.seed, phaseId: input.phaseId, inputCount: input.phaseInputs.length, last: input.last };
+  try {
+    const r = await runComputeJob<PhaseOutcome>({
+      job: 'gap-phase',
+      args,
+      files,
+      signal: ctx.cancellationSignal,
+      onProgress: (d) => {
+        beat = { ...beat, step: Number(d.step) };
+        ctx.heartbeat(beat);
+        reporter.report({ done: Number(d.step), total: Number(d.totalSteps), unit: 'steps', message: `phase ${input.phaseId}`, metrics: { loss: Number(d.loss) }, checkpoint: beat.checkpoint });
+      },
+      onCheckpoint: async (path, d) => {
+        const digest = await putArtifact(deps, step, new Uint8Array(await readFile(path)), 'checkpoint', `${input.phaseId}-step-${String(d.step)}`);
+        beat = { phaseId: input.phaseId, checkpoint: digest, step: Number(d.step) };
+        ctx.heartbeat(beat);
+      },
+      onOutputs: async (out) => {
+        const bytes = new Uint8Array(await readFile(out.checkpoint!));
+        outDigest = await putArtifact(deps, step, bytes, input.last ? 'model' : 'checkpoint', input.last ? `${params.method}-final` : `phase-${input.phaseId}`);
+      },
+    });
+    const m = r.metrics;
+    const at = (name: string, value: number | null | undefined, index: number | null = r.phaseIndex) =>
+      value === null || value === undefined || !Number.isFinite(value) ? [] : [{ runId: input.runId, stepId: step.id, name, value, index }];
+    await deleteMetricsAt(deps.db, step.id, r.phaseIndex);
+    await insertMetrics(deps.db, [...at('phase_mean_loss', m.meanLoss), ...at('phase_sparsity', m.sparsity), ...at('phase_steps', m.steps)]);
+    if (input.last) {
+      await deleteMetricsAt(deps.db, step.id, null);
+      await insertMetrics(deps.db, [
+        ...at('test_accuracy', m.accuracy, null),
+        ...at('test_loss', m.evalLoss, null),
+        ...at('test_examples', m.evalCount, null),
+        ...at('final_sparsity', m.sparsity, null),
+        ...at('budget_epochs', r.budget.sequentialEpochs, null),
+        ...at('compute_epochs', r.budget.computeEpochs, null),
+      ]);
+    }
+    reporter.report({ done: r.phaseIndex + 1, total: r.phases, unit: 'phases', message: r.label, metrics: { sparsity: m.sparsity, ...(m.accuracy !== undefined ? { accuracy: m.accuracy } : {}) } }, true);
+    return { checkpoint: outDigest };
+  } catch (e) {
+    translate(e, `phase ${input.phaseId}`);
+  } finally {
+    await reporter.flush();
+  }
+}

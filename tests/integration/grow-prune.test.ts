@@ -1,0 +1,76 @@
+/** growPrune through the real stack: child workflow, one activity per phase, then the seed intervals. */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { stringify } from 'yaml';
+import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+
+let api: Api;
+before(async () => {
+  ({ api } = await connect());
+  await startWorker();
+});
+
+const base = { model: { kind: 'proxy-cnn' }, kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1, batchSize: 64, trainLimit: 512, evalLimit: 400, checkpointEvery: 4 };
+const step = (id: string, params: Record<string, unknown>) => ({ id, kind: 'growPrune', inputs: { dataset: 'mnist' }, params: { ...base, ...params } });
+
+test(`[GAP/${testDb()}] GaP, P-GaP and baselines run as phases; sparsity is exact and the summary gives seed intervals`, async () => {
+  const steps = [
+    ...[1, 2].flatMap((seed) => [
+      step(`dense-${seed}`, { method: 'dense', sparsity: 0, seed }),
+      step(`gap-${seed}`, { method: 'gap-serial', sparsity: 0.9, seed }),
+      step(`gmp-${seed}`, { method: 'gmp', sparsity: 0.9, seed }),
+    ]),
+    step('pgap-1', { method: 'gap-parallel', sparsity: 0.9, seed: 1 }),
+  ];
+  const recipe = stringify({
+    name: 'gap-mini',
+    version: 1,
+    datasets: { mnist: { builtin: 'mnist-10k' } },
+    steps: [...steps, { id: 'summary', kind: 'aggregate', needs: steps.map((s) => s.id), params: { fn: 'sparse-gaps', tolerance: 0.01 } }],
+    targets: [{ claim: 'gap-resnet50-90-vs-sota-delta', metric: 'summary.gap_minus_prune_from_dense__gap_serial_0_9_uniform_mean', scaleBy: 100, tolerance: 1 }],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 480_000 });
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+  const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
+  for (const id of ['gap-1', 'gap-2', 'gmp-1', 'gmp-2', 'pgap-1']) {
+    assert.ok(Math.abs(m[`${id}.final_sparsity`]! - 0.9) < 0.002, `${id} sparsity ${m[`${id}.final_sparsity`]}`);
+    assert.ok(m[`${id}.test_accuracy`]! > 0.1, `${id} learned something`);
+  }
+  assert.equal(m['dense-1.final_sparsity'], 0);
+  // Every method trains the same budget: rounds·κ·T + fine-tune = 1·2·1 + 1 = 3 epochs of compute;
+  // P-GaP's branches run side by side, so its critical path is rounds·T + fine-tune = 2.
+  for (const id of ['dense-1', 'gap-1', 'gmp-1', 'pgap-1']) assert.equal(m[`${id}.compute_epochs`], 3, id);
+  assert.equal(m['gap-1.budget_epochs'], 3);
+  assert.equal(m['pgap-1.budget_epochs'], 2);
+  // One phase series point per phase: serial GaP = init + κ grow steps + fine-tune.
+  const phases = (await api.metrics.series({ runId: launched.runId, name: 'phase_sparsity' })).filter((p) => p.step === 'gap-1');
+  assert.deepEqual(phases.map((p) => p.index), [0, 1, 2, 3]);
+  // The summary: interval over the two seeds, around the per-seed gaps.
+  const gapMinusGmp = [1, 2].map((s) => m[`gap-${s}.test_accuracy`]! - m[`gmp-${s}.test_accuracy`]!);
+  const mean = (gapMinusGmp[0]! + gapMinusGmp[1]!) / 2;
+  const key = 'summary.gap_minus_prune_from_dense__gap_serial_0_9_uniform';
+  assert.ok(Math.abs(m[`${key}_mean`]! - mean) < 1e-9);
+  assert.ok(m[`${key}_lower`]! <= mean && mean <= m[`${key}_upper`]!);
+  assert.equal(m[`${key}_n`], 2);
+  const c = await api.compare.run({ runId: launched.runId });
+  assert.ok(c.rows[0]!.interval, 'the comparison carries the interval');
+  assert.ok(Math.abs(c.rows[0]!.reproduced! - mean * 100) < 1e-6);
+  // Identical second launch: every step, child workflows included, comes from the cache.
+  const again = await api.runs.launch({ recipe });
+  const cached = await waitForRun(api, again.runId, { timeoutMs: 120_000 });
+  assert.ok(cached.steps.every((s) => s.cacheHit), 'all steps cached');
+});
+
+test(`[GAP/${testDb()}] bad sparse-training parameters are named (at launch, or at planning without compute)`, async () => {
+  const bad = (params: Record<string, unknown>) =>
+    stringify({ name: 'gap-bad', version: 1, datasets: { mnist: { builtin: 'mnist-10k' } }, steps: [step('g', { method: 'gap-serial', sparsity: 0.9, ...params })] });
+  await assert.rejects(api.runs.launch({ recipe: bad({ sparsity: 1 }) }), /steps\[0\]\.params\.sparsity: sparsity must be below 1/);
+  await assert.rejects(api.runs.launch({ recipe: bad({ epochsPerStep: 0 }) }), /steps\[0\]\.params\.epochsPerStep/);
+  await assert.rejects(api.runs.launch({ recipe: bad({ method: 'magic' }) }), /steps\[0\]\.params\.method/);
+  const launched = await api.runs.launch({ recipe: bad({ kappa: 9 }) });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 60_000 });
+  assert.equal(done.run.status, 'failed');
+  assert.match(done.run.error ?? '', /kappa/);
+  assert.equal(done.artifacts.filter((a) => a.kind === 'checkpoint').length, 0, 'no training happened');
+});
