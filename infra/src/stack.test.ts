@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { embeddedStack, readStackEnv } from './stack';
+import { embeddedStack, readStackEnv, REPO_ROOT } from './stack';
 import { isPortFree } from './ports';
 import { describeTools } from './tools';
 import { stackStatus, startStack, stateFile, stopStack } from './supervisor';
@@ -20,7 +20,8 @@ test('embedded stack: order, commands, ports shifted by offset, client env', () 
   assert.deepEqual(minio!.health, { kind: 'http', path: '/minio/health/live' });
   assert.deepEqual(db!.args, ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', '/tmp/st/pgdata', '--port', '5443']);
   assert.deepEqual(worker!.health.kind, 'log');
-  assert.deepEqual(dashboard!.args, ['next', 'start', 'apps/dashboard', '-p', '3010', '-H', '127.0.0.1']);
+  assert.equal(dashboard!.command, process.execPath);
+  assert.deepEqual(dashboard!.args, [path.join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', 'apps/dashboard', '-p', '3010', '-H', '127.0.0.1']);
   assert.equal(s.env.TEMPORAL_ADDRESS, '127.0.0.1:7243');
   assert.equal(s.env.S3_ENDPOINT, 'http://127.0.0.1:9010');
   assert.equal(s.env.DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5443/postgres');
@@ -34,7 +35,7 @@ test('real temporal and minio start healthy under the supervisor and stop withou
   const tools = await describeTools();
   const missing = tools.filter((x) => !x.ok);
   if (missing.length) {
-    t.skip(`binaries not built yet (${missing.map((m) => m.name).join(', ')}): run \`npx tsx infra/src/install-tools.ts\``);
+    t.skip(`binaries not built yet (${missing.map((m) => m.name).join(', ')}): run \`npm run tools:install\``);
     return;
   }
   const bin = (n: string) => tools.find((x) => x.name === n && x.ok) as { path: string };

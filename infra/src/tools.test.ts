@@ -77,7 +77,7 @@ test('nothing available: error lists what was tried and the exact fix', async ()
   await assert.rejects(resolveTool('temporal', { env: isolatedEnv(root), build: false, download: false }), (e: unknown) => {
     assert.ok(e instanceof ToolNotFoundError);
     assert.match(e.message, /REPROLAB_TEMPORAL_BIN/);
-    assert.match(e.message, /install Go >= 1\.24 and run `npx tsx infra\/src\/install-tools\.ts`/);
+    assert.match(e.message, /install Go >= 1\.24 and run `npm run tools:install`/);
     return true;
   });
   const report = await describeTools({ env: isolatedEnv(root) });

@@ -88,11 +88,11 @@ export class ToolNotFoundError extends Error {
   }
 }
 
-function fixFor(name: ToolName): string {
+function fixFor(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
   const pin = PINS[name];
   return (
     `install Go >= ${pin.minGo} and run \`${INSTALL_COMMAND}\` ` +
-    `(builds ${pin.module}@${pin.version} into ${toolCacheDir(name)}), ` +
+    `(builds ${pin.module}@${pin.version} into ${toolCacheDir(name, env)}), ` +
     `or set ${envVarFor(name)}=/path/to/${name}`
   );
 }
@@ -451,7 +451,7 @@ export async function resolveTool(name: ToolName, opts: ResolveOptions = {}): Pr
   const canBuild = opts.build ?? true;
   if (!canDownload) tried.push('download: skipped');
   if (!canBuild) tried.push('go install: skipped');
-  if (!canDownload && !canBuild) throw new ToolNotFoundError(name, tried, fixFor(name));
+  if (!canDownload && !canBuild) throw new ToolNotFoundError(name, tried, fixFor(name, env));
 
   const toolsDir = path.join(cacheRoot(env), 'tools');
   return withLock(path.join(toolsDir, `${name}-${pin.version}.lock`), log, async () => {
@@ -503,7 +503,7 @@ export async function resolveTool(name: ToolName, opts: ResolveOptions = {}): Pr
         }
       }
     }
-    throw new ToolNotFoundError(name, tried, fixFor(name));
+    throw new ToolNotFoundError(name, tried, fixFor(name, env));
   });
 }
 
@@ -525,7 +525,7 @@ export async function describeTools(opts: { env?: NodeJS.ProcessEnv } = {}): Pro
           name,
           version: PINS[name].version,
           tried: e instanceof ToolNotFoundError ? e.tried : [],
-          fix: e instanceof ToolNotFoundError ? e.fix : fixFor(name),
+          fix: e instanceof ToolNotFoundError ? e.fix : fixFor(name, opts.env),
           error: err.message,
         };
       }
