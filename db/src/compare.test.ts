@@ -19,4 +19,9 @@ test('[COMPARE] verdicts follow tolerance, direction and scale', () => {
   assert.equal(judge(t, claim({ kind: 'absolute' }), 0.755, 'full').verdict, 'reproduced');
   assert.equal(judge(t, undefined, 0.7, 'full').verdict, 'unknown claim');
   assert.equal(judge(t, claim(), undefined, 'full').verdict, 'pending');
+  // With an interval (in the metric's units, scaled like the value).
+  assert.equal(judge(t, claim(), 0.755, 'proxy', [0.75, 0.765]).verdict, 'reproduced');
+  assert.equal(judge(t, claim(), 0.70, 'proxy', [0.6, 0.8]).verdict, 'inconclusive', 'a 20-point interval proves nothing at ±1');
+  assert.equal(judge(t, claim(), 0.70, 'proxy', [0.69, 0.71]).verdict, 'not reproduced');
+  assert.equal(judge(t, claim(), 0.80, 'proxy', [0.79, 0.81]).verdict, 'better than paper');
 });

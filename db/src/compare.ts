@@ -13,7 +13,7 @@ export interface RecipeTarget {
   note?: string;
 }
 
-export type Verdict = 'reproduced' | 'not reproduced' | 'better than paper' | 'not comparable' | 'pending' | 'unknown claim';
+export type Verdict = 'reproduced' | 'not reproduced' | 'better than paper' | 'inconclusive' | 'not comparable' | 'pending' | 'unknown claim';
 
 export interface ComparisonRow {
   claimId: string;
@@ -40,12 +40,25 @@ export interface MetricSummary {
   points: number;
 }
 
+/** A summary statistic with its seed interval (metrics `<name>_mean/_lower/_upper[/_n/_verdict]`). */
+export interface IntervalSummary {
+  step: string;
+  name: string;
+  mean: number;
+  lower: number;
+  upper: number;
+  n: number | null;
+  /** 1: supported, 0: inconclusive, −1: refuted (as the producing step judged it), null if none. */
+  verdict: number | null;
+}
+
 export interface RunComparison {
   runId: string;
   status: string;
   recipe: string;
   scale: string;
   metrics: MetricSummary[];
+  intervals: IntervalSummary[];
   rows: ComparisonRow[];
 }
 
@@ -73,7 +86,11 @@ export function judge(t: RecipeTarget, claim: ClaimRow | undefined, value: numbe
   if (base.interval) {
     // With an interval, the verdict asks whether the paper's value is within tolerance of it.
     const [lo, hi] = base.interval;
-    if (claim.value >= lo - t.tolerance && claim.value <= hi + t.tolerance) return { ...base, reproduced, delta, verdict: 'reproduced', why: `paper value within the 95% interval ± ${t.tolerance}${note}` };
+    if (claim.value >= lo - t.tolerance && claim.value <= hi + t.tolerance) {
+      // An interval much wider than the tolerance contains almost anything: too few seeds to tell.
+      if (hi - lo > 4 * t.tolerance) return { ...base, reproduced, delta, verdict: 'inconclusive', why: `the 95% interval (width ${(hi - lo).toPrecision(3)}) is wider than 4× the tolerance; add seeds${note}` };
+      return { ...base, reproduced, delta, verdict: 'reproduced', why: `paper value within the 95% interval ± ${t.tolerance}${note}` };
+    }
     const better = claim.higherIsBetter === false ? hi < claim.value : lo > claim.value;
     return { ...base, reproduced, delta, verdict: better ? 'better than paper' : 'not reproduced', why: `paper value outside the 95% interval ± ${t.tolerance}${note}` };
   }
@@ -104,6 +121,20 @@ export async function compareRun(db: Db, runId: string): Promise<RunComparison> 
     recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`,
     scale,
     metrics: [...byKey.values()].map((m) => ({ step: m.step, name: m.name, value: m.value, points: m.points })),
+    intervals: [...byKey.values()]
+      .filter((m) => m.name.endsWith('_mean') && byKey.has(`${m.step}.${m.name.slice(0, -5)}_lower`))
+      .map((m) => {
+        const stem = `${m.step}.${m.name.slice(0, -5)}`;
+        return {
+          step: m.step,
+          name: m.name.slice(0, -5),
+          mean: m.value,
+          lower: byKey.get(`${stem}_lower`)!.value,
+          upper: byKey.get(`${stem}_upper`)?.value ?? NaN,
+          n: byKey.get(`${stem}_n`)?.value ?? null,
+          verdict: byKey.get(`${stem}_verdict`)?.value ?? null,
+        };
+      }),
     rows: targets.map((t) => {
       const stem = t.metric.endsWith('_mean') ? t.metric.slice(0, -5) : undefined;
       const lo = stem ? byKey.get(`${stem}_lower`)?.value : undefined;
