@@ -72,7 +72,8 @@ export async function watchRun(api: Api, runId: string, show: boolean): Promise<
       const width = Math.max(...r.steps.map((s) => s.stepKey.length), 4);
       for (const s of r.steps) {
         const p = (s.progress ?? {}) as { done?: number; total?: number; unit?: string; metrics?: Record<string, number> };
-        const total = p.total ?? 1;
+        // Some steps can't know their total (a simulation's cycles): show the count on a full bar.
+        const total = p.total && p.total > 0 ? p.total : Math.max(1, p.done ?? 1);
         const done = s.status === 'completed' ? total : (p.done ?? 0);
         const info = s.cacheHit ? '(cached)' : p.metrics?.loss !== undefined ? `loss ${num(p.metrics.loss, 3)}` : p.metrics?.accuracy !== undefined ? `acc ${num(p.metrics.accuracy, 3)}` : '';
         const payload = { step: s.stepKey.padEnd(width), unit: p.unit ?? '', state: s.status, info: s.attempts > 1 ? `${info} attempt ${s.attempts}` : info };
