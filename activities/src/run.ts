@@ -131,13 +131,14 @@ export function createRunActivities(deps: ActivityDeps) {
     },
 
     async setRunStatus(input: { runId: string; status: RunStatus; error?: string }): Promise<void> {
-      await setRunStatus(db, input.runId, input.status, input.error);
       if (input.status === 'cancelled' || input.status === 'failed') {
-        // Steps that never started are marked too, so nothing looks like it is still waiting.
+        // Steps that never started are marked too (before the run, so a reader who sees the run
+        // ended never sees a step still waiting).
         for (const s of await listSteps(db, input.runId)) {
           if (s.status === 'pending' || s.status === 'running') await updateStep(db, s.id, { status: input.status === 'failed' ? 'skipped' : 'cancelled', finishedAt: new Date() });
         }
       }
+      await setRunStatus(db, input.runId, input.status, input.error);
     },
   };
 }

@@ -1,9 +1,10 @@
 /** Shared plumbing for compute steps: params, step row, progress reporting, artifact writes. */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { getStep, insertArtifact, updateStep, type StepRow } from '@reprolab/db';
 import type { z } from 'zod';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
+import { ComputeJobCancelled, ComputeJobError } from '../compute/client';
 import { withRetry } from '../storage/object-store';
 import type { ComputeStepInput } from '../types';
 
@@ -53,4 +54,15 @@ export function requireInput(input: ComputeStepInput, slot: string): string {
   const v = input.inputs[slot];
   if (!v) throw ApplicationFailure.nonRetryable(`step ${input.stepKey}: input "${slot}" was not resolved`, 'InvalidInput');
   return v;
+}
+
+/**
+ * Maps a compute child's failure to what Temporal should do: a cancelled job is a cancellation, bad
+ * input (and a diverged loss) is final, anything else (a crash, a lost store) is retried.
+ */
+export function rethrowComputeFailure(e: unknown, what: string): never {
+  if (e instanceof ComputeJobCancelled) throw new CancelledFailure(`${what} cancelled`);
+  if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
+  if (e instanceof ComputeJobError && /loss became/.test(e.message)) throw ApplicationFailure.nonRetryable(e.message, 'Diverged');
+  throw e;
 }

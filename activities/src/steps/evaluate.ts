@@ -1,13 +1,12 @@
 /** `evaluate`: accuracy and mean cross-entropy of a model artifact on a held-out split. */
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { insertMetrics } from '@reprolab/db';
 import type { EvalResult } from '@reprolab/methods';
 import { EvaluateParams } from '@reprolab/recipes';
-import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import { runComputeJob } from '../compute/client';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
-import { openStep, requireInput } from './context';
+import { openStep, rethrowComputeFailure, requireInput } from './context';
 
 export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
   const { step, params, ctx, reporter } = await openStep(deps, input, EvaluateParams);
@@ -28,9 +27,7 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
     await reporter.flush();
     return { outputs: {} };
   } catch (e) {
-    if (e instanceof ComputeJobCancelled) throw new CancelledFailure('evaluate cancelled');
-    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
-    throw e;
+    rethrowComputeFailure(e, 'evaluate');
   } finally {
     clearInterval(beat);
     await reporter.flush(); // no progress write may land after the step has ended

@@ -4,22 +4,15 @@
  * names the checkpoint in its heartbeat; a retried phase resumes from it bit for bit.
  */
 import { readFile } from 'node:fs/promises';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { deleteMetricsAt, insertMetrics } from '@reprolab/db';
 import type { PhaseMetrics } from '@reprolab/methods/gap/index';
 import { GrowPruneParams } from '@reprolab/recipes';
-import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import { runComputeJob } from '../compute/client';
 import type { GapPhaseArgs, GapPlanSummary } from '../compute/jobs';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput } from '../types';
-import { openStep, putArtifact, requireInput } from './context';
-
-function translate(e: unknown, what: string): never {
-  if (e instanceof ComputeJobCancelled) throw new CancelledFailure(`${what} cancelled`);
-  if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
-  throw e;
-}
+import { openStep, putArtifact, requireInput, rethrowComputeFailure } from './context';
 
 export async function planGrowPrune(deps: ActivityDeps, input: ComputeStepInput): Promise<GapPlanSummary> {
   const { run, params, reporter } = await openStep(deps, input, GrowPruneParams);
@@ -30,7 +23,7 @@ export async function planGrowPrune(deps: ActivityDeps, input: ComputeStepInput)
     await reporter.flush();
     return plan;
   } catch (e) {
-    translate(e, 'growPrune planning');
+    rethrowComputeFailure(e, 'growPrune planning');
   }
 }
 
@@ -105,7 +98,7 @@ export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promis
     reporter.report({ done: r.phaseIndex + 1, total: r.phases, unit: 'phases', message: r.label, metrics: { sparsity: m.sparsity, ...(m.accuracy !== undefined ? { accuracy: m.accuracy } : {}) } }, true);
     return { checkpoint: outDigest };
   } catch (e) {
-    translate(e, `phase ${input.phaseId}`);
+    rethrowComputeFailure(e, `phase ${input.phaseId}`);
   } finally {
     await reporter.flush();
   }

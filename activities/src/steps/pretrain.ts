@@ -5,15 +5,14 @@
  * starting over.
  */
 import { readFile } from 'node:fs/promises';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
 import { deleteMetricsAfter, deleteStepMetrics, insertMetrics } from '@reprolab/db';
 import { PretrainParams } from '@reprolab/recipes';
-import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import { runComputeJob } from '../compute/client';
 import type { TrainJobArgs } from '../compute/jobs';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
-import { openStep, putArtifact, requireInput } from './context';
+import { openStep, rethrowComputeFailure, putArtifact, requireInput } from './context';
 
 export interface PretrainHeartbeat {
   checkpoint?: string;
@@ -89,10 +88,7 @@ export async function pretrain(deps: ActivityDeps, input: ComputeStepInput): Pro
     await reporter.flush();
     return { outputs: { model: modelDigest } };
   } catch (e) {
-    if (e instanceof ComputeJobCancelled) throw new CancelledFailure(`pretrain cancelled at step ${beat.step}`);
-    if (e instanceof ComputeJobError && /loss became/.test(e.message)) throw ApplicationFailure.nonRetryable(e.message, 'Diverged');
-    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
-    throw e;
+    rethrowComputeFailure(e, `pretrain (at step ${beat.step})`);
   } finally {
     await reporter.flush(); // no progress write may land after the step has ended
   }

@@ -3,14 +3,14 @@
  * simulator is CPU-bound). Heartbeats carry simulated cycles; the full result is stored as a JSON
  * report artifact and its headline numbers as metrics. Deterministic, so a retry simply reruns.
  */
-import { ApplicationFailure, CancelledFailure } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics } from '@reprolab/db';
 import type { WorkloadResult } from '@reprolab/methods/mpu/index';
 import { SimulateMpuParams } from '@reprolab/recipes';
-import { ComputeJobCancelled, ComputeJobError, runComputeJob } from '../compute/client';
+import { runComputeJob } from '../compute/client';
 import type { ActivityDeps } from '../deps';
 import type { ComputeStepInput, StepResult } from '../types';
-import { openStep, putArtifact } from './context';
+import { openStep, rethrowComputeFailure, putArtifact } from './context';
 
 export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
   const { step, params, ctx, reporter } = await openStep(deps, input, SimulateMpuParams);
@@ -53,9 +53,7 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
     await reporter.flush();
     return { outputs: { report } };
   } catch (e) {
-    if (e instanceof ComputeJobCancelled) throw new CancelledFailure('simulation cancelled');
-    if (e instanceof ComputeJobError && e.name === 'InvalidJobInput') throw ApplicationFailure.nonRetryable(e.message, 'InvalidInput');
-    throw e;
+    rethrowComputeFailure(e, 'simulation');
   } finally {
     clearInterval(beat);
     await reporter.flush(); // no progress write may land after the step has ended

@@ -46,17 +46,8 @@ export const SIM_KERNEL_SOURCE = 'kernel, launch shape and data layout follow MP
 export const NUM_BLOCKS = 512;
 export const NUM_THREADS = 128;
 
-/** Deterministic PRNG (mulberry32) so every run sees the same inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the package's mulberry32) so every run sees the same inputs. */
+export { mulberry32 as rng } from '../util/random';
 
 export function randomF32(n: number, r: () => number, scale = 1): Float32Array {
   const a = new Float32Array(n);
