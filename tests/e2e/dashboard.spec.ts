@@ -64,6 +64,14 @@ test('[DASHBOARD] a launched run appears and reaches completed without reloading
   await row.getByTestId('status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
   assert.match(await row.innerText(), /e2e-live@v1/);
   await page.screenshot({ path: join(shots, 'dashboard-runs.png'), fullPage: true });
+  // The run's own page: steps with their progress, the loss curve as a chart, the comparison.
+  await row.getByRole('link').click();
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor();
+  assert.equal(await page.locator('tr[data-step]').count(), 2);
+  assert.match(await page.locator('tr[data-step="pretrain"]').innerText(), /completed\s+20\/20 steps/);
+  const points = await page.getByTestId('loss-chart').locator('polyline').getAttribute('points');
+  assert.equal(points?.trim().split(' ').length, 20, 'one chart point per training step');
+  await page.screenshot({ path: join(shots, 'dashboard-run.png'), fullPage: true });
 });
 
 test('[DASHBOARD] the tRPC API is served at /api/trpc', async () => {

@@ -1,5 +1,6 @@
 'use client';
 /** The runs list, refreshed every two seconds through the tRPC HTTP endpoint. */
+import Link from 'next/link';
 import { useEffect, useState } from 'react';
 
 export interface RunListItem {
@@ -62,7 +63,9 @@ export function RunsTable({ initial }: { initial: RunListItem[] }) {
           {runs.map((r) => (
             <tr key={r.id} data-run={r.id} style={{ borderBottom: '1px solid #eee' }}>
               <td>
-                <code>{r.id}</code>
+                <Link href={`/runs/${r.id}`}>
+                  <code>{r.id}</code>
+                </Link>
               </td>
               <td>
                 {r.recipeName}@v{r.recipeVersion}
