@@ -563,7 +563,7 @@ export class BlockCtx {
     return false;
   }
 
-  private readonly scratch = { word: new Float64Array(32), bank: new Int32Array(32), count: new Int32Array(64) };
+  private readonly scratch = { word: new Float64Array(32), count: new Int32Array(64), head: new Int32Array(64), next: new Int32Array(32) };
   private maskPool: Uint8Array[] = [];
   private depth = 0;
   private maskAt(i: number): Uint8Array {
@@ -738,22 +738,28 @@ function twoLatest(a: number, b: number, c: number): { hi: number; lo: number } 
  * atomics serialise every lane of a bank. Broadcasts and odd strides over 32 banks are conflict-free.
  */
 function smemConflictDegree(idx: Float64Array | null, base: number, mask: number, atomic: boolean, banks: number,
-  affine: boolean, stride: number, sc: { word: Float64Array; bank: Int32Array; count: Int32Array }): number {
+  affine: boolean, stride: number, sc: { word: Float64Array; count: Int32Array; head: Int32Array; next: Int32Array }): number {
   if (!atomic && affine && (stride === 0 || (banks === 32 && mask === -1 && (stride & 1) === 1))) return 1;
   if (!idx) return atomic ? activeLanes(mask) : 1;
-  const { word, bank, count } = sc;
+  const { word, count, head, next } = sc;
   const nb = Math.min(banks, count.length);
   count.fill(0, 0, nb);
+  head.fill(-1, 0, nb);
   let n = 0;
   let worst = 1;
   for (let l = 0; l < WARP; l++) {
     if (!((mask >>> l) & 1)) continue;
     const w = idx[base + l]!;
-    const b = ((w % banks) + banks) % banks % nb;
-    let dup = false;
-    if (!atomic) for (let j = 0; j < n; j++) if (bank[j] === b && word[j] === w) { dup = true; break; }
-    word[n] = w; bank[n] = b; n++;
-    if (dup) continue;
+    // integer words (the normal case) take the int32 path; the result is the same as the double one
+    const wi = w | 0;
+    const b = wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
+    if (!atomic) {
+      // words already seen in this bank (chained per bank): a repeated word costs no extra pass
+      let dup = false;
+      for (let j = head[b]!; j >= 0; j = next[j]!) if (word[j] === w) { dup = true; break; }
+      word[n] = w; next[n] = head[b]!; head[b] = n; n++;
+      if (dup) continue;
+    }
     const k = ++count[b]!;
     if (k > worst) worst = k;
   }

@@ -38,6 +38,8 @@ export class NearBankDram {
   private readonly faw: Float64Array;
   private readonly fawPos: Int32Array;
   private readonly queues: DramRequest[][];
+  /** Scratch: row-buffer slots one request opens (one per PE at most). */
+  private readonly victims: Int32Array;
   readonly counters: DramCounters = { act: 0, pre: 0, read: 0, write: 0, rowHits: 0, rowMisses: 0 };
 
   constructor(
@@ -68,6 +70,7 @@ export class NearBankDram {
     this.faw = new Float64Array(cores * 4).fill(-1e9);
     this.fawPos = new Int32Array(cores);
     this.queues = Array.from({ length: pgTotal }, () => []);
+    this.victims = new Int32Array(Math.max(1, this.pes));
   }
 
   get totalBanks(): number {
@@ -102,18 +105,22 @@ export class NearBankDram {
   }
 
   private rowOpen(bank: number, row: number, core: number, t: number): number {
+    return this.rowOpenInEpoch(bank, row, core, this.refreshEpoch(core, t));
+  }
+
+  /** rowOpen with the refresh epoch of the query time already computed. */
+  private rowOpenInEpoch(bank: number, row: number, core: number, epoch: number): number {
     const base = bank * this.R;
     for (let r = 0; r < this.R; r++) {
-      if (this.openRow[base + r] === row && this.refreshEpoch(core, this.openedAt[base + r]!) === this.refreshEpoch(core, t)) return r;
+      if (this.openRow[base + r] === row && this.refreshEpoch(core, this.openedAt[base + r]!) === epoch) return r;
     }
     return -1;
   }
 
-  private isHit(pgId: number, req: DramRequest, t: number): boolean {
-    const core = Math.floor(pgId / this.pgs);
+  private isHit(pgId: number, req: DramRequest, core: number, epoch: number): boolean {
     const bank0 = pgId * this.pes;
     for (let pe = 0; pe < this.pes; pe++) {
-      if (((req.peMask >>> pe) & 1) && this.rowOpen(bank0 + pe, req.row, core, t) < 0) return false;
+      if (((req.peMask >>> pe) & 1) && this.rowOpenInEpoch(bank0 + pe, req.row, core, epoch) < 0) return false;
     }
     return true;
   }
@@ -137,11 +144,13 @@ export class NearBankDram {
     let pick = -1;
     let oldest = -1;
     let minArrival = Infinity;
+    const core = Math.floor(pgId / this.pgs);
+    const epoch = this.refreshEpoch(core, t);
     for (let i = 0; i < q.length; i++) {
       const r = q[i]!;
       if (r.arrival > t) { if (r.arrival < minArrival) minArrival = r.arrival; continue; }
       if (oldest < 0) oldest = i;
-      if (this.isHit(pgId, r, t)) { pick = i; break; }
+      if (this.isHit(pgId, r, core, epoch)) { pick = i; break; }
     }
     if (pick < 0) pick = oldest;
     if (pick < 0) {
@@ -149,7 +158,10 @@ export class NearBankDram {
       this.schedule(minArrival, pgId);
       return;
     }
-    const req = q.splice(pick, 1)[0]!;
+    // remove q[pick] keeping the order (splice allocated an array per call)
+    const req = q[pick]!;
+    for (let i = pick + 1; i < q.length; i++) q[i - 1] = q[i]!;
+    q.pop();
     const next = this.issue(pgId, req, t);
     if (q.length > 0) {
       const at = Math.max(t + 1, next);
@@ -166,7 +178,8 @@ export class NearBankDram {
     const bank0 = pgId * this.pes;
     let needAct = false;
     let preDone = now; // all victims precharged by this time
-    const victims: number[] = [];
+    const victims = this.victims;
+    let nVictims = 0;
     for (let pe = 0; pe < this.pes; pe++) {
       if (!((req.peMask >>> pe) & 1)) continue;
       const bank = bank0 + pe;
@@ -186,7 +199,7 @@ export class NearBankDram {
         preDone = Math.max(preDone, pre + c.tRP);
         this.counters.pre++;
       }
-      victims.push(base + slot);
+      victims[nVictims++] = base + slot;
     }
     let col = Math.max(now, this.pgColFree[pgId]!);
     if (this.coreLastColPg[core] !== pg) col = Math.max(col, this.coreLastCol[core]! + c.tCCDS);
@@ -199,7 +212,8 @@ export class NearBankDram {
       this.coreLastAct[core] = actAt;
       this.faw[fawSlot] = actAt;
       this.fawPos[core] = (this.fawPos[core]! + 1) & 3;
-      for (const v of victims) {
+      for (let i = 0; i < nVictims; i++) {
+        const v = victims[i]!;
         this.openRow[v] = req.row;
         this.openedAt[v] = actAt;
         this.counters.act++;

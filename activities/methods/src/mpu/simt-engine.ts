@@ -61,6 +61,7 @@ export class SimtEngine {
   private tracePool: BlockTrace[] = [];
   /** Completion-time arrays reused per warp slot (comp[i] < 0: not yet known). */
   private compPool: (Float64Array | undefined)[] = [];
+  private statePool: (WarpState | undefined)[] = [];
   now = 0;
   warpInstructions = 0;
   private doneWarpsPending = 0;
@@ -157,7 +158,16 @@ export class SimtEngine {
         let comp = this.compPool[id];
         if (!comp || comp.length < wt.count) { comp = new Float64Array(Math.max(wt.count, (comp?.length ?? 0) * 2)); this.compPool[id] = comp; }
         comp.fill(-1, 0, wt.count);
-        this.warps[id] = { trace: wt, pc: 0, comp, blockedOn: -1, unit, port: slotInUnit % m.portsPerUnit, block, done: false, outstanding: 0, last: t };
+        // warp state objects are reused per slot (a slot holds one warp at a time)
+        let ws = this.statePool[id];
+        if (!ws) {
+          ws = { trace: wt, pc: 0, comp, blockedOn: -1, unit, port: slotInUnit % m.portsPerUnit, block, done: false, outstanding: 0, last: t };
+          this.statePool[id] = ws;
+        } else {
+          ws.trace = wt; ws.pc = 0; ws.comp = comp; ws.blockedOn = -1; ws.unit = unit; ws.port = slotInUnit % m.portsPerUnit;
+          ws.block = block; ws.done = false; ws.outstanding = 0; ws.last = t;
+        }
+        this.warps[id] = ws;
         block.warpIds.push(id);
         block.live++;
         this.wake(id, t);
@@ -177,20 +187,52 @@ export class SimtEngine {
       for (let u = 0; u < m.units; u++) if (startOne(u, start)) progress = true;
     }
 
-    let end = start;
-    let events = 0;
+    this.runEnd = start;
+    this.events = 0;
     const yieldEvery = opts.yieldEvery ?? 200_000;
+    // the event loop runs in a synchronous method (better optimised than a loop inside an async
+    // function); it returns at every yieldEvery-th event, which is handled after the yield as before
+    let resume = false;
+    while (this.pump(start, opts.maxCycles, yieldEvery, launch, dispatch, resume)) {
+      opts.onProgress?.(this.pendT);
+      await new Promise<void>((r) => setImmediate(r));
+      resume = true;
+    }
+    const end = this.runEnd;
+    if (this.doneWarpsPending !== 0) throw new Error('engine: warps left unfinished (deadlock)');
+    this.curLaunch = null;
+    this.curDispatch = null;
+    return Math.max(end, this.lastCompletion);
+  }
+
+  private runEnd = 0;
+  private events = 0;
+  private pendT = 0;
+  private pendKey = 0;
+
+  /** Handles events until the queue is empty (false) or a yield point is reached (true; the event is kept in pendT/pendKey). */
+  private pump(start: number, maxCycles: number, yieldEvery: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void, resume: boolean): boolean {
+    const m = this.m;
     const heap = this.heap;
-    while (heap.size > 0) {
-      const t = heap.topTime();
-      const key = heap.topKey();
-      heap.pop();
-      this.now = t;
-      if (t > end) end = t;
-      if (t - start > opts.maxCycles) throw new Error(`budget: simulation exceeded ${opts.maxCycles} cycles; use a smaller size`);
-      if (++events % yieldEvery === 0) {
-        opts.onProgress?.(t);
-        await new Promise<void>((r) => setImmediate(r));
+    let end = this.runEnd;
+    let havePending = resume;
+    for (;;) {
+      let t: number, key: number;
+      if (havePending) {
+        havePending = false;
+        t = this.pendT; key = this.pendKey;
+      } else {
+        if (heap.size === 0) { this.runEnd = end; return false; }
+        t = heap.topTime();
+        key = heap.topKey();
+        heap.pop();
+        this.now = t;
+        if (t > end) end = t;
+        if (t - start > maxCycles) throw new Error(`budget: simulation exceeded ${maxCycles} cycles; use a smaller size`);
+        if (++this.events % yieldEvery === 0) {
+          this.pendT = t; this.pendKey = key; this.runEnd = end;
+          return true;
+        }
       }
       if ((key & 1) === TAG_MACHINE) {
         m.handleEvent(key >> 1, t);
@@ -205,16 +247,17 @@ export class SimtEngine {
         const pf = m.portFree(w.unit, w.port);
         if (pf > tt) { this.wake(warpId, pf); break; }
         const recs = w.trace.recs;
+        const comp = w.comp;
         const o = w.pc * REC;
         const da = recs[o + F_DEP_A]!, db = recs[o + F_DEP_B]!;
         let ready = tt;
         if (da >= 0) {
-          const c = w.comp[da]!;
+          const c = comp[da]!;
           if (c < 0) { w.blockedOn = da; break; }
           if (c > ready) ready = c;
         }
         if (db >= 0) {
-          const c = w.comp[db]!;
+          const c = comp[db]!;
           if (c < 0) { w.blockedOn = db; break; }
           if (c > ready) ready = c;
         }
@@ -223,7 +266,7 @@ export class SimtEngine {
         this.warpInstructions++;
         if (recs[o + F_OP] === OP_BAR) {
           m.setPortBusy(w.unit, w.port, tt + 1);
-          w.comp[idx] = tt + 1;
+          comp[idx] = tt + 1;
           const b = w.block;
           b.atBarrier++;
           if (b.atBarrier < b.live) { b.barrierWaiters.push(warpId); if (w.pc >= w.trace.count) this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
@@ -234,7 +277,7 @@ export class SimtEngine {
           const c = m.execute(w.unit, w.port, warpId, w.trace, idx, tt);
           if (c < 0) w.outstanding++;
           else if (c > w.last) w.last = c;
-          w.comp[idx] = c;
+          comp[idx] = c;
           if (c > end) end = c;
         }
         if (w.pc >= w.trace.count) { this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
@@ -245,10 +288,6 @@ export class SimtEngine {
         w = this.warps[warpId]!;
       }
     }
-    if (this.doneWarpsPending !== 0) throw new Error('engine: warps left unfinished (deadlock)');
-    this.curLaunch = null;
-    this.curDispatch = null;
-    return Math.max(end, this.lastCompletion);
   }
 
   private finishWarp(warpId: number, w: WarpState, t: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void): void {
