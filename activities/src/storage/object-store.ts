@@ -158,10 +158,7 @@ export class ObjectStore {
 
   /** Reads a whole object and checks its bytes against the digest it is stored under. */
   async getBytes(sha256: string): Promise<Uint8Array> {
-    const stream = await this.getStream(sha256);
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(c as Buffer);
-    const bytes = Buffer.concat(chunks);
+    const bytes = await readAll(await this.getStream(sha256));
     const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     if (actual !== `sha256:${stripDigest(sha256)}`) throw new Error(`artifact ${sha256} is corrupt in the store (its bytes hash to ${actual})`);
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -174,11 +171,14 @@ export class ObjectStore {
 
   /** Reads any object by bucket/key (used to import data from an s3:// URL). */
   async getExternal(bucket: string, key: string): Promise<Uint8Array> {
-    const stream = await this.client.getObject(bucket, key);
-    const chunks: Buffer[] = [];
-    for await (const c of stream) chunks.push(c as Buffer);
-    return new Uint8Array(Buffer.concat(chunks));
+    return new Uint8Array(await readAll(await this.client.getObject(bucket, key)));
   }
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 function isNotFound(e: unknown): boolean {
