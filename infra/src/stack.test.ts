@@ -6,7 +6,7 @@ import { embeddedStack, readStackEnv, REPO_ROOT } from './stack';
 import { isPortFree } from './ports';
 import { describeTools } from './tools';
 import { stackStatus, startStack, stateFile, stopStack } from './supervisor';
-import { tmpDir, waitDead } from './testing';
+import { nothingListens, tmpDir, waitDead } from './testing';
 
 test('embedded stack: order, commands, ports shifted by offset, client env', () => {
   const s = embeddedStack({ stateDir: '/tmp/st', portOffset: 10, tools: { temporal: '/t/temporal', minio: { path: '/m/minio' } } });
@@ -67,6 +67,6 @@ test('real temporal and minio start healthy under the supervisor and stop withou
   }
   assert.deepEqual(await waitDead(pids, 1_000), []);
   assert.equal(fs.existsSync(stateFile(dir)), false);
-  for (const p of [7233, 8233, 9000, 9001]) assert.equal(await isPortFree('127.0.0.1', p + offset), true, `port ${p + offset} still bound`);
+  for (const p of [7233, 8233, 9000, 9001]) assert.equal(await nothingListens(p + offset), true, `port ${p + offset} still listening`);
   t.diagnostic(lines.join('\n'));
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { findFreePort, isPortFree, PortInUseError } from './ports';
+import { findFreePort, PortInUseError } from './ports';
 import {
   groupPids,
   ServiceStartError,
@@ -17,7 +17,7 @@ import {
   runStackForeground,
   type ServiceSpec,
 } from './supervisor';
-import { httpServerSrc, NODE, tcpServerSrc, tmpDir, waitDead } from './testing';
+import { httpServerSrc, NODE, nothingListens, tcpServerSrc, tmpDir, waitDead } from './testing';
 
 const quiet = () => {};
 
@@ -46,7 +46,7 @@ test('a taken port refuses the start, names the port, and starts nothing', async
     );
     assert.equal(fs.existsSync(stateFile(dir)), false);
     assert.equal(fs.existsSync(path.join(dir, 'logs', 'first.log')), false, 'first service must not have been started');
-    assert.equal(await isPortFree('127.0.0.1', p1), true);
+    assert.equal(await nothingListens(p1), true);
   } finally {
     blocker.close();
   }
@@ -108,7 +108,7 @@ test('a service that exits during start: error carries its log tail, earlier ser
       return true;
     },
   );
-  assert.equal(await isPortFree('127.0.0.1', p1), true, 'earlier service still listening');
+  assert.equal(await nothingListens(p1), true, 'earlier service still listening');
   assert.equal(fs.existsSync(stateFile(dir)), false);
 });
 
@@ -187,7 +187,7 @@ test('foreground: an unexpected child death is reported and the rest is stopped'
   assert.ok(res.reason === 'exited' && res.logTail.some((l) => l.includes('dying')));
   assert.ok(lines.some((l) => l.includes('"flaky" exited unexpectedly')), lines.join('\n'));
   assert.deepEqual(res.stopped, ['steady']);
-  assert.equal(await isPortFree('127.0.0.1', p), true);
+  assert.equal(await nothingListens(p), true);
   assert.equal(fs.existsSync(stateFile(dir)), false);
 });
 

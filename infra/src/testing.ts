@@ -1,5 +1,6 @@
 // Helpers for the infra tests: throwaway Node services and pid checks.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isAlive } from './supervisor';
@@ -35,4 +36,25 @@ export async function waitDead(pids: number[], ms = 5_000): Promise<number[]> {
     if (!alive.length || Date.now() > end) return alive;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * True when a connection to 127.0.0.1:port is refused, i.e. nothing listens there.
+ * Tests assert this rather than "the port can be bound again": ports handed out by the OS come
+ * from the ephemeral range, so once freed a parallel test's outgoing connection may reuse the
+ * number, which blocks a bind without anything listening.
+ */
+export function nothingListens(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    sock.setTimeout(1_000, () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(false);
+    });
+    sock.once('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNREFUSED'));
+  });
 }
