@@ -1,5 +1,6 @@
 /**
  * The real dashboard in Chromium: the runs page lists runs and updates live while one executes;
+ * a run page charts its results against the paper;
  * the tRPC endpoint at /api/trpc answers.
  */
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { stringify } from 'yaml';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
@@ -82,4 +84,42 @@ test('[DASHBOARD] the tRPC API is served at /api/trpc', async () => {
   assert.deepEqual(body.result.data.map((c) => [c.id, c.value]).sort(), [['mpu-energy-reduction-vs-v100', 2.57], ['mpu-speedup-vs-v100', 3.46]]);
   const bad = await page.request.get(`${base}/api/trpc/runs.get?input=${encodeURIComponent(JSON.stringify({ runId: 'missing' }))}`);
   assert.equal(bad.status(), 404);
+});
+
+test('[DASHBOARD] a simulation run charts MPU over V100 per workload and each claim against the paper', async () => {
+  const workloads = ['AXPY', 'GEMV'];
+  // Labelled full scale so its geomeans are judged against the paper (the chart draws only
+  // comparable rows); the sizes are cut 64× so the run takes seconds.
+  const recipe = stringify({
+    name: 'e2e-mpu',
+    version: 1,
+    scale: 'full',
+    steps: [
+      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
+      { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
+    ],
+    targets: [
+      { claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 },
+      { claim: 'mpu-energy-reduction-vs-v100', metric: 'summary.geomean_energy_ratio', tolerance: 0.26 },
+    ],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const page = await browser.newPage();
+  await page.goto(`${base}/runs/${launched.runId}`);
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  const chart = page.getByTestId('simulation-chart');
+  await chart.waitFor();
+  // one bar per workload in each panel (speedup, energy)
+  for (const panel of ['speedup', 'energy']) {
+    assert.deepEqual(await chart.locator(`g[data-panel="${panel}"] rect[data-workload]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-workload'))), ['axpy', 'gemv']);
+  }
+  const caption = await page.locator('figure', { has: chart }).locator('figcaption').innerText();
+  assert.match(caption, /the paper's claim \(3\.46× \/ 2\.57×\)/);
+  const comparison = await api.compare.run({ runId: launched.runId });
+  const claims = page.getByTestId('comparison-chart').locator('g[data-claim]');
+  assert.deepEqual(
+    await claims.evaluateAll((els) => els.map((e) => [e.getAttribute('data-claim'), e.getAttribute('data-verdict')])),
+    comparison.rows.map((r) => [r.claimId, r.verdict]),
+  );
+  await page.screenshot({ path: join(shots, 'dashboard-simulation.png'), fullPage: true });
 });

@@ -1,6 +1,7 @@
 'use client';
-/** One run, live: step progress bars, the training-loss curves as a chart, and the paper comparison. */
+/** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
 import { useEffect, useState } from 'react';
+import { ComparisonChart, fmt, LossChart, SimulationChart, VERDICT_COLORS, type ComparisonRowView, type MetricView, type SeriesPoint } from './charts';
 
 interface Step {
   stepKey: string;
@@ -13,18 +14,6 @@ interface Step {
   error: string | null;
 }
 
-interface Row {
-  claimId: string;
-  metric: string;
-  paperValue: number | null;
-  reproduced: number | null;
-  delta: number | null;
-  interval: [number, number] | null;
-  tolerance: number;
-  verdict: string;
-  why: string;
-}
-
 export interface RunSnapshot {
   run: {
     run: { id: string; status: string; seed: number; error: string | null };
@@ -32,8 +21,8 @@ export interface RunSnapshot {
     environment: { tensorBackend: string; codeVersion: string } | null;
     steps: Step[];
   };
-  series: { step: string | null; name: string; index: number | null; value: number }[];
-  comparison: { rows: Row[]; scale: string };
+  series: SeriesPoint[];
+  comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string };
 }
 
 async function query<T>(path: string, input: unknown): Promise<T> {
@@ -41,51 +30,6 @@ async function query<T>(path: string, input: unknown): Promise<T> {
   const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
   if (!body.result) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
   return body.result.data;
-}
-
-const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined ? '—' : Number(v.toPrecision(d)).toString());
-const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
-
-/** Loss per optimizer step for every step that records `train_loss`, as an SVG line chart. */
-function LossChart({ series }: { series: RunSnapshot['series'] }) {
-  const curves = new Map<string, { x: number; y: number }[]>();
-  for (const p of series) {
-    if (p.name !== 'train_loss' || p.index === null) continue;
-    const k = p.step ?? '';
-    curves.set(k, [...(curves.get(k) ?? []), { x: p.index, y: p.value }]);
-  }
-  if (!curves.size) return null;
-  const all = [...curves.values()].flat();
-  const [w, h, pad] = [640, 220, 36];
-  const maxX = Math.max(...all.map((p) => p.x));
-  const maxY = Math.max(...all.map((p) => p.y));
-  const sx = (x: number) => pad + ((w - 2 * pad) * x) / Math.max(1, maxX);
-  const sy = (y: number) => h - pad + (-(h - 2 * pad) * y) / Math.max(1e-9, maxY);
-  return (
-    <figure>
-      <svg data-testid="loss-chart" width={w} height={h} role="img" aria-label="training loss per step" style={{ border: '1px solid #eee' }}>
-        <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="#999" />
-        <line x1={pad} y1={pad} x2={pad} y2={h - pad} stroke="#999" />
-        <text x={pad} y={pad - 8} fontSize="11">
-          loss (max {fmt(maxY, 3)})
-        </text>
-        <text x={w - pad} y={h - 10} fontSize="11" textAnchor="end">
-          step {maxX}
-        </text>
-        {[...curves.entries()].map(([k, pts], i) => (
-          <polyline key={k} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth="1.5" points={pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')} />
-        ))}
-      </svg>
-      <figcaption style={{ fontSize: 12, color: '#555' }}>
-        training loss per optimizer step:{' '}
-        {[...curves.keys()].map((k, i) => (
-          <span key={k} style={{ color: COLORS[i % COLORS.length], marginRight: 8 }}>
-            ■ {k}
-          </span>
-        ))}
-      </figcaption>
-    </figure>
-  );
 }
 
 export function RunDetail({ runId, initial }: { runId: string; initial: RunSnapshot }) {
@@ -144,37 +88,43 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
         </tbody>
       </table>
       <LossChart series={snap.series} />
+      <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} />
       <h3>Against the paper ({snap.comparison.scale} scale)</h3>
       {snap.comparison.rows.length === 0 ? (
         <p>This recipe targets no paper claim.</p>
       ) : (
-        <table data-testid="comparison" style={{ borderCollapse: 'collapse', width: '100%' }}>
-          <thead>
-            <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
-              <th>claim</th>
-              <th>paper</th>
-              <th>reproduced</th>
-              <th>Δ</th>
-              <th>tolerance</th>
-              <th>verdict</th>
-            </tr>
-          </thead>
-          <tbody>
-            {snap.comparison.rows.map((r) => (
-              <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee' }}>
-                <td>{r.claimId}</td>
-                <td>{fmt(r.paperValue)}</td>
-                <td>
-                  {fmt(r.reproduced)}
-                  {r.interval ? ` [${fmt(r.interval[0], 3)}, ${fmt(r.interval[1], 3)}]` : ''}
-                </td>
-                <td>{fmt(r.delta)}</td>
-                <td>±{r.tolerance}</td>
-                <td title={r.why}>{r.verdict}</td>
+        <>
+          <ComparisonChart rows={snap.comparison.rows} />
+          <table data-testid="comparison" style={{ borderCollapse: 'collapse', width: '100%' }}>
+            <thead>
+              <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
+                <th>claim</th>
+                <th>paper</th>
+                <th>reproduced</th>
+                <th>Δ</th>
+                <th>tolerance</th>
+                <th>verdict</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {snap.comparison.rows.map((r) => (
+                <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee' }}>
+                  <td>{r.claimId}</td>
+                  <td>{fmt(r.paperValue)}</td>
+                  <td>
+                    {fmt(r.reproduced)}
+                    {r.interval ? ` [${fmt(r.interval[0], 3)}, ${fmt(r.interval[1], 3)}]` : ''}
+                  </td>
+                  <td>{fmt(r.delta)}</td>
+                  <td>±{r.tolerance}</td>
+                  <td title={r.why} style={{ color: VERDICT_COLORS[r.verdict] ?? '#555' }}>
+                    {r.verdict}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </>
   );

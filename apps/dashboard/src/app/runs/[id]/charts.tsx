@@ -1,0 +1,234 @@
+/**
+ * SVG charts for the run page: training-loss curves, paper-vs-reproduced per claim, and per-workload
+ * MPU-vs-V100 ratios. Plain SVG, no chart library: the data is small and the page must stay light.
+ */
+
+export interface SeriesPoint {
+  step: string | null;
+  name: string;
+  index: number | null;
+  value: number;
+}
+
+export interface ComparisonRowView {
+  claimId: string;
+  metric: string;
+  unit?: string | null;
+  paperValue: number | null;
+  reproduced: number | null;
+  delta: number | null;
+  interval: [number, number] | null;
+  tolerance: number;
+  verdict: string;
+  why: string;
+}
+
+export interface MetricView {
+  step: string;
+  name: string;
+  value: number;
+}
+
+export const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString());
+const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
+export const VERDICT_COLORS: Record<string, string> = {
+  reproduced: '#1a7f37',
+  'better than paper': '#0969da',
+  'not reproduced': '#cf222e',
+  inconclusive: '#9a6700',
+};
+
+/** Loss per optimizer step for every step that records `train_loss`, as an SVG line chart. */
+export function LossChart({ series }: { series: SeriesPoint[] }) {
+  const curves = new Map<string, { x: number; y: number }[]>();
+  for (const p of series) {
+    if (p.name !== 'train_loss' || p.index === null) continue;
+    const k = p.step ?? '';
+    const pts = curves.get(k) ?? [];
+    pts.push({ x: p.index, y: p.value });
+    curves.set(k, pts);
+  }
+  if (!curves.size) return null;
+  const all = [...curves.values()].flat();
+  const [w, h, pad] = [640, 220, 36];
+  const maxX = Math.max(...all.map((p) => p.x));
+  const maxY = Math.max(...all.map((p) => p.y));
+  const sx = (x: number) => pad + ((w - 2 * pad) * x) / Math.max(1, maxX);
+  const sy = (y: number) => h - pad + (-(h - 2 * pad) * y) / Math.max(1e-9, maxY);
+  return (
+    <figure>
+      <svg data-testid="loss-chart" width={w} height={h} role="img" aria-label="training loss per step" style={{ border: '1px solid #eee' }}>
+        <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="#999" />
+        <line x1={pad} y1={pad} x2={pad} y2={h - pad} stroke="#999" />
+        <text x={pad} y={pad - 8} fontSize="11">
+          loss (max {fmt(maxY, 3)})
+        </text>
+        <text x={w - pad} y={h - 10} fontSize="11" textAnchor="end">
+          step {maxX}
+        </text>
+        {[...curves.entries()].map(([k, pts], i) => (
+          <polyline key={k} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth="1.5" points={pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')} />
+        ))}
+      </svg>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        training loss per optimizer step:{' '}
+        {[...curves.keys()].map((k, i) => (
+          <span key={k} style={{ color: COLORS[i % COLORS.length], marginRight: 8 }}>
+            ■ {k}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
+}
+
+/**
+ * One line per claim, each on its own axis (claims differ in unit and scale): the paper's value with
+ * its tolerance band, and the reproduced value with its 95 % interval when there is one. Rows
+ * without a comparable number (pending, or an absolute claim against a proxy run) are left to the table.
+ */
+export function ComparisonChart({ rows }: { rows: ComparisonRowView[] }) {
+  const drawable = rows.filter((r) => r.paperValue !== null && r.reproduced !== null && Number.isFinite(r.reproduced) && r.verdict in VERDICT_COLORS);
+  if (!drawable.length) return null;
+  const [w, rowH, labelW, verdictW] = [760, 34, 250, 130];
+  const x0 = labelW;
+  const x1 = w - verdictW;
+  const h = rowH * drawable.length + 24;
+  return (
+    <figure>
+      <svg data-testid="comparison-chart" width={w} height={h} role="img" aria-label="paper value against reproduced value, per claim" style={{ border: '1px solid #eee' }}>
+        {drawable.map((r, i) => {
+          const paper = r.paperValue!;
+          const got = r.reproduced!;
+          const [iLo, iHi] = r.interval ?? [got, got];
+          let lo = Math.min(paper - r.tolerance, iLo, got);
+          let hi = Math.max(paper + r.tolerance, iHi, got);
+          const span = hi - lo || Math.abs(paper) || 1;
+          lo -= span * 0.08;
+          hi += span * 0.08;
+          const sx = (v: number) => x0 + ((x1 - x0) * (v - lo)) / (hi - lo);
+          const y = 12 + i * rowH + rowH / 2;
+          const color = VERDICT_COLORS[r.verdict]!;
+          return (
+            <g key={r.claimId + r.metric} data-claim={r.claimId} data-verdict={r.verdict}>
+              <title>{`${r.claimId}: paper ${fmt(paper)}, reproduced ${fmt(got)}${r.interval ? ` [${fmt(iLo, 3)}, ${fmt(iHi, 3)}]` : ''}, tolerance ±${r.tolerance} — ${r.verdict} (${r.why})`}</title>
+              <text x={4} y={y + 4} fontSize="12">
+                {r.claimId.length > 34 ? `${r.claimId.slice(0, 33)}…` : r.claimId}
+              </text>
+              <line x1={x0} y1={y} x2={x1} y2={y} stroke="#eee" />
+              <rect x={sx(paper - r.tolerance)} y={y - 9} width={Math.max(1, sx(paper + r.tolerance) - sx(paper - r.tolerance))} height={18} fill="#1a7f37" opacity={0.12} />
+              <line x1={sx(paper)} y1={y - 11} x2={sx(paper)} y2={y + 11} stroke="#1a1a1a" strokeWidth="2" />
+              {r.interval && <line x1={sx(iLo)} y1={y} x2={sx(iHi)} y2={y} stroke={color} strokeWidth="2" />}
+              <circle cx={sx(got)} cy={y} r={5} fill={color} />
+              <text x={x0} y={y + 15} fontSize="9" fill="#777">
+                {fmt(lo, 3)}
+              </text>
+              <text x={x1} y={y + 15} fontSize="9" fill="#777" textAnchor="end">
+                {fmt(hi, 3)}
+              </text>
+              <text x={x1 + 8} y={y + 4} fontSize="12" fill={color}>
+                {r.verdict}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        per claim, on its own axis: <b>|</b> paper value, shaded band = its tolerance, ● reproduced value (line: 95 % interval over seeds)
+      </figcaption>
+    </figure>
+  );
+}
+
+/** Workload rows of a simulation run: steps that report both `speedup` and `energy_ratio`. */
+export function simulationRows(metrics: MetricView[]): { step: string; speedup: number; energyRatio: number }[] {
+  const byStep = new Map<string, { speedup?: number; energyRatio?: number }>();
+  for (const m of metrics) {
+    if (m.name !== 'speedup' && m.name !== 'energy_ratio') continue;
+    const e = byStep.get(m.step) ?? {};
+    if (m.name === 'speedup') e.speedup = m.value;
+    else e.energyRatio = m.value;
+    byStep.set(m.step, e);
+  }
+  return [...byStep.entries()]
+    .filter(([, e]) => e.speedup! > 0 && e.energyRatio! > 0)
+    .map(([step, e]) => ({ step, speedup: e.speedup!, energyRatio: e.energyRatio! }));
+}
+
+/**
+ * MPU over V100 per workload, speedup and energy reduction side by side on a log axis centred on 1×
+ * (bars to the right: MPU better), with the suite's geometric mean and the paper's claim as lines.
+ */
+export function SimulationChart({ metrics, rows }: { metrics: MetricView[]; rows: ComparisonRowView[] }) {
+  const wl = simulationRows(metrics);
+  if (!wl.length) return null;
+  const geo = (name: string) => metrics.find((m) => m.name === name)?.value;
+  const claimFor = (name: string) => rows.find((r) => r.metric.endsWith(`.${name}`))?.paperValue ?? undefined;
+  const panels = [
+    { key: 'speedup', title: 'speedup (V100 time / MPU time)', values: wl.map((r) => r.speedup), geomean: geo('geomean_speedup'), paper: claimFor('geomean_speedup') },
+    { key: 'energy', title: 'energy reduction (V100 energy / MPU energy)', values: wl.map((r) => r.energyRatio), geomean: geo('geomean_energy_ratio'), paper: claimFor('geomean_energy_ratio') },
+  ];
+  const all = panels.flatMap((p) => [...p.values, p.geomean ?? 1, p.paper ?? 1]);
+  // Power-of-two decades that cover every value and 1×.
+  const kLo = Math.floor(Math.log2(Math.min(1, ...all)));
+  const kHi = Math.ceil(Math.log2(Math.max(1, ...all)));
+  const [labelW, panelW, gap, rowH, top] = [90, 320, 48, 20, 34];
+  const w = labelW + 2 * panelW + gap + 24; // right margin for the last tick label
+  const h = top + rowH * wl.length + 26;
+  const sxIn = (x0: number) => (v: number) => x0 + (panelW * (Math.log2(v) - kLo)) / Math.max(1, kHi - kLo);
+  const ticks = Array.from({ length: kHi - kLo + 1 }, (_, i) => 2 ** (kLo + i));
+  return (
+    <figure>
+      <svg data-testid="simulation-chart" width={w} height={h} role="img" aria-label="MPU over V100, per workload" style={{ border: '1px solid #eee' }}>
+        {wl.map((r, i) => (
+          <text key={r.step} x={labelW - 8} y={top + i * rowH + rowH / 2 + 4} fontSize="11" textAnchor="end">
+            {r.step}
+          </text>
+        ))}
+        {panels.map((p, pi) => {
+          const x0 = labelW + pi * (panelW + gap);
+          const sx = sxIn(x0);
+          return (
+            <g key={p.key} data-panel={p.key}>
+              <text x={x0} y={14} fontSize="11" fontWeight="bold">
+                {p.title}
+              </text>
+              {ticks.map((t) => (
+                <g key={t}>
+                  <line x1={sx(t)} y1={top - 6} x2={sx(t)} y2={h - 22} stroke={t === 1 ? '#999' : '#eee'} />
+                  <text x={sx(t)} y={h - 8} fontSize="9" fill="#777" textAnchor="middle">
+                    {t >= 1 ? `${t}×` : `1/${1 / t}×`}
+                  </text>
+                </g>
+              ))}
+              {p.values.map((v, i) => {
+                const y = top + i * rowH + 3;
+                const [a, b] = [sx(Math.min(1, v)), sx(Math.max(1, v))];
+                return (
+                  <rect key={wl[i]!.step} data-workload={wl[i]!.step} x={a} y={y} width={Math.max(1, b - a)} height={rowH - 6} fill={v >= 1 ? '#0969da' : '#cf222e'} opacity={0.75}>
+                    <title>{`${wl[i]!.step}: ${fmt(v, 3)}×`}</title>
+                  </rect>
+                );
+              })}
+              {p.geomean !== undefined && (
+                <line x1={sx(p.geomean)} y1={top - 6} x2={sx(p.geomean)} y2={h - 22} stroke="#0969da" strokeDasharray="4 3" strokeWidth="1.5">
+                  <title>{`geometric mean ${fmt(p.geomean, 3)}×`}</title>
+                </line>
+              )}
+              {p.paper !== undefined && (
+                <line x1={sx(p.paper)} y1={top - 6} x2={sx(p.paper)} y2={h - 22} stroke="#1a1a1a" strokeWidth="2">
+                  <title>{`paper ${fmt(p.paper, 3)}×`}</title>
+                </line>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        MPU over the V100 model per workload (log scale; blue: MPU better, red: V100 better); dashed: this run&apos;s geometric mean
+        {panels[0]!.geomean !== undefined ? ` (${fmt(panels[0]!.geomean, 3)}× / ${fmt(panels[1]!.geomean, 3)}×)` : ''}; solid black: the paper&apos;s claim
+        {panels[0]!.paper !== undefined ? ` (${fmt(panels[0]!.paper, 3)}× / ${fmt(panels[1]!.paper ?? null, 3)}×)` : ''}.
+      </figcaption>
+    </figure>
+  );
+}
