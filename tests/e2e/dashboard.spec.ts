@@ -9,11 +9,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { stringify } from 'yaml';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
+import { connect, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
 
 let api: Api;
 let base = '';
@@ -90,14 +89,8 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload and each cl
   const workloads = ['AXPY', 'GEMV'];
   // Labelled full scale so its geomeans are judged against the paper (the chart draws only
   // comparable rows); the sizes are cut 64× so the run takes seconds.
-  const recipe = stringify({
-    name: 'e2e-mpu',
-    version: 1,
+  const recipe = mpuMiniRecipe('e2e-mpu', workloads, {
     scale: 'full',
-    steps: [
-      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
-      { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
-    ],
     targets: [
       { claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 },
       { claim: 'mpu-energy-reduction-vs-v100', metric: 'summary.geomean_energy_ratio', tolerance: 0.26 },

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, mpuMiniRecipe, startWorker, testDb, waitForRun, type Api } from '../support/harness';
 import type { ObjectStore } from '@reprolab/activities';
 
 let api: Api;
@@ -15,14 +15,8 @@ before(async () => {
 const workloads = ['AXPY', 'GEMV', 'HIST'];
 
 test(`[MPU/${testDb()}] workloads fan out in parallel, store reports and metrics, and the summary computes geomeans`, async () => {
-  const recipe = stringify({
-    name: 'mpu-mini',
-    version: 1,
+  const recipe = mpuMiniRecipe('mpu-mini', workloads, {
     scale: 'proxy',
-    steps: [
-      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
-      { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
-    ],
     targets: [{ claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 }],
   });
   const launched = await api.runs.launch({ recipe });

@@ -154,6 +154,20 @@ export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: nu
   }
 }
 
+/** The given MPU workloads at 1/64 of their default sizes, fanned out, then their geomeans. */
+export function mpuMiniRecipe(name: string, workloads: string[], opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[] }): string {
+  return stringify({
+    name,
+    version: 1,
+    scale: opts.scale,
+    steps: [
+      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
+      { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
+    ],
+    targets: opts.targets,
+  });
+}
+
 /** A pretrain → evaluate recipe on the built-in MNIST subset, small enough for tests. */
 export function trainEvalRecipe(name: string, pretrain: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
   return stringify({
