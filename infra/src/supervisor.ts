@@ -162,14 +162,26 @@ function procStartOf(pid: number): string | undefined {
   return HAS_PROC ? procStat(pid)?.start : undefined;
 }
 
-/** Live (non-zombie) members of a process group. */
+/**
+ * A zombie thread-group leader whose other threads are still tearing down: the process still
+ * holds its files and sockets (a server's port stays open), so it is not gone yet.
+ */
+function stillExiting(pid: number): boolean {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`).length > 1;
+  } catch {
+    return false;
+  }
+}
+
+/** Live members of a process group (zombies count only while their threads still exit). */
 export function groupPids(pgid: number): number[] {
   if (!HAS_PROC) return killProbe(-pgid) ? [pgid] : [];
   const out: number[] = [];
   for (const e of fs.readdirSync('/proc')) {
     if (e.charCodeAt(0) < 48 || e.charCodeAt(0) > 57) continue;
     const st = procStat(Number(e));
-    if (st && st.pgrp === pgid && st.state !== 'Z' && st.state !== 'X') out.push(Number(e));
+    if (st && st.pgrp === pgid && (st.state === 'Z' || st.state === 'X' ? stillExiting(Number(e)) : true)) out.push(Number(e));
   }
   return out;
 }
