@@ -11,15 +11,32 @@
  *     → FusedBatchNormV3(is_training) + FusedBatchNormGradV3(is_training)
  *     (same math, same moving-average update with the biased batch variance
  *     TF.js uses; checked against the pure-JS path by the numerical suite)
+ *   MaxPoolGrad         → oneDNN's _MklNativeMaxPoolGrad (CPU builds only)
+ *     TF's own CPU MaxPoolGrad re-derives the argmax with a scalar loop and
+ *     was half of a small CNN's step time; Python TF's graph optimizer swaps
+ *     in the oneDNN kernel, eager execution does not. Eager can still run it:
+ *     the kernel is registered under the label "MklNameChangeOp", selected
+ *     by the `_kernel` attribute. If the op is missing (a build without
+ *     oneDNN, a GPU device) the first call says so and TF's kernel is used.
  * On every other backend the original TF.js gradient runs unchanged, and the
  * numerical suite checks both paths against the pure-JS reference.
  * (Tried and dropped: replacing TF's MaxPoolGrad by a first-max mask built
- * from native ops — cumsum variant 2× slower, slice variant 1.4× slower.)
+ * from native ops — cumsum variant 2× slower, slice variant 1.4× slower;
+ * MaxPoolWithArgmax + MaxPoolGradWithArgmax — no faster, and int64 indices.)
  */
 import * as tf from '@tensorflow/tfjs';
 
 interface NodeBackendLike {
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_BOOL: number; TF_ATTR_STRING: number; TF_ATTR_TYPE: number; TF_FLOAT: number };
+  binding: {
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_TYPE: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+    TF_UINT8: number;
+    isUsingGpuDevice(): boolean;
+  };
   executeSingleOutput(name: string, attrs: unknown[], inputs: tf.TensorInfo[]): tf.Tensor;
   executeMultipleOutputs(name: string, attrs: unknown[], inputs: tf.TensorInfo[], n: number): tf.Tensor[];
 }
@@ -53,6 +70,7 @@ export function installNativeGradients(): void {
   }
 
   installFusedBatchNormLayer(native);
+  installOneDnnMaxPoolGrad();
 
   tf.registerKernel({
     kernelName: 'ReprolabBatchNormGrad',
@@ -201,4 +219,56 @@ function installFusedBatchNormLayer(native: () => boolean): void {
       return y;
     });
   };
+}
+
+/** Whether the oneDNN max-pool gradient ran here; null until the first attempt. */
+let oneDnnMaxPool: boolean | null = null;
+
+function installOneDnnMaxPoolGrad(): void {
+  const original = tf.getKernel('MaxPoolGrad', 'tensorflow');
+  if (!original) return;
+  tf.unregisterKernel('MaxPoolGrad', 'tensorflow');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const b = args.backend as unknown as NodeBackendLike;
+      const { dy, input, output } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo; output: tf.TensorInfo };
+      const a = args.attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: 'valid' | 'same' | number; dimRoundingMode?: 'floor' | 'round' | 'ceil' };
+      const usable = oneDnnMaxPool !== false && input.dtype === 'float32' && input.shape.length === 4 && (a.pad === 'valid' || a.pad === 'same') && !b.binding.isUsingGpuDevice();
+      if (!usable) return original.kernelFunc(args);
+      const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
+      const bb = b.binding;
+      const attrs = [
+        { name: 'T', type: bb.TF_ATTR_TYPE, value: bb.TF_FLOAT },
+        { name: 'ksize', type: bb.TF_ATTR_INT, value: [1, info.filterHeight, info.filterWidth, 1] },
+        { name: 'strides', type: bb.TF_ATTR_INT, value: [1, info.strideHeight, info.strideWidth, 1] },
+        { name: 'padding', type: bb.TF_ATTR_STRING, value: info.padInfo.type },
+        { name: 'data_format', type: bb.TF_ATTR_STRING, value: 'NHWC' },
+        { name: 'workspace_enabled', type: bb.TF_ATTR_BOOL, value: true },
+        { name: '_kernel', type: bb.TF_ATTR_STRING, value: 'MklNameChangeOp' },
+      ];
+      let pooled: tf.Tensor[] = [];
+      try {
+        // The gradient reads the argmax positions oneDNN's forward leaves in its workspace. The
+        // forward is re-run here (cheap next to the gradient) rather than kept from the forward
+        // pass, which would mean patching every caller of tf.maxPool to carry the workspace.
+        pooled = b.executeMultipleOutputs('_MklNativeMaxPool', attrs, [input], 2);
+        const dx = b.executeSingleOutput('_MklNativeMaxPoolGrad', attrs, [input, output, dy, pooled[1]!]);
+        oneDnnMaxPool = true;
+        return dx;
+      } catch (e) {
+        if (oneDnnMaxPool === true) throw e; // it worked before: a real failure, not a missing kernel
+        oneDnnMaxPool = false;
+        console.warn(`reprolab: oneDNN max-pool gradient unavailable (${(e as Error).message.split('\n')[0]}); using TensorFlow's slower MaxPoolGrad`);
+        return original.kernelFunc(args);
+      } finally {
+        tf.dispose(pooled);
+      }
+    },
+  });
+}
+
+/** true once oneDNN's max-pool gradient has run, false if it was found missing, null before the first max-pool gradient. */
+export function oneDnnMaxPoolGradInUse(): boolean | null {
+  return oneDnnMaxPool;
 }

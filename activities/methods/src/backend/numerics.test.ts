@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CASES, compare, runCase, type CaseResult } from './numerics.js';
 import { detectGpu } from './gpu.js';
 import { installMissingGradients, spaceToDepth } from './gradients.js';
+import { oneDnnMaxPoolGradInUse } from './native-grads.js';
 import { quietCpuBanner, selectBackend, selfCheck, type BackendName } from './select.js';
 
 const required = new Set((process.env.REPROLAB_REQUIRE_BACKENDS ?? '').split(',').filter(Boolean));
@@ -84,3 +85,12 @@ for (const backend of BACKENDS) {
     }
   });
 }
+
+test('the native CPU backend computes max-pool gradients with oneDNN (TF eager alone would not)', { skip: infos.get('tensorflow')?.name === 'tensorflow' ? false : 'native backend not available' }, async () => {
+  await tf.setBackend(infos.get('tensorflow')!.tfBackend);
+  const x = tf.tensor4d(Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => Math.sin(i * 1.7)), [2, 4, 4, 3]);
+  const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);
+  // every 2×2 window passes its gradient to exactly one position
+  assert.equal(tf.sum(g).dataSync()[0], 2 * 2 * 2 * 3);
+  assert.equal(oneDnnMaxPoolGradInUse(), true);
+});
