@@ -1,5 +1,5 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
-import { and, asc, desc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, like, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { artifacts, claims, datasets, metrics, recipes, runEnvironments, runs, steps } from './schema';
 
@@ -130,12 +130,15 @@ export async function stepMetrics(db: Db, stepId: number): Promise<MetricRow[]> 
   return db.select().from(metrics).where(eq(metrics.stepId, stepId)).orderBy(asc(metrics.id));
 }
 
-export async function runMetrics(db: Db, runId: string, name?: string): Promise<(MetricRow & { stepKey: string | null })[]> {
+/** A run's metrics in insertion order: all, one name, or every name starting with a prefix. */
+export async function runMetrics(db: Db, runId: string, filter?: string | { prefix: string }): Promise<(MetricRow & { stepKey: string | null })[]> {
+  const byName =
+    filter === undefined ? undefined : typeof filter === 'string' ? eq(metrics.name, filter) : like(metrics.name, `${filter.prefix.replace(/[\\%_]/g, '\\$&')}%`);
   const rows = await db
     .select({ m: metrics, stepKey: steps.stepKey })
     .from(metrics)
     .leftJoin(steps, eq(metrics.stepId, steps.id))
-    .where(name ? and(eq(metrics.runId, runId), eq(metrics.name, name)) : eq(metrics.runId, runId))
+    .where(byName ? and(eq(metrics.runId, runId), byName) : eq(metrics.runId, runId))
     .orderBy(asc(metrics.id));
   return rows.map((r) => ({ ...r.m, stepKey: r.stepKey }));
 }

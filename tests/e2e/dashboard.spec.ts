@@ -85,7 +85,7 @@ test('[DASHBOARD] the tRPC API is served at /api/trpc', async () => {
   assert.equal(bad.status(), 404);
 });
 
-test('[DASHBOARD] a simulation run charts MPU over V100 per workload and each claim against the paper', async () => {
+test('[DASHBOARD] a simulation run charts MPU over V100 per workload, a parameter sweep, and each claim against the paper', async () => {
   const workloads = ['AXPY', 'GEMV'];
   // Labelled full scale so its geomeans are judged against the paper (the chart draws only
   // comparable rows); the sizes are cut 64× so the run takes seconds.
@@ -95,6 +95,7 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload and each cl
       { claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 },
       { claim: 'mpu-energy-reduction-vs-v100', metric: 'summary.geomean_energy_ratio', tolerance: 0.26 },
     ],
+    extraSteps: [{ id: 'knn-policy', kind: 'simulateMpu', params: { workload: 'KNN', size: 1024, sweep: { parameter: 'offloadPolicy', values: ['compiler', 'far-only', 'near-all'] } } }],
   });
   const launched = await api.runs.launch({ recipe });
   const page = await browser.newPage();
@@ -108,6 +109,10 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload and each cl
   }
   const caption = await page.locator('figure', { has: chart }).locator('figcaption').innerText();
   assert.match(caption, /the paper's claim \(3\.46× \/ 2\.57×\)/);
+  // the "what if" sweep: one point per offload policy, labelled with the policy names
+  const sweep = page.locator('[data-testid="sweep-chart"][data-step="knn-policy"]');
+  assert.equal(await sweep.getAttribute('data-points'), '3');
+  for (const policy of ['compiler', 'far-only', 'near-all']) await sweep.locator('text', { hasText: policy }).waitFor();
   const comparison = await api.compare.run({ runId: launched.runId });
   const claims = page.getByTestId('comparison-chart').locator('g[data-claim]');
   assert.deepEqual(

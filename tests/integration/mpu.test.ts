@@ -54,3 +54,49 @@ test(`[MPU/${testDb()}] a bad simulator config fails the step without retrying, 
   assert.equal(done.steps[0]!.attempts, 1, 'bad input is not retried');
   await assert.rejects(api.runs.launch({ recipe: recipe.replace('workload: AXPY', 'workload: FFT') }), /steps\[0\]\.params\.workload/);
 });
+
+test(`[MPU/${testDb()}] a sweep step records one indexed point per value, in the recipe's order, and a report`, async () => {
+  const recipe = stringify({
+    name: 'mpu-sweep-mini',
+    version: 1,
+    scale: 'proxy',
+    steps: [
+      { id: 'ttrans-rb', kind: 'simulateMpu', params: { workload: 'TTRANS', sizeScale: 0.25, sweep: { parameter: 'mpu.rowBuffers', values: [8, 1] } } },
+      { id: 'knn-policy', kind: 'simulateMpu', params: { workload: 'KNN', size: 1024, sweep: { parameter: 'offloadPolicy', values: ['far-only', 'compiler'] } } },
+    ],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 300_000 });
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+  const series = await api.metrics.series({ runId: launched.runId, prefix: 'sweep_' });
+  const of = (step: string, name: string) => series.filter((p) => p.step === step && p.name === name).map((p) => [p.index, p.value]);
+  assert.deepEqual(of('ttrans-rb', 'sweep_value'), [[0, 8], [1, 1]]);
+  const cycles = of('ttrans-rb', 'sweep_mpu_cycles');
+  assert.ok(cycles[1]![1]! > cycles[0]![1]!, `one row buffer must be slower than eight: ${JSON.stringify(cycles)}`);
+  assert.equal(of('knn-policy', 'sweep_value').length, 0, 'policy names are not numbers');
+  assert.equal(of('knn-policy', 'sweep_speedup').length, 2);
+  // same V100 side for every offload policy
+  const gpu = of('knn-policy', 'sweep_gpu_cycles');
+  assert.equal(gpu[0]![1], gpu[1]![1]);
+  // the prefix filter takes `_` literally: nothing else leaks in
+  assert.ok(series.every((p) => p.name.startsWith('sweep_')));
+  const report = done.artifacts.find((a) => a.name === 'mpu-sweep-TTRANS')!;
+  const body = JSON.parse(new TextDecoder().decode(await store.getBytes(report.sha256))) as { parameter: string; points: { value: number }[] };
+  assert.equal(body.parameter, 'mpu.rowBuffers');
+  assert.deepEqual(body.points.map((p) => p.value), [8, 1]);
+});
+
+test(`[MPU/${testDb()}] a sweep value out of range fails the step once, naming the value and the range`, async () => {
+  const recipe = stringify({
+    name: 'mpu-sweep-bad',
+    version: 1,
+    steps: [{ id: 'axpy', kind: 'simulateMpu', params: { workload: 'AXPY', size: 4096, sweep: { parameter: 'mpu.rowBuffers', values: [2, 99] } } }],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 120_000 });
+  assert.equal(done.run.status, 'failed');
+  assert.match(done.run.error ?? '', /sweep\.values\[1\] \(mpu\.rowBuffers = 99\).*allowed range/);
+  assert.equal(done.steps[0]!.attempts, 1, 'bad input is not retried');
+  // a parameter that is not a path is refused at launch by the recipe schema
+  await assert.rejects(api.runs.launch({ recipe: recipe.replace('parameter: mpu.rowBuffers', 'parameter: rowBuffers') }), /steps\[0\]\.params\.sweep\.parameter/);
+});

@@ -154,8 +154,12 @@ export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: nu
   }
 }
 
-/** The given MPU workloads at 1/64 of their default sizes, fanned out, then their geomeans. */
-export function mpuMiniRecipe(name: string, workloads: string[], opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[] }): string {
+/** The given MPU workloads at 1/64 of their default sizes, fanned out, then their geomeans (plus any extra steps). */
+export function mpuMiniRecipe(
+  name: string,
+  workloads: string[],
+  opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[]; extraSteps?: Record<string, unknown>[] },
+): string {
   return stringify({
     name,
     version: 1,
@@ -163,6 +167,7 @@ export function mpuMiniRecipe(name: string, workloads: string[], opts: { scale: 
     steps: [
       ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
       { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
+      ...(opts.extraSteps ?? []),
     ],
     targets: opts.targets,
   });

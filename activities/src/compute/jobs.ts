@@ -123,7 +123,28 @@ async function simulateMpuJob(args: { params: SimulateMpuParams }, ctx: JobConte
     throw new InvalidJobInput(`simulateMpu config: ${(e as Error).message}`);
   }
   const size = p.size ?? (p.sizeScale !== undefined ? mpu.scaledSize(def, p.sizeScale) : def.defaultSize);
+  if (p.sweep) {
+    try {
+      mpu.sweepConfigs(config, p.sweep);
+    } catch (e) {
+      throw new InvalidJobInput(`simulateMpu ${(e as Error).message}`);
+    }
+  }
   try {
+    if (p.sweep) {
+      const sweep = await mpu.runParameterSweep({
+        workload: p.workload,
+        size,
+        config,
+        sweep: p.sweep,
+        onProgress: (simCycles) => {
+          started = true;
+          ctx.progress({ simCycles });
+        },
+        onPoint: (done, total) => ctx.progress({ sweepPointsDone: done, sweepPoints: total }),
+      });
+      return { result: { sweep }, files: {} };
+    }
     const result = await mpu.simulateWorkload({
       workload: p.workload,
       size,

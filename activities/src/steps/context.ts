@@ -29,6 +29,8 @@ export async function openStep<S extends z.ZodType>(deps: ActivityDeps, input: C
   return { run, step, params: parsed.data as z.infer<S>, ctx, reporter: progressReporter(deps, step) };
 }
 
+export type StepReporter = ReturnType<typeof progressReporter>;
+
 /** Writes progress to the step row at most once a second (the dashboard and CLI poll it). */
 export function progressReporter(deps: ActivityDeps, step: StepRow) {
   let last = 0;

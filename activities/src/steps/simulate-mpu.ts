@@ -4,13 +4,13 @@
  * report artifact and its headline numbers as metrics. Deterministic, so a retry simply reruns.
  */
 import { ApplicationFailure } from '@temporalio/activity';
-import { deleteStepMetrics, insertMetrics } from '@reprolab/db';
-import type { WorkloadResult } from '@reprolab/methods/mpu/index';
+import { deleteStepMetrics, insertMetrics, type StepRow } from '@reprolab/db';
+import type { ParameterSweepResult, WorkloadResult } from '@reprolab/methods/mpu/index';
 import { SimulateMpuParams } from '@reprolab/recipes';
 import { runComputeJob } from '../compute/client';
 import type { ActivityDeps } from '../deps';
 import type { ComputeStepInput, StepResult } from '../types';
-import { openStep, rethrowComputeFailure, putArtifact } from './context';
+import { openStep, rethrowComputeFailure, putArtifact, type StepReporter } from './context';
 
 export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): Promise<StepResult> {
   const { step, params, ctx, reporter } = await openStep(deps, input, SimulateMpuParams);
@@ -18,16 +18,24 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
   let cycles = 0;
   const beat = setInterval(() => ctx.heartbeat({ simCycles: cycles }), 1000);
   try {
-    const r = await runComputeJob<WorkloadResult>({
+    let points = 0;
+    const out = await runComputeJob<WorkloadResult | { sweep: ParameterSweepResult }>({
       job: 'simulate-mpu',
       args: { params },
       files: {},
       signal: ctx.cancellationSignal,
       onProgress: (d) => {
-        cycles = Number(d.simCycles ?? 0);
-        reporter.report({ done: cycles, total: 0, unit: 'simulated cycles', message: params.workload });
+        if (d.simCycles !== undefined) cycles = Number(d.simCycles);
+        if (d.sweepPointsDone !== undefined) points = Number(d.sweepPointsDone);
+        reporter.report(
+          params.sweep
+            ? { done: points, total: params.sweep.values.length, unit: `${params.sweep.parameter} values`, message: `${params.workload}: ${cycles} simulated cycles` }
+            : { done: cycles, total: 0, unit: 'simulated cycles', message: params.workload },
+        );
       },
     });
+    if ('sweep' in out) return await recordSweep(deps, input.runId, step, out.sweep, reporter);
+    const r = out;
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(r, null, 1)), 'report', `mpu-${params.workload}`);
     const m = (name: string, value: number) => ({ runId: input.runId, stepId: step.id, name, value, index: null });
     const rows = [
@@ -61,3 +69,28 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
 }
 
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/**
+ * A sweep's points as indexed series (`sweep_speedup`[i], … in the order of the recipe's values;
+ * `sweep_value`[i] where the values are numbers) plus the whole result as a report artifact.
+ */
+async function recordSweep(deps: ActivityDeps, runId: string, step: StepRow, sweep: ParameterSweepResult, reporter: StepReporter): Promise<StepResult> {
+  const bad = sweep.points.find((p) => !p.functionalOk);
+  const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(sweep, null, 1)), 'report', `mpu-sweep-${sweep.workload}`);
+  const rows = sweep.points.flatMap((p, i) => {
+    const m = (name: string, value: number) => ({ runId, stepId: step.id, name, value, index: i });
+    return [
+      m('sweep_speedup', p.speedup),
+      m('sweep_energy_ratio', p.energyRatio),
+      m('sweep_mpu_cycles', p.mpuCycles),
+      m('sweep_gpu_cycles', p.gpuCycles),
+      m('sweep_row_hit_rate', p.rowHitRate),
+      ...(typeof p.value === 'number' ? [m('sweep_value', p.value)] : []),
+    ];
+  });
+  await insertMetrics(deps.db, rows);
+  if (bad) throw ApplicationFailure.nonRetryable(`${sweep.workload} with ${sweep.parameter} = ${JSON.stringify(bad.value)}: simulated output differs from the reference`, 'FunctionalMismatch');
+  reporter.report({ done: sweep.points.length, total: sweep.points.length, unit: `${sweep.parameter} values`, message: `${sweep.workload}: speedup ${sweep.points.map((p) => p.speedup.toFixed(2)).join(' / ')}` }, true);
+  await reporter.flush();
+  return { outputs: { report } };
+}

@@ -42,6 +42,17 @@ export const SimulateMpuParams = z
     sizeScale: z.number().positive().max(1).optional(),
     /** Overrides of the MPU / V100 model parameters (validated by the simulator, field by field). */
     config: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * "What if": simulate once per value of one parameter (`mpu.rowBuffers`, `offloadPolicy`,
+     * `mpu.tRP`, `v100.hbmDataRateMTs`, …) on top of `config`; values are checked by the simulator.
+     */
+    sweep: z
+      .object({
+        parameter: z.string().regex(/^(offloadPolicy|(mpu|v100)\.\w+)$/, 'use offloadPolicy, mpu.<name> or v100.<name>, e.g. mpu.rowBuffers'),
+        values: z.array(z.union([z.number(), z.string()])).min(2).max(16),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -28,3 +28,5 @@ export { OFFLOAD_POLICIES } from './offload-policy';
 export type { OffloadPolicyName } from './offload-policy';
 export type { WorkloadName } from './workload-types';
 export { runAndCheck } from './workloads';
+export { runParameterSweep, sweepConfigs, SWEEPABLE_PARAMETERS } from './param-sweep';
+export type { ParameterSweep, ParameterSweepPoint, ParameterSweepResult } from './param-sweep';

@@ -133,9 +133,10 @@ export const appRouter = router({
   recipes: recipesRouter,
   runs: runsRouter,
   metrics: router({
-    series: publicProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional() })).query(async ({ ctx, input }) => {
+    series: publicProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional(), prefix: z.string().min(1).optional() })).query(async ({ ctx, input }) => {
       await requireRun(ctx, input.runId);
-      const rows = await runMetrics(ctx.db, input.runId, input.name);
+      if (input.name && input.prefix) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give name or prefix, not both' });
+      const rows = await runMetrics(ctx.db, input.runId, input.prefix ? { prefix: input.prefix } : input.name);
       return rows.map((m) => ({ step: m.stepKey, name: m.name, index: m.index, value: m.value }));
     }),
   }),

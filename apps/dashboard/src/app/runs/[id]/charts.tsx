@@ -232,3 +232,88 @@ export function SimulationChart({ metrics, rows }: { metrics: MetricView[]; rows
     </figure>
   );
 }
+
+/** A `simulateMpu` step with a `sweep` in the recipe: which parameter and which values, in order. */
+export interface SweepSpec {
+  step: string;
+  workload: string;
+  parameter: string;
+  values: (number | string)[];
+}
+
+/**
+ * One small chart per swept step: MPU-over-V100 speedup and energy reduction at each value of the
+ * parameter, with 1× marked, and the MPU's row-buffer hit rate on the right axis (0–100 %).
+ */
+export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: SeriesPoint[] }) {
+  if (!sweeps.length) return null;
+  const [w, h, padL, padR, padT, padB] = [320, 190, 40, 40, 28, 34];
+  const lines = [
+    { name: 'sweep_speedup', label: 'speedup', color: '#0969da' },
+    { name: 'sweep_energy_ratio', label: 'energy reduction', color: '#1a7f37' },
+  ];
+  return (
+    <figure>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12 }}>
+        {sweeps.map((sw) => {
+          const at = (name: string) => {
+            const ys: (number | undefined)[] = sw.values.map(() => undefined);
+            for (const p of series) if (p.step === sw.step && p.name === name && p.index !== null && p.index < ys.length) ys[p.index] = p.value;
+            return ys;
+          };
+          const data = lines.map((l) => ({ ...l, ys: at(l.name) }));
+          const hit = at('sweep_row_hit_rate');
+          const maxY = Math.max(1.2, ...data.flatMap((d) => d.ys.filter((y): y is number => y !== undefined))) * 1.1;
+          const sx = (i: number) => padL + ((w - padL - padR) * (sw.values.length === 1 ? 0.5 : i / (sw.values.length - 1)));
+          const sy = (y: number) => h - padB - ((h - padT - padB) * y) / maxY;
+          const sh = (r: number) => h - padB - (h - padT - padB) * r;
+          const poly = (ys: (number | undefined)[], f: (y: number) => number) =>
+            ys.flatMap((y, i) => (y === undefined ? [] : [`${sx(i).toFixed(1)},${f(y).toFixed(1)}`])).join(' ');
+          const done = data[0]!.ys.filter((y) => y !== undefined).length;
+          return (
+            <svg key={sw.step} data-testid="sweep-chart" data-step={sw.step} data-points={done} width={w} height={h} role="img" aria-label={`${sw.workload}: ${sw.parameter} sweep`} style={{ border: '1px solid #eee' }}>
+              <text x={padL} y={14} fontSize="11" fontWeight="bold">
+                {sw.workload} · {sw.parameter}
+              </text>
+              <line x1={padL} y1={sy(1)} x2={w - padR} y2={sy(1)} stroke="#999" strokeDasharray="3 3" />
+              <text x={padL - 4} y={sy(1) + 3} fontSize="9" textAnchor="end" fill="#777">
+                1×
+              </text>
+              <text x={padL - 4} y={sy(maxY / 1.1) + 3} fontSize="9" textAnchor="end" fill="#777">
+                {fmt(maxY / 1.1, 3)}×
+              </text>
+              <text x={w - padR + 4} y={sh(1) + 3} fontSize="9" fill="#777">
+                100%
+              </text>
+              <text x={w - padR + 4} y={sh(0) + 3} fontSize="9" fill="#777">
+                0%
+              </text>
+              {sw.values.map((v, i) => (
+                <text key={String(v)} x={sx(i)} y={h - padB + 14} fontSize="9" textAnchor="middle" fill="#555">
+                  {String(v)}
+                </text>
+              ))}
+              <polyline fill="none" stroke="#8c959f" strokeDasharray="2 2" points={poly(hit, sh)} />
+              {data.map((d) => (
+                <g key={d.name}>
+                  <polyline fill="none" stroke={d.color} strokeWidth="1.5" points={poly(d.ys, sy)} />
+                  {d.ys.map((y, i) =>
+                    y === undefined ? null : (
+                      <circle key={i} cx={sx(i)} cy={sy(y)} r={3} fill={d.color}>
+                        <title>{`${sw.parameter} = ${String(sw.values[i])}: ${d.label} ${fmt(y, 3)}×`}</title>
+                      </circle>
+                    ),
+                  )}
+                </g>
+              ))}
+            </svg>
+          );
+        })}
+      </div>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        &quot;what if&quot; sweeps, MPU over the V100 model at each value: <span style={{ color: '#0969da' }}>■ speedup</span>{' '}
+        <span style={{ color: '#1a7f37' }}>■ energy reduction</span> <span style={{ color: '#8c959f' }}>┄ MPU row-buffer hit rate (right axis)</span>
+      </figcaption>
+    </figure>
+  );
+}

@@ -1,8 +1,17 @@
 import Link from 'next/link';
 import { serverApi } from '../../../server/api';
+import type { SweepSpec } from './charts';
 import { RunDetail, type RunSnapshot } from './run-detail';
 
 export const dynamic = 'force-dynamic';
+
+/** The recipe's swept `simulateMpu` steps, with their parameter and values in order. */
+function sweepSpecs(recipe: { steps: { id: string; kind: string; params?: unknown }[] }): SweepSpec[] {
+  return recipe.steps.flatMap((s) => {
+    const p = s.params as { workload?: string; sweep?: { parameter: string; values: (number | string)[] } } | undefined;
+    return s.kind === 'simulateMpu' && p?.sweep ? [{ step: s.id, workload: p.workload ?? '?', parameter: p.sweep.parameter, values: p.sweep.values }] : [];
+  });
+}
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -10,8 +19,14 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   let problem: string | null = null;
   try {
     const api = await serverApi();
-    const [run, series, comparison] = await Promise.all([api.runs.get({ runId: id }), api.metrics.series({ runId: id }), api.compare.run({ runId: id })]);
-    snapshot = JSON.parse(JSON.stringify({ run, series, comparison })) as RunSnapshot;
+    const [run, series, sweepSeries, comparison] = await Promise.all([
+      api.runs.get({ runId: id }),
+      api.metrics.series({ runId: id, name: 'train_loss' }),
+      api.metrics.series({ runId: id, prefix: 'sweep_' }),
+      api.compare.run({ runId: id }),
+    ]);
+    const sweeps = run.recipe ? sweepSpecs((await api.recipes.get({ id: run.recipe.id })).recipe) : [];
+    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps })) as RunSnapshot;
   } catch (e) {
     problem = (e as Error).message;
   }

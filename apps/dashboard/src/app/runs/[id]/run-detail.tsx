@@ -1,7 +1,7 @@
 'use client';
 /** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
 import { useEffect, useState } from 'react';
-import { ComparisonChart, fmt, LossChart, SimulationChart, VERDICT_COLORS, type ComparisonRowView, type MetricView, type SeriesPoint } from './charts';
+import { ComparisonChart, fmt, LossChart, SimulationChart, SweepCharts, VERDICT_COLORS, type ComparisonRowView, type MetricView, type SeriesPoint, type SweepSpec } from './charts';
 
 interface Step {
   stepKey: string;
@@ -22,7 +22,11 @@ export interface RunSnapshot {
     steps: Step[];
   };
   series: SeriesPoint[];
+  /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
+  sweepSeries: SeriesPoint[];
   comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string };
+  /** From the recipe: fixed for the run. */
+  sweeps: SweepSpec[];
 }
 
 async function query<T>(path: string, input: unknown): Promise<T> {
@@ -36,18 +40,24 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
   const [snap, setSnap] = useState(initial);
   const [error, setError] = useState<string | null>(null);
   const finished = ['completed', 'failed', 'cancelled'].includes(snap.run.run.status);
+  const hasSweeps = initial.sweeps.length > 0;
   useEffect(() => {
     if (finished) return;
     const t = setInterval(() => {
-      Promise.all([query<RunSnapshot['run']>('runs.get', { runId }), query<RunSnapshot['series']>('metrics.series', { runId, name: 'train_loss' }), query<RunSnapshot['comparison']>('compare.run', { runId })])
-        .then(([run, series, comparison]) => {
-          setSnap({ run, series, comparison });
+      Promise.all([
+        query<RunSnapshot['run']>('runs.get', { runId }),
+        query<RunSnapshot['series']>('metrics.series', { runId, name: 'train_loss' }),
+        hasSweeps ? query<RunSnapshot['sweepSeries']>('metrics.series', { runId, prefix: 'sweep_' }) : Promise.resolve([]),
+        query<RunSnapshot['comparison']>('compare.run', { runId }),
+      ])
+        .then(([run, series, sweepSeries, comparison]) => {
+          setSnap((prev) => ({ ...prev, run, series, sweepSeries, comparison }));
           setError(null);
         })
         .catch((e: unknown) => setError((e as Error).message));
     }, 2000);
     return () => clearInterval(t);
-  }, [runId, finished]);
+  }, [runId, finished, hasSweeps]);
   const { run, recipe, environment, steps } = snap.run;
   return (
     <>
@@ -89,6 +99,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       </table>
       <LossChart series={snap.series} />
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} />
+      <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
       <h3>Against the paper ({snap.comparison.scale} scale)</h3>
       {snap.comparison.rows.length === 0 ? (
         <p>This recipe targets no paper claim.</p>
