@@ -1,6 +1,7 @@
 /** Plumbing activities: plan a run, record step state, reuse cached steps, finish a run. */
 import { ApplicationFailure } from '@temporalio/activity';
 import {
+  createRun,
   ensureStep,
   findCachedStep,
   findDatasetByName,
@@ -43,6 +44,18 @@ export function stepOf(recipe: ValidRecipe, stepKey: string) {
 export function createRunActivities(deps: ActivityDeps) {
   const { db } = deps;
   return {
+    /**
+     * The run row of one scheduled action (the API creates it for launched runs). Idempotent: a
+     * retry after a lost reply finds the row it created.
+     */
+    async createScheduledRun(input: { runId: string; workflowId: string; recipeId: number; seed?: number; force?: boolean }): Promise<{ runId: string }> {
+      if (await getRun(db, input.runId)) return { runId: input.runId };
+      const recipe = await getRecipe(db, input.recipeId);
+      if (!recipe) throw ApplicationFailure.nonRetryable(`the schedule points at stored recipe ${input.recipeId}, which no longer exists; recreate the schedule`, 'InvalidInput');
+      const doc = recipe.document as ValidRecipe;
+      await createRun(db, { id: input.runId, recipeId: recipe.id, workflowId: input.workflowId, seed: input.seed ?? doc.seed, force: input.force ?? false, scale: doc.scale });
+      return { runId: input.runId };
+    },
     /** Resolves datasets (importing built-ins on first use), records the environment, creates step rows. */
     async prepareRun(runId: string): Promise<RunPlan> {
       const { run, recipe } = await loadRunRecipe(deps, runId);

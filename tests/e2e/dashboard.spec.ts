@@ -121,3 +121,25 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload, a paramete
   );
   await page.screenshot({ path: join(shots, 'dashboard-simulation.png'), fullPage: true });
 });
+
+test('[DASHBOARD] the home page lists scheduled reproductions with a link to their latest run', async () => {
+  const id = `e2e-${process.pid}`;
+  await api.schedules.create({ recipe: mpuMiniRecipe('e2e-sched', ['AXPY'], { scale: 'proxy', targets: [] }), id, every: '12h' });
+  try {
+    const t = await api.schedules.trigger({ id });
+    assert.equal(t.started, true);
+    const page = await browser.newPage();
+    // Temporal's schedule list is eventually consistent: reload until it shows.
+    const row = page.locator(`tr[data-schedule="${id}"]`);
+    for (let i = 0; i < 20 && !(await row.count()); i++) {
+      await page.goto(base);
+      if (!(await row.count())) await sleep(250);
+    }
+    assert.match(await row.innerText(), /e2e-sched@v\d+\s+every 12h\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    await row.getByRole('link').first().click();
+    await page.waitForURL(`**/runs/${t.runId}`);
+    await page.getByTestId('run-status').waitFor();
+  } finally {
+    await api.schedules.delete({ id });
+  }
+});

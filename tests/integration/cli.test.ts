@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { startWorker, testDb, trainEvalRecipe } from '../support/harness';
+import { mpuMiniRecipe, startWorker, testDb, trainEvalRecipe } from '../support/harness';
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -53,6 +53,33 @@ test(`[CLI/${testDb()}] bad input exits non-zero with the reason`, async () => {
   const noStack = await cli(['runs'], { DATABASE_URL: '', TEMPORAL_ADDRESS: '' });
   assert.equal(noStack.code, 1);
   assert.match(noStack.out, /no running reprolab found .*reprolab up/);
+});
+
+test(`[CLI/${testDb()}] schedule create, list, trigger, show and delete`, async () => {
+  const recipe = join(dir, 'sched.yaml');
+  writeFileSync(recipe, mpuMiniRecipe('cli-sched', ['AXPY'], { scale: 'proxy', targets: [] }));
+  const id = `cli-${process.pid}`;
+  const created = await cli(['schedule', 'create', recipe, '--every', '6h', '--id', id]);
+  assert.equal(created.code, 0, created.out);
+  assert.match(created.out, new RegExp(`schedule ${id} · cli-sched@v\\d+ · seed 0 · every 6h`));
+  assert.match(created.out, /next: \d{4}-\d\d-\d\d \d\d:\d\d/);
+  // the list comes from Temporal's visibility store, which may lag a create by a moment
+  let listed = '';
+  for (let i = 0; i < 20 && !listed.includes(id); i++) listed = (await cli(['schedule', 'list'])).out;
+  assert.match(listed, new RegExp(`${id}\\s+cli-sched@v\\d+\\s+every 6h\\s+active`));
+  const trig = await cli(['schedule', 'trigger', id]);
+  assert.equal(trig.code, 0, trig.out);
+  const runId = /started run (\S+);/.exec(trig.out)?.[1];
+  assert.ok(runId, trig.out);
+  const shown = await cli(['schedule', 'show', id, '--json']);
+  assert.equal((JSON.parse(shown.out) as { recent: { runId: string }[] }).recent[0]?.runId, runId);
+  const deleted = await cli(['schedule', 'delete', id]);
+  assert.match(deleted.out, new RegExp(`deleted schedule ${id} \\(its runs stay\\)`));
+  const none = await cli(['schedule', 'create', recipe, '--id', `${id}-x`]);
+  assert.equal(none.code, 1);
+  assert.match(none.out, /give one timetable: every \(e\.g\. 1d\) or cron/);
+  assert.match((await cli(['schedule', 'trigger', id])).out, new RegExp(`no schedule "${id}"`));
+  assert.equal((await cli(['schedule', 'frobnicate'])).code, 2);
 });
 
 test(`[CLI/${testDb()}] up refuses a taken port by name and starts nothing`, async () => {

@@ -154,18 +154,18 @@ export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: nu
   }
 }
 
-/** The given MPU workloads at 1/64 of their default sizes, fanned out, then their geomeans (plus any extra steps). */
+/** The given MPU workloads (default: at 1/64 of their default sizes), fanned out, then their geomeans (plus any extra steps). */
 export function mpuMiniRecipe(
   name: string,
   workloads: string[],
-  opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[]; extraSteps?: Record<string, unknown>[] },
+  opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[]; extraSteps?: Record<string, unknown>[]; sizeScale?: number },
 ): string {
   return stringify({
     name,
     version: 1,
     scale: opts.scale,
     steps: [
-      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: 1 / 64 } })),
+      ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: opts.sizeScale ?? 1 / 64 } })),
       { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },
       ...(opts.extraSteps ?? []),
     ],

@@ -53,3 +53,31 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 
 export const workflowIdForRun = (runId: string): string => `run-${runId}`;
+
+/** What a Temporal Schedule starts at each of its times: one run of a stored recipe. */
+export interface ScheduledReproductionInput {
+  scheduleId: string;
+  /** The stored recipe (its id in the recipes table), fixed when the schedule was created. */
+  recipeId: number;
+  recipeName: string;
+  seed?: number;
+  force?: boolean;
+}
+
+/** Workflow id the schedule gives its actions; Temporal appends the scheduled time to it. */
+export const workflowIdForSchedule = (scheduleId: string): string => `schedule-${scheduleId}`;
+
+/**
+ * The run id of one scheduled action, derived from the action's workflow id (unique per
+ * scheduled time) so a retried activity finds the same run and a schedule's history maps to its
+ * runs: 8 hex digits of FNV-1a (no node:crypto in workflow code) and the recipe name, the same
+ * shape as a launched run's id.
+ */
+export function runIdForScheduledAction(actionWorkflowId: string, recipeName: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < actionWorkflowId.length; i++) {
+    h ^= actionWorkflowId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return `${h.toString(16).padStart(8, '0')}-${recipeName}`;
+}

@@ -1,8 +1,10 @@
-/** Launching a run: validate the recipe, check its datasets exist, store it, start the workflow. */
+/** Launching a run (and accepting a recipe for a schedule): validate, check datasets exist, store, start. */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { createRun, findDatasetByName, getDatasets, saveRecipe, setRunStatus } from '@reprolab/db';
-import { parseRecipe, RecipeValidationError } from '@reprolab/recipes';
+import { createRun, findDatasetByName, getDatasets, saveRecipe, setRunStatus, type RecipeRow } from '@reprolab/db';
+import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { WORKFLOW_QUEUE, workflowIdForRun, type ReproduceInput } from '@reprolab/workflows/definitions';
 import type { reproduce } from '@reprolab/workflows';
 import type { ApiContext } from './context';
@@ -24,10 +26,25 @@ export interface Launched {
   seed: number;
 }
 
-export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<Launched> {
+/** The recipe text from a client: given inline, or the name of a file shipped in workflows/recipes. */
+export async function recipeText(ctx: ApiContext, input: { recipe?: string; file?: string }): Promise<{ text: string; origin: string }> {
+  if (input.recipe) return { text: input.recipe, origin: '<recipe>' };
+  if (!input.file) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give the recipe text (recipe) or a shipped recipe file name (file)' });
+  if (!/^[\w.-]+\.ya?ml$/.test(input.file)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'file must be a recipe file name like smoke.yaml' });
+  const text = await readFile(join(ctx.recipesDir, input.file), 'utf8').catch(() => {
+    throw new TRPCError({ code: 'NOT_FOUND', message: `no recipe file ${input.file} in ${ctx.recipesDir}` });
+  });
+  return { text, origin: input.file };
+}
+
+/**
+ * Everything a run needs before it can be scheduled: the recipe validates, the datasets it pins
+ * exist, and the recipe is stored (versioned by content). Shared by launches and schedules.
+ */
+export async function acceptRecipe(ctx: ApiContext, text: string, origin: string): Promise<{ recipe: ValidRecipe; stored: RecipeRow }> {
   let parsed;
   try {
-    parsed = parseRecipe(input.recipe, input.origin ?? '<recipe>');
+    parsed = parseRecipe(text, origin);
   } catch (e) {
     if (e instanceof RecipeValidationError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
     throw e;
@@ -51,6 +68,11 @@ export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<La
     });
   }
   const stored = await saveRecipe(ctx.db, { name: recipe.name, contentHash: parsed.contentHash, document: recipe, source: parsed.source });
+  return { recipe, stored };
+}
+
+export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<Launched> {
+  const { recipe, stored } = await acceptRecipe(ctx, input.recipe, input.origin ?? '<recipe>');
   const seed = input.seed ?? recipe.seed;
   const runId = randomUUID().slice(0, 8) + '-' + recipe.name;
   const workflowId = workflowIdForRun(runId);

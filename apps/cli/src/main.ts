@@ -4,6 +4,7 @@
  *   reprolab up [--foreground] [--no-dashboard] | down | doctor
  *   reprolab run <recipe.yaml> [--seed N] [--force] [--detach] [--json]
  *   reprolab runs | status <run> | compare <run> | cancel <run>
+ *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
  *   reprolab simulate mpu [...]
  *   reprolab demo
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
 import { dataCommand } from './commands/data';
 import { runCommand } from './commands/run';
+import { scheduleCommand } from './commands/schedule';
 import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
 import { doctorCommand, downCommand, upCommand } from './commands/stack';
 import { describeBackend } from './backend';
@@ -22,6 +24,8 @@ const USAGE = `usage: reprolab <command>
   doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
   run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
   runs | status <run> | compare <run> | cancel <run>
+  schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
+  schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
@@ -51,6 +55,9 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       format: { type: 'string' },
       name: { type: 'string' },
+      every: { type: 'string' },
+      cron: { type: 'string' },
+      id: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -85,6 +92,8 @@ export async function main(argv: string[]): Promise<number> {
       return compareCommand(stateDir, needRun('compare'), values.json);
     case 'cancel':
       return cancelCommand(stateDir, needRun('cancel'));
+    case 'schedule':
+      return scheduleCommand(positionals, { stateDir, every: values.every, cron: values.cron, id: values.id, seed, force: values.force, json: values.json });
     case 'data':
       return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
     case 'demo': {

@@ -17,8 +17,9 @@ import {
 } from '@reprolab/db';
 import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
-import { launchRun } from '../launch';
+import { launchRun, recipeText } from '../launch';
 import { publicProcedure, router } from '../trpc';
+import { schedulesRouter } from './schedules';
 import type { ApiContext } from '../context';
 
 const runId = z.object({ runId: z.string().min(1) });
@@ -79,16 +80,7 @@ export const runsRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      let text = input.recipe;
-      let origin = '<recipe>';
-      if (!text && input.file) {
-        if (!/^[\w.-]+\.ya?ml$/.test(input.file)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'file must be a recipe file name like smoke.yaml' });
-        origin = input.file;
-        text = await readFile(join(ctx.recipesDir, input.file), 'utf8').catch(() => {
-          throw new TRPCError({ code: 'NOT_FOUND', message: `no recipe file ${input.file} in ${ctx.recipesDir}` });
-        });
-      }
-      if (!text) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give the recipe text (recipe) or a shipped recipe file name (file)' });
+      const { text, origin } = await recipeText(ctx, input);
       return launchRun(ctx, { recipe: text, origin, seed: input.seed, force: input.force, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds });
     }),
   list: publicProcedure.input(z.object({ limit: z.number().int().positive().max(500).default(50) }).default({ limit: 50 })).query(({ ctx, input }) => listRuns(ctx.db, input.limit)),
@@ -132,6 +124,7 @@ export const runsRouter = router({
 export const appRouter = router({
   recipes: recipesRouter,
   runs: runsRouter,
+  schedules: schedulesRouter,
   metrics: router({
     series: publicProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional(), prefix: z.string().min(1).optional() })).query(async ({ ctx, input }) => {
       await requireRun(ctx, input.runId);

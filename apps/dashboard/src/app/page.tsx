@@ -1,14 +1,18 @@
 import { serverApi } from '../server/api';
 import { RunsTable, type RunListItem } from './runs-table';
+import { SchedulesTable, type ScheduleItem } from './schedules-table';
 
 export const dynamic = 'force-dynamic';
 
 export default async function Home() {
   let runs: RunListItem[] = [];
+  let schedules: ScheduleItem[] = [];
   let problem: string | null = null;
   try {
     const api = await serverApi();
-    runs = JSON.parse(JSON.stringify(await api.runs.list({ limit: 100 }))) as RunListItem[];
+    const [r, s] = await Promise.all([api.runs.list({ limit: 100 }), api.schedules.list()]);
+    runs = JSON.parse(JSON.stringify(r)) as RunListItem[];
+    schedules = s;
   } catch (e) {
     problem = (e as Error).message;
   }
@@ -20,7 +24,11 @@ export default async function Home() {
           Cannot reach the metadata database or Temporal: {problem}
         </p>
       ) : (
-        <RunsTable initial={runs} />
+        <>
+          <RunsTable initial={runs} />
+          <h2>Scheduled reproductions</h2>
+          <SchedulesTable schedules={schedules} />
+        </>
       )}
     </main>
   );

@@ -159,8 +159,10 @@ export function simulationRows(metrics: MetricView[]): { step: string; speedup: 
  * MPU over V100 per workload, speedup and energy reduction side by side on a log axis centred on 1×
  * (bars to the right: MPU better), with the suite's geometric mean and the paper's claim as lines.
  */
-export function SimulationChart({ metrics, rows }: { metrics: MetricView[]; rows: ComparisonRowView[] }) {
-  const wl = simulationRows(metrics);
+export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricView[]; rows: ComparisonRowView[]; stepOrder: string[] }) {
+  // In the recipe's step order, not in the order the steps happened to finish.
+  const pos = (step: string) => (stepOrder.includes(step) ? stepOrder.indexOf(step) : stepOrder.length);
+  const wl = simulationRows(metrics).sort((a, b) => pos(a.step) - pos(b.step));
   if (!wl.length) return null;
   const geo = (name: string) => metrics.find((m) => m.name === name)?.value;
   const claimFor = (name: string) => rows.find((r) => r.metric.endsWith(`.${name}`))?.paperValue ?? undefined;

@@ -98,7 +98,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
         </tbody>
       </table>
       <LossChart series={snap.series} />
-      <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} />
+      <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
       <h3>Against the paper ({snap.comparison.scale} scale)</h3>
       {snap.comparison.rows.length === 0 ? (
