@@ -130,3 +130,105 @@ exit 2
   // Temp build dirs and the lock are gone.
   assert.deepEqual(fs.readdirSync(path.join(root, 'cache', 'tools')).sort(), ['temporal-v1.5.1']);
 });
+
+/** A local HTTP server standing in for a mirror of the release hosts; records the paths asked for. */
+async function mirror(files: Record<string, Buffer | string>): Promise<{ base: string; asked: string[]; close(): void }> {
+  const http = await import('node:http');
+  const asked: string[] = [];
+  const srv = http.createServer((req, res) => {
+    asked.push(req.url ?? '');
+    const body = files[req.url ?? ''];
+    if (body === undefined) {
+      res.statusCode = 404;
+      res.end('not found');
+    } else res.end(body);
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const addr = srv.address() as { port: number };
+  return { base: `http://127.0.0.1:${addr.port}/mirror`, asked, close: () => srv.close() };
+}
+
+/** A release tar.gz holding a stub `temporal` that reports `versionLine`, and its checksums.txt. */
+async function temporalRelease(root: string, versionLine: string): Promise<{ archive: Buffer; sums: string; file: string }> {
+  const { execFileSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const stage = path.join(root, 'stage');
+  fakeExe(stage, 'temporal', versionLine);
+  fs.writeFileSync(path.join(stage, 'LICENSE'), 'stub');
+  const tgz = path.join(root, 'release.tar.gz');
+  execFileSync('tar', ['-czf', tgz, '-C', stage, 'temporal', 'LICENSE']);
+  const archive = fs.readFileSync(tgz);
+  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
+  const file = `temporal_cli_1.5.1_${process.platform}_${arch}.tar.gz`;
+  return { archive, file, sums: `${createHash('sha256').update(archive).digest('hex')}  ${file}\n` };
+}
+
+test('release download through a mirror: checksum checked, binary verified, cached, found there next time', async () => {
+  const root = tmpDir();
+  const rel = await temporalRelease(root, GOOD);
+  const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
+  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: rel.sums });
+  try {
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: `${m.base}/` };
+    const r = await resolveTool('temporal', { env, build: false });
+    assert.equal(r.source, 'download');
+    assert.equal(r.path, toolCachePath('temporal', env));
+    assert.deepEqual(m.asked.sort(), [`${prefix}/${rel.file}`, `${prefix}/checksums.txt`].sort());
+    const again = await resolveTool('temporal', { env, build: false });
+    assert.equal(again.source, 'cache');
+    assert.equal(m.asked.length, 2, 'the second resolve does not download');
+  } finally {
+    m.close();
+  }
+});
+
+test('a download whose checksum does not match is refused and nothing is cached', async () => {
+  const root = tmpDir();
+  const rel = await temporalRelease(root, GOOD);
+  const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
+  const corrupt = Buffer.concat([rel.archive.subarray(0, rel.archive.length - 10), Buffer.alloc(10)]);
+  const m = await mirror({ [`${prefix}/${rel.file}`]: corrupt, [`${prefix}/checksums.txt`]: rel.sums });
+  try {
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
+    await assert.rejects(resolveTool('temporal', { env, build: false }), (e: unknown) => {
+      assert.ok(e instanceof ToolNotFoundError);
+      assert.match(e.message, /download: checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/mirror\/github\.com\//);
+      assert.match(e.message, /REPROLAB_TOOLS_MIRROR/);
+      return true;
+    });
+    assert.equal(fs.existsSync(toolCachePath('temporal', env)), false);
+  } finally {
+    m.close();
+  }
+});
+
+test('a downloaded binary reporting another version is refused', async () => {
+  const root = tmpDir();
+  const rel = await temporalRelease(root, 'temporal version 1.4.0 (Server 1.26.0, UI 2.34.0)');
+  const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
+  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: rel.sums });
+  try {
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
+    await assert.rejects(resolveTool('temporal', { env, build: false }), /reports "temporal version 1\.4\.0.*", not v1\.5\.1/);
+    assert.equal(fs.existsSync(toolCachePath('temporal', env)), false);
+  } finally {
+    m.close();
+  }
+});
+
+test('minio: a plain binary download through the mirror', async () => {
+  const root = tmpDir();
+  const { createHash } = await import('node:crypto');
+  const exe = fs.readFileSync(fakeExe(path.join(root, 'stage'), 'minio', 'minio version RELEASE.2026-02-12T20-18-48Z (commit-id=7aac2a2c5b7c)'));
+  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
+  const file = `/mirror/dl.min.io/server/minio/release/${process.platform}-${arch}/archive/minio.RELEASE.2026-02-12T20-18-48Z`;
+  const m = await mirror({ [file]: exe, [`${file}.sha256sum`]: `${createHash('sha256').update(exe).digest('hex')}  minio.RELEASE.2026-02-12T20-18-48Z\n` });
+  try {
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
+    const r = await resolveTool('minio', { env, build: false });
+    assert.equal(r.source, 'download');
+    assert.ok(fs.statSync(r.path).mode & 0o100, 'executable');
+  } finally {
+    m.close();
+  }
+});

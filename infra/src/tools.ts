@@ -93,7 +93,8 @@ function fixFor(name: ToolName, env: NodeJS.ProcessEnv = process.env): string {
   return (
     `install Go >= ${pin.minGo} and run \`${INSTALL_COMMAND}\` ` +
     `(builds ${pin.module}@${pin.version} into ${toolCacheDir(name, env)}), ` +
-    `or set ${envVarFor(name)}=/path/to/${name}`
+    `or set ${envVarFor(name)}=/path/to/${name}, ` +
+    `or point ${MIRROR_ENV} at a mirror of the release downloads`
   );
 }
 
@@ -217,19 +218,28 @@ export async function checkVersion(
   return { ok: false, reported };
 }
 
-function expandUrl(tpl: string, name: ToolName): string | null {
+export const MIRROR_ENV = 'REPROLAB_TOOLS_MIRROR';
+
+/**
+ * The release URL for this platform. With REPROLAB_TOOLS_MIRROR=<base> (a proxy or artifact
+ * store that mirrors by host, as most do) `https://github.com/x` becomes `<base>/github.com/x`:
+ * the same files, checked against the same checksums, from a host the machine can reach.
+ */
+function expandUrl(tpl: string, name: ToolName, env: NodeJS.ProcessEnv = process.env): string | null {
   const pin = PINS[name];
   const o = pin.download.os[process.platform];
   const a = pin.download.arch[process.arch];
   if (!o || !a) return null;
-  return tpl
+  const url = tpl
     .replaceAll('{version}', pin.version.replace(/^v/, ''))
     .replaceAll('{os}', o)
     .replaceAll('{arch}', a);
+  const mirror = env[MIRROR_ENV]?.trim().replace(/\/+$/, '');
+  return mirror ? url.replace(/^https?:\/\//, `${mirror}/`) : url;
 }
 
-export function downloadUrl(name: ToolName): string | null {
-  return expandUrl(PINS[name].download.url, name);
+export function downloadUrl(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | null {
+  return expandUrl(PINS[name].download.url, name, env);
 }
 
 /** fetch that gives up quickly when the host is unreachable (offline machines). */
@@ -249,9 +259,9 @@ async function fetchFast(url: string): Promise<Response> {
   }
 }
 
-async function downloadInto(name: ToolName, tmpDir: string, log: (l: string) => void): Promise<string> {
+async function downloadInto(name: ToolName, tmpDir: string, log: (l: string) => void, env: NodeJS.ProcessEnv): Promise<string> {
   const pin = PINS[name];
-  const url = downloadUrl(name);
+  const url = downloadUrl(name, env);
   if (!url) throw new Error(`no release build for ${process.platform}/${process.arch}`);
   log(`${name}: downloading ${url}`);
   const res = await fetchFast(url);
@@ -260,7 +270,7 @@ async function downloadInto(name: ToolName, tmpDir: string, log: (l: string) => 
   const digest = createHash('sha256').update(bytes).digest('hex');
   if (pin.download.checksumsUrl) {
     // Same-origin checksum: catches truncated/corrupt downloads.
-    const curl = expandUrl(pin.download.checksumsUrl, name)!;
+    const curl = expandUrl(pin.download.checksumsUrl, name, env)!;
     const cres = await fetchFast(curl);
     if (!cres.ok) throw new Error(`HTTP ${cres.status} for ${curl}`);
     const sums = await cres.text();
@@ -485,7 +495,7 @@ export async function resolveTool(name: ToolName, opts: ResolveOptions = {}): Pr
 
     if (canDownload) {
       try {
-        return await attempt('download', (tmp) => downloadInto(name, tmp, log));
+        return await attempt('download', (tmp) => downloadInto(name, tmp, log, env));
       } catch (e) {
         tried.push(`download: ${(e as Error).message}`);
         log(`${name}: download failed (${(e as Error).message}); trying next option`);
