@@ -143,3 +143,51 @@ test('[DASHBOARD] the home page lists scheduled reproductions with a link to the
     await api.schedules.delete({ id });
   }
 });
+
+test('[DASHBOARD] the launch form starts a shipped recipe and opens its page; bad input is named, nothing starts', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const form = page.getByTestId('launch-form');
+  await form.locator('select[name="recipe"]').selectOption('smoke.yaml');
+  await form.locator('input[name="seed"]').fill('abc');
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await form.getByRole('alert').filter({ hasText: 'seed: a whole number ≥ 0' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/');
+  await form.locator('input[name="seed"]').fill('5');
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f]{8}-smoke$/);
+  const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  assert.equal((await api.runs.get({ runId })).run.seed, 5);
+});
+
+test('[DASHBOARD] the launch form schedules a recipe; an impossible interval is refused with the reason', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  const form = page.getByTestId('launch-form');
+  await form.locator('select[name="recipe"]').selectOption('smoke.yaml');
+  await form.locator('input[name="every"]').fill('5s');
+  await form.getByRole('button', { name: 'Schedule' }).click();
+  await form.getByRole('alert').filter({ hasText: 'every: "5s" is not an interval' }).waitFor();
+  await form.locator('input[name="every"]').fill('2h');
+  await form.getByRole('button', { name: 'Schedule' }).click();
+  try {
+    await form.getByRole('status').filter({ hasText: /schedule smoke created; next run \d{4}-\d\d-\d\d \d\d:\d\d UTC/ }).waitFor();
+    assert.equal((await api.schedules.get({ id: 'smoke' })).timetable, 'every 2h');
+  } finally {
+    await api.schedules.delete({ id: 'smoke' }).catch(() => {});
+  }
+});
+
+test('[DASHBOARD] a running run can be cancelled from its page, after a second click', async () => {
+  const launched = await api.runs.launch({ recipe: trainEvalRecipe('e2e-cancel', { model: 'small-cnn', epochs: 20, trainLimit: 8000 }) });
+  const page = await browser.newPage();
+  await page.goto(`${base}/runs/${launched.runId}`);
+  const controls = page.getByTestId('run-controls');
+  await controls.getByRole('button', { name: 'Cancel…' }).click();
+  await controls.getByRole('button', { name: 'Keep running' }).click();
+  await controls.getByRole('button', { name: 'Cancel…' }).click();
+  await controls.getByRole('button', { name: 'Stop the run and its compute' }).click();
+  await page.getByTestId('run-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
+  assert.equal(await page.getByTestId('run-controls').count(), 0, 'no controls on an ended run');
+});

@@ -1,5 +1,6 @@
 import { serverApi } from '../server/api';
 import { RunsTable, type RunListItem } from './runs-table';
+import { LaunchForm, type ShippedRecipe } from './launch-form';
 import { SchedulesTable, type ScheduleItem } from './schedules-table';
 
 export const dynamic = 'force-dynamic';
@@ -7,12 +8,15 @@ export const dynamic = 'force-dynamic';
 export default async function Home() {
   let runs: RunListItem[] = [];
   let schedules: ScheduleItem[] = [];
+  let recipes: ShippedRecipe[] = [];
   let problem: string | null = null;
   try {
     const api = await serverApi();
-    const [r, s] = await Promise.all([api.runs.list({ limit: 100 }), api.schedules.list()]);
+    const [r, s, rec] = await Promise.all([api.runs.list({ limit: 100 }), api.schedules.list(), api.recipes.list()]);
     runs = JSON.parse(JSON.stringify(r)) as RunListItem[];
     schedules = s;
+    // Only the recipes that validate; a broken file shows its error in `reprolab` and the API.
+    recipes = rec.shipped.filter((x) => !x.error).map(({ file, name, description, steps }) => ({ file, name, description: description ?? '', steps }));
   } catch (e) {
     problem = (e as Error).message;
   }
@@ -25,6 +29,7 @@ export default async function Home() {
         </p>
       ) : (
         <>
+          <LaunchForm recipes={recipes} />
           <RunsTable initial={runs} />
           <h2>Scheduled reproductions</h2>
           <SchedulesTable schedules={schedules} />

@@ -2,6 +2,7 @@
 /** The runs list, refreshed every two seconds through the tRPC HTTP endpoint. */
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { query } from './trpc-client';
 
 export interface RunListItem {
   id: string;
@@ -30,13 +31,8 @@ export function RunsTable({ initial }: { initial: RunListItem[] }) {
   useEffect(() => {
     const tick = async () => {
       try {
-        const input = encodeURIComponent(JSON.stringify({ limit: 100 }));
-        const res = await fetch(`/api/trpc/runs.list?input=${input}`);
-        const body = (await res.json()) as { result?: { data: RunListItem[] }; error?: { message: string } };
-        if (body.result) {
-          setRuns(body.result.data);
-          setError(null);
-        } else setError(body.error?.message ?? `HTTP ${res.status}`);
+        setRuns(await query<RunListItem[]>('runs.list', { limit: 100 }));
+        setError(null);
       } catch (e) {
         setError((e as Error).message);
       }

@@ -1,6 +1,7 @@
 'use client';
 /** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
 import { useEffect, useState } from 'react';
+import { mutate, query } from '../../trpc-client';
 import { ComparisonChart, fmt, LossChart, SimulationChart, SweepCharts, VERDICT_COLORS, type ComparisonRowView, type MetricView, type SeriesPoint, type SweepSpec } from './charts';
 
 interface Step {
@@ -20,6 +21,8 @@ export interface RunSnapshot {
     recipe: { name: string; version: number } | null;
     environment: { tensorBackend: string; codeVersion: string } | null;
     steps: Step[];
+    /** The workflow's own view while it runs (a pause shows here before the run's status changes). */
+    live: { paused: boolean } | null;
   };
   series: SeriesPoint[];
   /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
@@ -29,11 +32,47 @@ export interface RunSnapshot {
   sweeps: SweepSpec[];
 }
 
-async function query<T>(path: string, input: unknown): Promise<T> {
-  const res = await fetch(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify(input))}`);
-  const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
-  if (!body.result) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return body.result.data;
+
+/** Pause / resume / cancel for a run that has not ended; cancel asks once more before it acts. */
+function RunControls({ runId, status, paused }: { runId: string; status: string; paused: boolean }) {
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [note, setNote] = useState<string | null>(null);
+  if (['completed', 'failed', 'cancelled'].includes(status)) return null;
+  const act = (what: 'pause' | 'resume' | 'cancel', done: string) => {
+    setBusy(true);
+    setConfirming(false);
+    mutate(`runs.${what}`, { runId })
+      .then(() => setNote(done))
+      .catch((e: unknown) => setNote(`could not ${what}: ${(e as Error).message}`))
+      .finally(() => setBusy(false));
+  };
+  return (
+    <p data-testid="run-controls" style={{ display: 'flex', gap: 8, alignItems: 'center' }}>
+      {paused ? (
+        <button disabled={busy} onClick={() => act('resume', 'resume requested')}>
+          Resume
+        </button>
+      ) : (
+        <button disabled={busy} onClick={() => act('pause', 'pause requested: running steps finish, no new step starts')}>
+          Pause
+        </button>
+      )}
+      {confirming ? (
+        <>
+          <button disabled={busy} onClick={() => act('cancel', 'cancellation requested')} style={{ color: '#cf222e' }}>
+            Stop the run and its compute
+          </button>
+          <button onClick={() => setConfirming(false)}>Keep running</button>
+        </>
+      ) : (
+        <button disabled={busy} onClick={() => setConfirming(true)}>
+          Cancel…
+        </button>
+      )}
+      {note && <span style={{ color: '#555' }}>{note}</span>}
+    </p>
+  );
 }
 
 export function RunDetail({ runId, initial }: { runId: string; initial: RunSnapshot }) {
@@ -66,6 +105,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       </h2>
       {environment && <p style={{ color: '#555' }}>backend {environment.tensorBackend} · code {environment.codeVersion.slice(0, 12)}</p>}
       {run.error && <p style={{ color: '#cf222e' }}>{run.error}</p>}
+      <RunControls runId={run.id} status={run.status} paused={run.status === 'paused' || !!snap.run.live?.paused} />
       {error && <p role="alert">Live updates paused: {error}</p>}
       <table data-testid="steps" style={{ borderCollapse: 'collapse', width: '100%' }}>
         <thead>
