@@ -98,7 +98,14 @@ export function createRunActivities(deps: ActivityDeps) {
         platform: `${process.platform}-${process.arch}`,
       });
       for (const s of recipe.steps) await ensureStep(db, { runId, stepKey: s.id, kind: s.kind, queue: s.queue });
-      await setRunStatus(db, runId, 'running');
+      if (!(await setRunStatus(db, runId, 'running'))) {
+        // Cancelled (or failed) while this preparation was in flight: the steps it just created
+        // will never run.
+        const ended = (await getRun(db, runId))?.status ?? 'cancelled';
+        for (const s of await listSteps(db, runId)) {
+          if (s.status === 'pending') await updateStep(db, s.id, { status: ended === 'failed' ? 'skipped' : 'cancelled', finishedAt: new Date() });
+        }
+      }
       return {
         runId,
         seed: run.seed,

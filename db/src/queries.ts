@@ -1,5 +1,5 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
-import { and, asc, desc, eq, gt, inArray, isNull, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { artifacts, claims, datasets, metrics, recipes, runEnvironments, runs, steps } from './schema';
 
@@ -58,17 +58,26 @@ export async function listRuns(db: Db, limit = 50): Promise<(RunRow & { recipeNa
   return rows.map((r) => ({ ...r.run, recipeName: r.recipeName, recipeVersion: r.recipeVersion }));
 }
 
-export async function setRunStatus(db: Db, id: string, status: RunStatus, error?: string): Promise<void> {
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
+
+/**
+ * Moves a run to `status`, unless it has already ended: an ended run's status is final. (A run
+ * cancelled while its preparation was in flight must not be set back to "running" by it.)
+ * Returns whether the row changed.
+ */
+export async function setRunStatus(db: Db, id: string, status: RunStatus, error?: string): Promise<boolean> {
   const now = new Date();
-  await db
+  const changed = await db
     .update(runs)
     .set({
       status,
       error: error ?? null,
       ...(status === 'running' ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
-      ...(['completed', 'failed', 'cancelled'].includes(status) ? { finishedAt: now } : {}),
+      ...(TERMINAL_RUN_STATUSES.includes(status) ? { finishedAt: now } : {}),
     })
-    .where(eq(runs.id, id));
+    .where(and(eq(runs.id, id), notInArray(runs.status, [...TERMINAL_RUN_STATUSES])))
+    .returning({ id: runs.id });
+  return changed.length > 0;
 }
 
 export async function recordEnvironment(db: Db, env: typeof runEnvironments.$inferInsert): Promise<void> {

@@ -30,6 +30,25 @@ test(`[CONTROL/${testDb()}] cancel mid-pretrain stops the compute and marks run 
   await assert.rejects(api.runs.cancel({ runId: launched.runId }), /already cancelled/);
 });
 
+test(`[CONTROL/${testDb()}] cancel during preparation ends cancelled and stays so; an ended run's status is final`, async () => {
+  for (let i = 0; i < 3; i++) {
+    const launched = await api.runs.launch({ recipe: trainEvalRecipe(`control-early-cancel-${i}`, { epochs: 5 }) });
+    // right away: the preparation activity is usually still in flight
+    await api.runs.cancel({ runId: launched.runId });
+    const done = await waitForRun(api, launched.runId, { timeoutMs: 60_000 });
+    assert.equal(done.run.status, 'cancelled');
+    await sleep(1500); // anything still in flight has landed by now
+    const later = await api.runs.get({ runId: launched.runId });
+    assert.equal(later.run.status, 'cancelled', 'the preparation must not set it back to running');
+    assert.ok(later.steps.every((s) => s.status === 'cancelled'), JSON.stringify(later.steps.map((s) => s.status)));
+  }
+  // the rule itself, at the database
+  const { setRunStatus } = await import('@reprolab/db');
+  const runs = await api.runs.list({ limit: 1 });
+  assert.equal(await setRunStatus(db, runs[0]!.id, 'running'), false);
+  assert.equal((await api.runs.get({ runId: runs[0]!.id })).run.status, 'cancelled');
+});
+
 test(`[CONTROL/${testDb()}] pause holds the next step until resume`, async () => {
   const launched = await api.runs.launch({ recipe: trainEvalRecipe('control-pause', { trainLimit: 320 }) });
   await api.runs.pause({ runId: launched.runId });
