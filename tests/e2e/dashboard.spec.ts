@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
+import { stringify } from 'yaml';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
@@ -190,4 +191,27 @@ test('[DASHBOARD] a running run can be cancelled from its page, after a second c
   await controls.getByRole('button', { name: 'Stop the run and its compute' }).click();
   await page.getByTestId('run-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 60_000 });
   assert.equal(await page.getByTestId('run-controls').count(), 0, 'no controls on an ended run');
+});
+
+test('[DASHBOARD] a sparse-training run charts final accuracy per method and sparsity against dense', async () => {
+  const params = { model: { kind: 'proxy-cnn' }, kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1, batchSize: 64, trainLimit: 256, evalLimit: 200, checkpointEvery: 4 };
+  const step = (id: string, p: Record<string, unknown>) => ({ id, kind: 'growPrune', inputs: { dataset: 'mnist' }, params: { ...params, ...p } });
+  const recipe = stringify({
+    name: 'e2e-gap',
+    version: 1,
+    datasets: { mnist: { builtin: 'mnist-10k' } },
+    steps: [step('dense-1', { method: 'dense', sparsity: 0, seed: 1 }), step('gap-1', { method: 'gap-serial', sparsity: 0.9, seed: 1 }), step('gmp-1', { method: 'gmp', sparsity: 0.9, seed: 1 })],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const page = await browser.newPage();
+  await page.goto(`${base}/runs/${launched.runId}`);
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
+  const chart = page.getByTestId('sparsity-chart');
+  const panel = chart.locator('g[data-sparsity="0.9"]');
+  assert.deepEqual(
+    await panel.locator('g[data-row]').evaluateAll((els) => els.map((e) => [e.getAttribute('data-row'), e.getAttribute('data-points')])),
+    [['gap-serial/uniform', '1'], ['gmp/uniform', '1']],
+  );
+  assert.match(await page.locator('figure', { has: chart }).locator('figcaption').innerText(), /dense models' mean \(\d+(\.\d+)?%\)/);
+  await page.screenshot({ path: join(shots, 'dashboard-sparsity.png'), fullPage: true });
 });

@@ -319,3 +319,105 @@ export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: S
     </figure>
   );
 }
+
+/** A `growPrune` step of the recipe: which method, at which sparsity and distribution, which seed. */
+export interface SparseSpec {
+  step: string;
+  method: string;
+  sparsity: number;
+  distribution: string;
+  seed: number | null;
+}
+
+const METHOD_ORDER = ['dense', 'gap-serial', 'gap-parallel', 'gmp', 'static-random'];
+const METHOD_LABEL: Record<string, string> = {
+  dense: 'dense',
+  'gap-serial': 'GaP serial',
+  'gap-parallel': 'GaP parallel',
+  gmp: 'prune from dense (GMP)',
+  'static-random': 'static random',
+};
+
+/**
+ * Final test accuracy of every sparse-training step: one panel per target sparsity, one row per
+ * method (and layer-wise distribution), a dot per seed and a tick at their mean, with the dense
+ * models' mean as the reference line. Points appear as the steps finish.
+ */
+export function SparsityChart({ specs, metrics }: { specs: SparseSpec[]; metrics: MetricView[] }) {
+  const acc = new Map(metrics.filter((m) => m.name === 'test_accuracy').map((m) => [m.step, m.value * 100]));
+  if (!specs.length) return null;
+  const sparsities = [...new Set(specs.filter((s) => s.method !== 'dense').map((s) => s.sparsity))].sort();
+  const rowKey = (s: SparseSpec) => `${s.method}/${s.distribution}`;
+  const rows = [...new Set(specs.filter((s) => s.method !== 'dense').map(rowKey))].sort((a, b) => {
+    const [ma, da] = a.split('/') as [string, string];
+    const [mb, db] = b.split('/') as [string, string];
+    return METHOD_ORDER.indexOf(ma) - METHOD_ORDER.indexOf(mb) || da.localeCompare(db);
+  });
+  const dense = specs.filter((s) => s.method === 'dense').flatMap((s) => (acc.has(s.step) ? [acc.get(s.step)!] : []));
+  const denseMean = dense.length ? dense.reduce((a, b) => a + b, 0) / dense.length : undefined;
+  const all = [...acc.values()];
+  if (!sparsities.length || !all.length) return null;
+  const lo = Math.floor(Math.min(...all) - 1);
+  const hi = Math.ceil(Math.max(...all) + 0.5);
+  const [labelW, panelW, gap, rowH, top] = [180, 300, 24, 24, 30];
+  const w = labelW + sparsities.length * (panelW + gap);
+  const h = top + rows.length * rowH + 28;
+  return (
+    <figure>
+      <svg data-testid="sparsity-chart" width={w} height={h} role="img" aria-label="final test accuracy per method and sparsity" style={{ border: '1px solid #eee' }}>
+        {rows.map((r, i) => {
+          const [method, dist] = r.split('/') as [string, string];
+          return (
+            <text key={r} x={labelW - 8} y={top + i * rowH + rowH / 2 + 4} fontSize="11" textAnchor="end">
+              {METHOD_LABEL[method] ?? method}
+              {dist !== 'uniform' ? ` (${dist})` : ''}
+            </text>
+          );
+        })}
+        {sparsities.map((sp, pi) => {
+          const x0 = labelW + pi * (panelW + gap);
+          const sx = (v: number) => x0 + (panelW * (v - lo)) / (hi - lo);
+          return (
+            <g key={sp} data-sparsity={sp}>
+              <text x={x0} y={14} fontSize="11" fontWeight="bold">
+                {Math.round(sp * 100)}% sparse
+              </text>
+              <line x1={x0} y1={h - 24} x2={x0 + panelW} y2={h - 24} stroke="#999" />
+              {[lo, (lo + hi) / 2, hi].map((t) => (
+                <text key={t} x={sx(t)} y={h - 10} fontSize="9" fill="#777" textAnchor="middle">
+                  {fmt(t, 3)}%
+                </text>
+              ))}
+              {denseMean !== undefined && (
+                <line x1={sx(denseMean)} y1={top - 6} x2={sx(denseMean)} y2={h - 24} stroke="#1a1a1a" strokeDasharray="4 3">
+                  <title>{`dense mean ${fmt(denseMean, 4)}%`}</title>
+                </line>
+              )}
+              {rows.map((r, ri) => {
+                const y = top + ri * rowH + rowH / 2;
+                const pts = specs.filter((s) => rowKey(s) === r && s.sparsity === sp && acc.has(s.step));
+                const vals = pts.map((s) => acc.get(s.step)!);
+                const mean = vals.length ? vals.reduce((a, b) => a + b, 0) / vals.length : undefined;
+                return (
+                  <g key={r} data-row={r} data-points={vals.length}>
+                    <line x1={x0} y1={y} x2={x0 + panelW} y2={y} stroke="#f3f3f3" />
+                    {pts.map((s) => (
+                      <circle key={s.step} cx={sx(acc.get(s.step)!)} cy={y} r={3.5} fill={COLORS[METHOD_ORDER.indexOf(s.method) % COLORS.length]} opacity={0.7}>
+                        <title>{`${s.step}: ${fmt(acc.get(s.step)!, 4)}%${s.seed !== null ? ` (seed ${s.seed})` : ''}`}</title>
+                      </circle>
+                    ))}
+                    {mean !== undefined && <line x1={sx(mean)} y1={y - 8} x2={sx(mean)} y2={y + 8} stroke="#1a1a1a" strokeWidth="2" />}
+                  </g>
+                );
+              })}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        final test accuracy per method: ● one per seed, | their mean; dashed: the dense models&apos; mean
+        {denseMean !== undefined ? ` (${fmt(denseMean, 4)}%)` : ''}
+      </figcaption>
+    </figure>
+  );
+}

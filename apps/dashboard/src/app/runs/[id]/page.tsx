@@ -1,9 +1,19 @@
 import Link from 'next/link';
 import { serverApi } from '../../../server/api';
-import type { SweepSpec } from './charts';
+import type { SparseSpec, SweepSpec } from './charts';
 import { RunDetail, type RunSnapshot } from './run-detail';
 
 export const dynamic = 'force-dynamic';
+
+/** The recipe's `growPrune` steps: method, sparsity, distribution and seed of each. */
+function sparseSpecs(recipe: { steps: { id: string; kind: string; params?: unknown }[] }): SparseSpec[] {
+  return recipe.steps.flatMap((s) => {
+    const p = s.params as { method?: string; sparsity?: number; distribution?: string; seed?: number } | undefined;
+    return s.kind === 'growPrune' && p?.method
+      ? [{ step: s.id, method: p.method, sparsity: p.method === 'dense' ? 0 : (p.sparsity ?? 0), distribution: p.distribution ?? 'uniform', seed: p.seed ?? null }]
+      : [];
+  });
+}
 
 /** The recipe's swept `simulateMpu` steps, with their parameter and values in order. */
 function sweepSpecs(recipe: { steps: { id: string; kind: string; params?: unknown }[] }): SweepSpec[] {
@@ -25,8 +35,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
       api.metrics.series({ runId: id, prefix: 'sweep_' }),
       api.compare.run({ runId: id }),
     ]);
-    const sweeps = run.recipe ? sweepSpecs((await api.recipes.get({ id: run.recipe.id })).recipe) : [];
-    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps })) as RunSnapshot;
+    const recipe = run.recipe ? (await api.recipes.get({ id: run.recipe.id })).recipe : null;
+    const sweeps = recipe ? sweepSpecs(recipe) : [];
+    const sparse = recipe ? sparseSpecs(recipe) : [];
+    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps, sparse })) as RunSnapshot;
   } catch (e) {
     problem = (e as Error).message;
   }

@@ -2,7 +2,20 @@
 /** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
 import { useEffect, useState } from 'react';
 import { mutate, query } from '../../trpc-client';
-import { ComparisonChart, fmt, LossChart, SimulationChart, SweepCharts, VERDICT_COLORS, type ComparisonRowView, type MetricView, type SeriesPoint, type SweepSpec } from './charts';
+import {
+  ComparisonChart,
+  fmt,
+  LossChart,
+  SimulationChart,
+  SparsityChart,
+  SweepCharts,
+  VERDICT_COLORS,
+  type ComparisonRowView,
+  type MetricView,
+  type SeriesPoint,
+  type SparseSpec,
+  type SweepSpec,
+} from './charts';
 
 interface Step {
   stepKey: string;
@@ -30,6 +43,7 @@ export interface RunSnapshot {
   comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string };
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
+  sparse: SparseSpec[];
 }
 
 
@@ -137,6 +151,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
           })}
         </tbody>
       </table>
+      <SparsityChart specs={snap.sparse} metrics={snap.comparison.metrics} />
       <LossChart series={snap.series} />
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
