@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './stack';
 
 const DASHBOARD_DIR = join(REPO_ROOT, 'apps', 'dashboard');
+const BUNDLED_PACKAGES = ['apps/api/src', 'db/src', 'workflows/src', 'workflows/recipes/src'];
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;
@@ -18,7 +19,9 @@ async function newestMtime(dir: string): Promise<number> {
 /** Builds the dashboard when there is no production build or its sources changed since. */
 export async function ensureDashboardBuilt(log: (s: string) => void): Promise<void> {
   const buildId = join(DASHBOARD_DIR, '.next', 'BUILD_ID');
-  const sources = Math.max(await newestMtime(join(DASHBOARD_DIR, 'src')), await newestMtime(join(REPO_ROOT, 'apps', 'api', 'src')));
+  // Everything the dashboard bundles: its own pages, the API router and the packages it imports.
+  const dirs = [join(DASHBOARD_DIR, 'src'), ...BUNDLED_PACKAGES.map((p) => join(REPO_ROOT, p))];
+  const sources = Math.max(...(await Promise.all(dirs.filter((d) => existsSync(d)).map(newestMtime))));
   if (existsSync(buildId) && statSync(buildId).mtimeMs > sources) return;
   log('building the dashboard (next build; first time only, ~1-2 min)…');
   const t0 = Date.now();
