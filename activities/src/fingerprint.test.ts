@@ -4,13 +4,17 @@ import { stepFingerprint } from './fingerprint';
 import { digestKey, parseEndpoint, stripDigest } from './storage/object-store';
 
 test('[CACHE] a fingerprint changes with every input of the computation, not with key order', () => {
-  const base = { kind: 'pretrain', params: { epochs: 1, lr: 0.1 }, inputs: { dataset: 'sha256:aa' }, seed: 1, codeVersion: 'abc' };
+  const base = { kind: 'pretrain', params: { epochs: 1, lr: 0.1 }, inputs: { dataset: 'sha256:aa' }, needs: { a: 'sha256:01', b: 'sha256:02' }, seed: 1, codeVersion: 'abc' };
   const fp = stepFingerprint(base);
   assert.equal(stepFingerprint({ ...base, params: { lr: 0.1, epochs: 1 } }), fp);
+  assert.equal(stepFingerprint({ ...base, needs: { b: 'sha256:02', a: 'sha256:01' } }), fp);
   for (const changed of [
     { ...base, kind: 'evaluate' },
     { ...base, params: { epochs: 2, lr: 0.1 } },
     { ...base, inputs: { dataset: 'sha256:bb' } },
+    // an aggregate over other steps, or over the same steps computed differently, is another computation
+    { ...base, needs: { a: 'sha256:01' } },
+    { ...base, needs: { a: 'sha256:01', b: 'sha256:03' } },
     { ...base, seed: 2 },
     { ...base, codeVersion: 'abd' },
   ]) {

@@ -120,7 +120,13 @@ export function createRunActivities(deps: ActivityDeps) {
       const { run, recipe } = await loadRunRecipe(deps, input.runId);
       const spec = stepOf(recipe, input.stepKey);
       const step = await requireStep(deps, input);
-      const fingerprint = stepFingerprint({ kind: spec.kind, params: spec.params, inputs: input.inputs, seed: run.seed, codeVersion: deps.codeVersion });
+      const needs: Record<string, string> = {};
+      for (const n of spec.needs) {
+        const dep = await getStep(db, input.runId, n);
+        if (!dep?.fingerprint) throw ApplicationFailure.nonRetryable(`step ${input.stepKey} needs ${n}, which has not been computed`, 'InvalidInput');
+        needs[n] = dep.fingerprint;
+      }
+      const fingerprint = stepFingerprint({ kind: spec.kind, params: spec.params, inputs: input.inputs, needs, seed: run.seed, codeVersion: deps.codeVersion });
       const cached = input.force ? undefined : await findCachedStep(db, fingerprint);
       if (cached && cached.id !== step.id) {
         await copyCachedResults(deps, cached, step, input.runId);

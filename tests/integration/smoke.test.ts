@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, test } from 'node:test';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, finalMetrics, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, mpuMiniRecipe, startWorker, testDb, trainEvalRecipe, waitForRun, type Api } from '../support/harness';
 import type { ObjectStore } from '@reprolab/activities';
 
 let api: Api;
@@ -78,4 +78,17 @@ test(`[RUNS/${testDb()}] runs.list and compare.run report the run`, async () => 
   const c = await api.compare.run({ runId: runs[0]!.id });
   assert.equal(c.rows.length, 0);
   assert.ok(c.metrics.some((m) => m.name === 'test_accuracy'));
+});
+
+test(`[CACHE/${testDb()}] an aggregate over other steps is not reused: its fingerprint includes what it needs`, async () => {
+  const seed = 1000 + Math.floor(Math.random() * 1e6); // nothing computed by other tests matches
+  const one = await waitForRun(api, (await api.runs.launch({ recipe: mpuMiniRecipe('cache-agg-1', ['AXPY'], { scale: 'proxy', targets: [] }), seed })).runId);
+  assert.equal(one.run.status, 'completed', one.run.error ?? '');
+  const two = await waitForRun(api, (await api.runs.launch({ recipe: mpuMiniRecipe('cache-agg-2', ['AXPY', 'GEMV'], { scale: 'proxy', targets: [] }), seed })).runId);
+  assert.equal(two.run.status, 'completed', two.run.error ?? '');
+  assert.deepEqual(two.steps.map((s) => [s.stepKey, s.cacheHit]), [['axpy', true], ['gemv', false], ['summary', false]]);
+  const m = finalMetrics(await api.metrics.series({ runId: two.run.id }));
+  assert.equal(m['summary.workloads'], 2);
+  const geo = Math.sqrt(m['axpy.speedup']! * m['gemv.speedup']!);
+  assert.ok(Math.abs(m['summary.geomean_speedup']! - geo) < 1e-9 * geo, `${m['summary.geomean_speedup']} vs ${geo}`);
 });
