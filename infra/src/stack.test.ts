@@ -42,7 +42,7 @@ test('real temporal and minio start healthy under the supervisor and stop withou
   // Random high offset so a developer's own stack (or a parallel test run) is not disturbed.
   let offset = 0;
   for (let i = 0; i < 50 && !offset; i++) {
-    const o = 30_000 + Math.floor(Math.random() * 20_000);
+    const o = 10_000 + Math.floor(Math.random() * 12_000); // every port below the ephemeral range (32768+)
     const ports = [7233, 8233, 9000, 9001].map((p) => p + o);
     if ((await Promise.all(ports.map((p) => isPortFree('127.0.0.1', p)))).every(Boolean)) offset = o;
   }

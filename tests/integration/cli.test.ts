@@ -83,9 +83,20 @@ test(`[CLI/${testDb()}] schedule create, list, trigger, show and delete`, async 
 });
 
 test(`[CLI/${testDb()}] up refuses a taken port by name and starts nothing`, async () => {
-  const blocker = createServer();
-  const offset = 20000 + Math.floor(Math.random() * 5000);
-  await new Promise<void>((r) => blocker.listen(9000 + offset, '127.0.0.1', () => r()));
+  // Offsets keep every port below Linux's ephemeral range (32768+), where outgoing connections
+  // may hold the number; a port that is taken all the same just means another try.
+  let offset = 0;
+  let blocker = createServer();
+  for (let i = 0; ; i++) {
+    offset = 10000 + Math.floor(Math.random() * 10000);
+    const ok = await new Promise<boolean>((r) => {
+      blocker.once('error', () => r(false));
+      blocker.listen(9000 + offset, '127.0.0.1', () => r(true));
+    });
+    if (ok) break;
+    if (i > 20) throw new Error('no free port to block');
+    blocker = createServer();
+  }
   try {
     const stateDir = join(dir, 'state');
     const r = await cli(['up', '--no-dashboard', '--state-dir', stateDir, '--port-offset', String(offset)]);
