@@ -18,6 +18,8 @@ export class AddressMap {
   readonly chunkBytes: number;
   /** Bytes of one full pass over every core (the allocation alignment). */
   readonly period: number;
+  /** All geometry is integral, so int32 arithmetic decodes addresses below 2^31 exactly (see decode). */
+  private readonly intGeometry: boolean;
 
   constructor(
     readonly cores: number,
@@ -30,10 +32,26 @@ export class AddressMap {
     this.pesPerCore = pgs * pesPerPg;
     this.chunkBytes = this.pesPerCore * ioBytes;
     this.period = this.chunkBytes * cores;
+    this.intGeometry = [ioBytes, pgs, pesPerPg, cores, cols, rows].every((x) => Number.isInteger(x) && x > 0);
   }
 
   /** Writes the decoded fields of `addr` into `out`. */
   decode(addr: number, out: BankAddress): void {
+    if (this.intGeometry && (addr | 0) === addr && addr >= 0) {
+      // same arithmetic on non-negative int32 values (floor = truncation); double % was a slow library call
+      const g = (addr / this.ioBytes) | 0;
+      const pe = g % this.pesPerCore;
+      const pePg = pe % this.pesPerPg;
+      out.pe = pePg;
+      out.pg = ((pe - pePg) / this.pesPerPg) | 0;
+      const chunk = ((g - pe) / this.pesPerCore) | 0;
+      const core = chunk % this.cores;
+      out.core = core;
+      const bank = ((chunk - core) / this.cores) | 0;
+      out.col = bank % this.cols;
+      out.row = ((bank / this.cols) | 0) % this.rows;
+      return;
+    }
     const g = Math.floor(addr / this.ioBytes);
     const pe = g % this.pesPerCore;
     out.pe = pe % this.pesPerPg;
@@ -46,6 +64,7 @@ export class AddressMap {
   }
 
   pgOf(addr: number): number {
+    if (this.intGeometry && (addr | 0) === addr && addr >= 0) return ((((addr / this.ioBytes) | 0) % this.pesPerCore) / this.pesPerPg) | 0;
     return Math.floor((Math.floor(addr / this.ioBytes) % this.pesPerCore) / this.pesPerPg);
   }
 

@@ -6,7 +6,7 @@
  * barriers and shared memory behave as on hardware.
  */
 import {
-  ADDR_AFFINE, ADDR_LIST, ADDR_SMEM, F_AUX, F_LOC, F_MASK, LOC_FAR, LOC_PENDING, REC, OP_ATOMG, OP_ATOMS, OP_BAR, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
+  ADDR_AFFINE, ADDR_LIST, ADDR_SMEM, F_MASK, LOC_FAR, LOC_PENDING, REC, addAux, recLoc, withLoc, OP_ATOMG, OP_ATOMS, OP_BAR, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
   OP_LDG, OP_LDS, OP_SFU, OP_STG, OP_STS, OP_XFER, type WarpTrace,
 } from './trace';
 import type { BlockTrace } from './trace';
@@ -80,6 +80,26 @@ export interface KernelLaunch {
 
 const NO_DEP = -1;
 
+/**
+ * Generation-time data of one warp's stream, indexed by record: operand producers (3 per record;
+ * -1 constant/special register, -2 no operand) and the locations where each value is available.
+ * Owned by the BlockCtx and reused for every block (the machines never read it), which keeps the
+ * traces that stay resident while a block runs small.
+ */
+class GenInfo {
+  opnd = new Int32Array(3 * 64);
+  avail = new Int32Array(64);
+
+  /** Makes record index i addressable. */
+  ensure(i: number): void {
+    if (i < this.avail.length) return;
+    let n = this.avail.length * 2;
+    while (n <= i) n *= 2;
+    const op3 = new Int32Array(3 * n); op3.set(this.opnd); this.opnd = op3;
+    const av = new Int32Array(n); av.set(this.avail); this.avail = av;
+  }
+}
+
 export class BlockCtx {
   readonly lanes: number;
   readonly numWarps: number;
@@ -95,6 +115,7 @@ export class BlockCtx {
   private arena: Vec[] = [];
   private arenaNext = 0;
   private traces: WarpTrace[] | null = null;
+  private readonly gen: GenInfo[] = [];
   private placement: Placement | null = null;
   /** Number of warp instructions emitted (counted even when not tracing). */
   instructions = 0;
@@ -106,6 +127,7 @@ export class BlockCtx {
     this.mask = new Uint8Array(this.lanes).fill(1);
     this.warpMask = new Int32Array(this.numWarps).fill(-1);
     this.smem = new Float64Array(launch.smemWords);
+    for (let w = 0; w < this.numWarps; w++) this.gen.push(new GenInfo());
     this.tid = this.newVec();
     for (let i = 0; i < this.lanes; i++) this.tid.v[i] = i;
     this.tid.loc.fill(LOC_ALL);
@@ -145,8 +167,9 @@ export class BlockCtx {
       this.arena.push(vec);
     }
     this.arenaNext++;
-    vec.seq.fill(NO_DEP);
-    vec.loc.fill(LOC_ALL);
+    // a few warps per block: plain loops beat fill() calls here
+    const seq = vec.seq, loc = vec.loc;
+    for (let w = 0; w < seq.length; w++) { seq[w] = NO_DEP; loc[w] = LOC_ALL; }
     return vec;
   }
 
@@ -195,45 +218,50 @@ export class BlockCtx {
     const bit = 1 << loc;
     if (x.loc[w]! & bit) return;
     const t = this.traces![w]!;
-    x.seq[w] = t.push(OP_XFER, loc, this.warpMask[w]!, x.seq[w]!, NO_DEP, -1, bytes);
+    x.seq[w] = t.push(OP_XFER, loc, this.warpMask[w]!, x.seq[w]!, NO_DEP, bytes);
     x.loc[w]! |= bit;
     this.instructions++;
   }
 
   // ---------- demand-driven placement (policy.deferred) ----------
-  private readonly stack: number[] = [];
+  /** Work stack of (record, location) pairs; a typed array because `length = 0` + push reallocated per call. */
+  private stack = new Int32Array(64);
 
   /** Bytes that must cross the bus so that value `p` (a record of trace t) is available at `loc`; fixes pending producers. */
-  private need(t: WarpTrace, p: number, loc: number, bytes: number): number {
+  private need(t: WarpTrace, g: GenInfo, p: number, loc: number, bytes: number): number {
     if (p < 0) return 0;
     const recs = t.recs;
-    if (recs[p * REC + F_LOC] === LOC_PENDING) { this.resolve(t, p, loc); return 0; }
+    if (recLoc(recs[p * REC]!) === LOC_PENDING) { this.resolve(t, g, p, loc); return 0; }
     const bit = 1 << loc;
-    if (t.avail[p]! & bit) return 0;
-    t.avail[p]! |= bit;
+    if (g.avail[p]! & bit) return 0;
+    g.avail[p]! |= bit;
     return bytes;
   }
 
   /** Places pending record p at `loc` and pulls its operands there (iteratively). */
-  private resolve(t: WarpTrace, p0: number, loc0: number): void {
-    const st = this.stack;
-    st.length = 0;
-    st.push(p0, loc0);
+  private resolve(t: WarpTrace, g: GenInfo, p0: number, loc0: number): void {
+    let st = this.stack;
+    st[0] = p0; st[1] = loc0;
+    let top = 2;
     const recs = t.recs;
-    while (st.length > 0) {
-      const loc = st.pop()!;
-      const p = st.pop()!;
+    while (top > 0) {
+      const loc = st[--top]!;
+      const p = st[--top]!;
       const o = p * REC;
-      if (recs[o + F_LOC] !== LOC_PENDING) continue;
-      recs[o + F_LOC] = loc;
-      t.avail[p] = 1 << loc;
+      if (recLoc(recs[o]!) !== LOC_PENDING) continue;
+      recs[o] = withLoc(recs[o]!, loc);
+      g.avail[p] = 1 << loc;
       const bytes = 4 * activeLanes(recs[o + F_MASK]!);
       for (let j = 0; j < 3; j++) {
-        const q = t.opnd[3 * p + j]!;
+        const q = g.opnd[3 * p + j]!;
         if (q < 0) continue;
-        if (recs[q * REC + F_LOC] === LOC_PENDING) { st.push(q, loc); continue; }
+        if (recLoc(recs[q * REC]!) === LOC_PENDING) {
+          if (top + 2 > st.length) { const grown = new Int32Array(st.length * 2); grown.set(st); this.stack = st = grown; }
+          st[top++] = q; st[top++] = loc;
+          continue;
+        }
         const bit = 1 << loc;
-        if (!(t.avail[q]! & bit)) { t.avail[q]! |= bit; recs[o + F_AUX]! += bytes; }
+        if (!(g.avail[q]! & bit)) { g.avail[q]! |= bit; recs[o] = addAux(recs[o]!, bytes); }
       }
     }
   }
@@ -241,21 +269,23 @@ export class BlockCtx {
   /** End of block: values no consumer placed run near-bank if all operands are in one PG, else far-bank. */
   private settlePending(): void {
     if (!this.traces || !this.placement?.policy.deferred) return;
-    for (const t of this.traces) {
+    for (let w = 0; w < this.traces.length; w++) {
+      const t = this.traces[w]!;
+      const g = this.gen[w]!;
       const recs = t.recs;
       for (let p = 0; p < t.count; p++) {
-        if (recs[p * REC + F_LOC] !== LOC_PENDING) continue;
+        if (recLoc(recs[p * REC]!) !== LOC_PENDING) continue;
         // near locations every operand has; immediates, parameters and special registers count as
         // far-bank (MPU-Sim default_{imm,param,specialreg}_loc_is_near_bank = false)
         let common = LOC_ALL & ~1;
         for (let j = 0; j < 3; j++) {
-          const q = t.opnd[3 * p + j]!;
-          if (q >= 0) common &= t.avail[q]!;
+          const q = g.opnd[3 * p + j]!;
+          if (q >= 0) common &= g.avail[q]!;
           else if (q === -1) common = 0;
         }
         let loc = LOC_FAR;
         for (let pg = 0; pg < 4; pg++) if (common & (2 << pg)) { loc = 1 + pg; break; }
-        this.resolve(t, p, loc);
+        this.resolve(t, g, p, loc);
       }
     }
   }
@@ -268,16 +298,20 @@ export class BlockCtx {
     }
     const pl = this.placement!;
     if (pl.policy.deferred) {
+      const traces = this.traces, gen = this.gen, wm = this.warpMask;
+      const aSeq = typeof a === 'number' ? null : a.seq, bSeq = typeof b === 'number' ? null : b.seq, cSeq = typeof c === 'number' ? null : c.seq;
       for (let w = 0; w < nW; w++) {
-        const m = this.warpMask[w]!;
+        const m = wm[w]!;
         if (m === 0) continue;
-        const t: WarpTrace = this.traces[w]!;
-        const sa = this.seqOf(a, w), sb = this.seqOf(b, w), sc = this.seqOf(c, w);
+        const t: WarpTrace = traces[w]!;
+        const sa = aSeq ? aSeq[w]! : NO_DEP, sb = bSeq ? bSeq[w]! : NO_DEP, sc = cSeq ? cSeq[w]! : NO_DEP;
         const { hi, lo } = twoLatest(sa, sb, sc);
-        const i = t.push(op, LOC_PENDING, m, hi, lo, -1, 0);
+        const i = t.push(op, LOC_PENDING, m, hi, lo, 0);
+        const g = gen[w]!;
+        g.ensure(i);
         // -1: immediate / special register operand; -2: no operand
-        t.opnd[3 * i] = sa; t.opnd[3 * i + 1] = nOps > 1 ? sb : -2; t.opnd[3 * i + 2] = nOps > 2 ? sc : -2;
-        t.avail[i] = 0;
+        g.opnd[3 * i] = sa; g.opnd[3 * i + 1] = nOps > 1 ? sb : -2; g.opnd[3 * i + 2] = nOps > 2 ? sc : -2;
+        g.avail[i] = 0;
         r.seq[w] = i;
         r.loc[w] = 0;
         this.instructions++;
@@ -293,7 +327,7 @@ export class BlockCtx {
       this.ensureAt(b, w, loc, bytes);
       this.ensureAt(c, w, loc, bytes);
       const { hi, lo } = twoLatest(this.seqOf(a, w), this.seqOf(b, w), this.seqOf(c, w));
-      r.seq[w] = this.traces[w]!.push(op, loc, m, hi, lo, -1, 0);
+      r.seq[w] = this.traces[w]!.push(op, loc, m, hi, lo, 0);
       r.loc[w] = 1 << loc;
       this.instructions++;
     }
@@ -324,7 +358,19 @@ export class BlockCtx {
   max(a: Val, b: Val): Vec { return this.bin(OP_FADD, a, b, K_MAX); }
   fma(a: Val, b: Val, c: Val): Vec {
     const r = this.newVec();
-    for (let i = 0; i < this.lanes; i++) r.v[i] = lane(a, i) * lane(b, i) + lane(c, i);
+    const o = r.v, n = this.lanes;
+    if (typeof a !== 'number' && typeof b === 'number' && typeof c !== 'number') {
+      const x = a.v, z = c.v;
+      for (let i = 0; i < n; i++) o[i] = x[i]! * b + z[i]!;
+    } else if (typeof a !== 'number' && typeof b !== 'number' && typeof c !== 'number') {
+      const x = a.v, y = b.v, z = c.v;
+      for (let i = 0; i < n; i++) o[i] = x[i]! * y[i]! + z[i]!;
+    } else {
+      // mixed scalar/vector operands: per-operand array or constant, no polymorphic per-lane helper
+      const x = typeof a === 'number' ? null : a.v, y = typeof b === 'number' ? null : b.v, z = typeof c === 'number' ? null : c.v;
+      const xs = typeof a === 'number' ? a : 0, ys = typeof b === 'number' ? b : 0, zs = typeof c === 'number' ? c : 0;
+      for (let i = 0; i < n; i++) o[i] = (x ? x[i]! : xs) * (y ? y[i]! : ys) + (z ? z[i]! : zs);
+    }
     this.emitAlu(OP_FFMA, r, a, b, c, 3);
     return r;
   }
@@ -347,7 +393,10 @@ export class BlockCtx {
   and(a: Val, b: Val): Vec { return this.bin(OP_IADD, a, b, K_AND); }
   select(c: Val, a: Val, b: Val): Vec {
     const r = this.newVec();
-    for (let i = 0; i < this.lanes; i++) r.v[i] = lane(c, i) !== 0 ? lane(a, i) : lane(b, i);
+    const o = r.v;
+    const cv = typeof c === 'number' ? null : c.v, x = typeof a === 'number' ? null : a.v, y = typeof b === 'number' ? null : b.v;
+    const cs = typeof c === 'number' ? c : 0, xs = typeof a === 'number' ? a : 0, ys = typeof b === 'number' ? b : 0;
+    for (let i = 0; i < this.lanes; i++) o[i] = (cv ? cv[i]! : cs) !== 0 ? (x ? x[i]! : xs) : (y ? y[i]! : ys);
     this.emitAlu(OP_IADD, r, c, a, b, 3);
     return r;
   }
@@ -381,7 +430,12 @@ export class BlockCtx {
       const t: WarpTrace = this.traces[w]!;
       // affine test over the active lanes (in element units)
       let first = -1, firstIdx = 0, stride = 0, affine = true, prevLane = -1, prevIdx = 0;
-      if (!scalar) {
+      if (!scalar && m === -1) {
+        // full warp (the common case): indices are integers (checked by the caller), so the stride is too
+        const b0 = w * WARP;
+        first = 0; firstIdx = iv![b0]!; stride = iv![b0 + 1]! - firstIdx;
+        for (let l = 2; l < WARP; l++) if (iv![b0 + l]! - iv![b0 + l - 1]! !== stride) { affine = false; break; }
+      } else if (!scalar) {
         const b0 = w * WARP;
         for (let l = 0; l < WARP; l++) {
           if (!((m >>> l) & 1)) continue;
@@ -422,9 +476,10 @@ export class BlockCtx {
         // (default_smem_loc_is_near_bank), so its address and data registers are near-bank too.
         loc = 1 + targetPg;
         const lanesBytes = 4 * activeLanes(m);
-        if (buf) aux = this.need(t, this.seqOf(idx, w), LOC_FAR, lanesBytes) + (affine ? 8 : lanesBytes);
-        else aux = this.need(t, this.seqOf(idx, w), loc, lanesBytes);
-        if (!isLoad) aux += this.need(t, this.seqOf(val, w), loc, lanesBytes);
+        const g = this.gen[w]!;
+        if (buf) aux = this.need(t, g, this.seqOf(idx, w), LOC_FAR, lanesBytes) + (affine ? 8 : lanesBytes);
+        else aux = this.need(t, g, this.seqOf(idx, w), loc, lanesBytes);
+        if (!isLoad) aux += this.need(t, g, this.seqOf(val, w), loc, lanesBytes);
       } else {
         if (isLoad) loc = pl.policy.memNear ? 1 + targetPg : LOC_FAR;
         else {
@@ -435,8 +490,10 @@ export class BlockCtx {
         aux = scalar ? (loc === LOC_FAR ? 0 : 8) : (idx.loc[w]! & (1 << loc)) ? 0 : affine ? 8 : 4 * activeLanes(m);
       }
       const { hi, lo } = twoLatest(this.seqOf(idx, w), this.seqOf(val, w), NO_DEP);
-      const s = t.push(op, loc, m, hi, lo, off, aux, !buf ? ADDR_SMEM : affine ? ADDR_AFFINE : ADDR_LIST);
-      t.avail[s] = 1 << loc;
+      const s = t.push(op, loc, m, hi, lo, aux, !buf ? ADDR_SMEM : affine ? ADDR_AFFINE : ADDR_LIST);
+      const g = this.gen[w]!;
+      g.ensure(s);
+      g.avail[s] = 1 << loc;
       this.instructions++;
       if (r) {
         r.seq[w] = s;
@@ -448,12 +505,18 @@ export class BlockCtx {
   ld(buf: GBuf, idx: Val): Vec {
     const r = this.newVec();
     const m = this.mask;
-    const d = buf.data;
-    for (let i = 0; i < this.lanes; i++) {
-      if (!m[i]) continue;
-      const j = lane(idx, i);
-      this.checkIndex(buf, j);
-      r.v[i] = d[j]!;
+    const d = buf.data, len = d.length;
+    const o = r.v;
+    if (typeof idx === 'number') {
+      for (let i = 0; i < this.lanes; i++) if (m[i]) { if (!inRange(idx, len)) this.checkIndex(buf, idx); o[i] = d[idx]!; }
+    } else {
+      const iv = idx.v;
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = iv[i]!;
+        if (!inRange(j, len)) this.checkIndex(buf, j);
+        o[i] = d[j]!;
+      }
     }
     this.emitMem(OP_LDG, buf, idx, 0, r);
     return r;
@@ -461,23 +524,33 @@ export class BlockCtx {
 
   st(buf: GBuf, idx: Val, val: Val): void {
     const m = this.mask;
-    const d = buf.data;
-    for (let i = 0; i < this.lanes; i++) {
-      if (!m[i]) continue;
-      const j = lane(idx, i);
-      this.checkIndex(buf, j);
-      d[j] = lane(val, i);
+    const d = buf.data, len = d.length;
+    if (typeof idx !== 'number' && typeof val !== 'number') {
+      const iv = idx.v, vv = val.v;
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = iv[i]!;
+        if (!inRange(j, len)) this.checkIndex(buf, j);
+        d[j] = vv[i]!;
+      }
+    } else {
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = lane(idx, i);
+        if (!inRange(j, len)) this.checkIndex(buf, j);
+        d[j] = lane(val, i);
+      }
     }
     this.emitMem(OP_STG, buf, idx, val, null);
   }
 
   atomicAdd(buf: GBuf, idx: Val, val: Val): void {
     const m = this.mask;
-    const d = buf.data;
+    const d = buf.data, len = d.length;
     for (let i = 0; i < this.lanes; i++) {
       if (!m[i]) continue;
       const j = lane(idx, i);
-      this.checkIndex(buf, j);
+      if (!inRange(j, len)) this.checkIndex(buf, j);
       d[j] = d[j]! + lane(val, i);
     }
     this.emitMem(OP_ATOMG, buf, idx, val, null);
@@ -490,32 +563,50 @@ export class BlockCtx {
 
   lds(idx: Val): Vec {
     const r = this.newVec();
-    for (let i = 0; i < this.lanes; i++) {
-      if (!this.mask[i]) continue;
-      const j = lane(idx, i);
-      this.checkSmem(j);
-      r.v[i] = this.smem[j]!;
+    const m = this.mask, sm = this.smem, len = sm.length, o = r.v;
+    if (typeof idx === 'number') {
+      for (let i = 0; i < this.lanes; i++) if (m[i]) { if (!inRange(idx, len)) this.checkSmem(idx); o[i] = sm[idx]!; }
+    } else {
+      const iv = idx.v;
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = iv[i]!;
+        if (!inRange(j, len)) this.checkSmem(j);
+        o[i] = sm[j]!;
+      }
     }
     this.emitMem(OP_LDS, null, idx, 0, r);
     return r;
   }
 
   sts(idx: Val, val: Val): void {
-    for (let i = 0; i < this.lanes; i++) {
-      if (!this.mask[i]) continue;
-      const j = lane(idx, i);
-      this.checkSmem(j);
-      this.smem[j] = lane(val, i);
+    const m = this.mask, sm = this.smem, len = sm.length;
+    if (typeof idx !== 'number' && typeof val !== 'number') {
+      const iv = idx.v, vv = val.v;
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = iv[i]!;
+        if (!inRange(j, len)) this.checkSmem(j);
+        sm[j] = vv[i]!;
+      }
+    } else {
+      for (let i = 0; i < this.lanes; i++) {
+        if (!m[i]) continue;
+        const j = lane(idx, i);
+        if (!inRange(j, len)) this.checkSmem(j);
+        sm[j] = lane(val, i);
+      }
     }
     this.emitMem(OP_STS, null, idx, val, null);
   }
 
   atomicAddShared(idx: Val, val: Val): void {
+    const m = this.mask, sm = this.smem, len = sm.length;
     for (let i = 0; i < this.lanes; i++) {
-      if (!this.mask[i]) continue;
+      if (!m[i]) continue;
       const j = lane(idx, i);
-      this.checkSmem(j);
-      this.smem[j] = this.smem[j]! + lane(val, i);
+      if (!inRange(j, len)) this.checkSmem(j);
+      sm[j] = sm[j]! + lane(val, i);
     }
     this.emitMem(OP_ATOMS, null, idx, val, null);
   }
@@ -525,7 +616,7 @@ export class BlockCtx {
     for (let w = 0; w < this.numWarps; w++) {
       if (this.warpMask[w] !== -1) throw new Error(`kernel ${this.launch.name}: sync() under divergent control flow`);
       this.instructions++;
-      if (this.traces) this.traces[w]!.push(OP_BAR, LOC_FAR, -1, NO_DEP, NO_DEP, -1, 0);
+      if (this.traces) this.traces[w]!.push(OP_BAR, LOC_FAR, -1, NO_DEP, NO_DEP, 0);
     }
   }
 
@@ -540,11 +631,11 @@ export class BlockCtx {
       const t = this.traces[w]!;
       let aux = 0;
       if (cond !== null) {
-        if (this.placement!.policy.deferred) aux = this.need(t, this.seqOf(cond, w), LOC_FAR, 4);
+        if (this.placement!.policy.deferred) aux = this.need(t, this.gen[w]!, this.seqOf(cond, w), LOC_FAR, 4);
         else this.ensureAt(cond, w, LOC_FAR, 4);
       }
       const dep = cond === null ? NO_DEP : this.seqOf(cond, w);
-      t.push(OP_BRA, LOC_FAR, m, dep, NO_DEP, -1, aux);
+      t.push(OP_BRA, LOC_FAR, m, dep, NO_DEP, aux);
     }
   }
 
@@ -563,7 +654,10 @@ export class BlockCtx {
     return false;
   }
 
-  private readonly scratch = { word: new Float64Array(32), count: new Int32Array(64), head: new Int32Array(64), next: new Int32Array(32) };
+  private readonly scratch: SmemScratch = {
+    word: new Float64Array(32), count: new Int32Array(64), head: new Int32Array(64), next: new Int32Array(32),
+    seen: new Int32Array(64), firstWord: new Float64Array(64), stamp: 0,
+  };
   private maskPool: Uint8Array[] = [];
   private depth = 0;
   private maskAt(i: number): Uint8Array {
@@ -612,7 +706,7 @@ export class BlockCtx {
         const m = this.warpMask[w]!;
         if (m === 0) continue;
         this.instructions++;
-        if (this.traces) this.traces[w]!.push(OP_IADD, LOC_FAR, m, NO_DEP, NO_DEP, -1, 0);
+        if (this.traces) this.traces[w]!.push(OP_IADD, LOC_FAR, m, NO_DEP, NO_DEP, 0);
       }
       this.emitBranch(null);
     }
@@ -679,12 +773,23 @@ function binLanes(kind: number, o: Float64Array, a: Val, b: Val, n: number): voi
       case K_SUB: for (let i = 0; i < n; i++) o[i] = x[i]! - b; return;
       case K_MUL: for (let i = 0; i < n; i++) o[i] = x[i]! * b; return;
       case K_LT: for (let i = 0; i < n; i++) o[i] = x[i]! < b ? 1 : 0; return;
+      case K_LE: for (let i = 0; i < n; i++) o[i] = x[i]! <= b ? 1 : 0; return;
+      case K_GT: for (let i = 0; i < n; i++) o[i] = x[i]! > b ? 1 : 0; return;
+      case K_GE: for (let i = 0; i < n; i++) o[i] = x[i]! >= b ? 1 : 0; return;
+      case K_EQ: for (let i = 0; i < n; i++) o[i] = x[i]! === b ? 1 : 0; return;
+      case K_MIN: for (let i = 0; i < n; i++) { const p = x[i]!; o[i] = p < b ? p : b; } return;
+      case K_MAX: for (let i = 0; i < n; i++) { const p = x[i]!; o[i] = p > b ? p : b; } return;
       default: for (let i = 0; i < n; i++) o[i] = binop(kind, x[i]!, b); return;
     }
   }
   const y = (b as Vec).v;
   const s = a as number;
-  for (let i = 0; i < n; i++) o[i] = binop(kind, s, y[i]!);
+  switch (kind) {
+    case K_ADD: for (let i = 0; i < n; i++) o[i] = s + y[i]!; return;
+    case K_SUB: for (let i = 0; i < n; i++) o[i] = s - y[i]!; return;
+    case K_MUL: for (let i = 0; i < n; i++) o[i] = s * y[i]!; return;
+    default: for (let i = 0; i < n; i++) o[i] = binop(kind, s, y[i]!);
+  }
 }
 
 function binop(kind: number, x: number, y: number): number {
@@ -704,6 +809,11 @@ function binop(kind: number, x: number, y: number): number {
     case K_EQ: return x === y ? 1 : 0;
     default: return x !== 0 && y !== 0 ? 1 : 0;
   }
+}
+
+/** True when j is an integer index in [0, len) (the checkIndex/checkSmem condition; len < 2^32). */
+function inRange(j: number, len: number): boolean {
+  return (j >>> 0) === j && j < len;
 }
 
 function lane(x: Val, i: number): number {
@@ -737,14 +847,37 @@ function twoLatest(a: number, b: number, c: number): { hi: number; lo: number } 
  * Shared-memory bank conflicts of one warp access (word-indexed): the most distinct words in one bank;
  * atomics serialise every lane of a bank. Broadcasts and odd strides over 32 banks are conflict-free.
  */
+interface SmemScratch {
+  word: Float64Array; count: Int32Array; head: Int32Array; next: Int32Array;
+  /** Conflict-free check: seen[b] === stamp when bank b has a word in this access (firstWord[b]). */
+  seen: Int32Array; firstWord: Float64Array; stamp: number;
+}
+
 function smemConflictDegree(idx: Float64Array | null, base: number, mask: number, atomic: boolean, banks: number,
-  affine: boolean, stride: number, sc: { word: Float64Array; count: Int32Array; head: Int32Array; next: Int32Array }): number {
+  affine: boolean, stride: number, sc: SmemScratch): number {
   if (!atomic && affine && (stride === 0 || (banks === 32 && mask === -1 && (stride & 1) === 1))) return 1;
   if (!idx) return atomic ? activeLanes(mask) : 1;
   const { word, count, head, next } = sc;
   const nb = Math.min(banks, count.length);
+  if (!atomic) {
+    // common case first: no bank holds two distinct words (degree 1); the chains below only run on a conflict
+    const seen = sc.seen, firstWord = sc.firstWord;
+    if (sc.stamp >= 0x3fffffff) { seen.fill(0); sc.stamp = 0; }
+    const stamp = ++sc.stamp;
+    let conflict = false;
+    for (let l = 0; l < WARP; l++) {
+      if (!((mask >>> l) & 1)) continue;
+      const w = idx[base + l]!;
+      const wi = w | 0;
+      const b = wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
+      if (seen[b] !== stamp) { seen[b] = stamp; firstWord[b] = w; } else if (firstWord[b] !== w) { conflict = true; break; }
+    }
+    if (!conflict) return 1;
+  }
   count.fill(0, 0, nb);
   head.fill(-1, 0, nb);
+  // an affine access with a non-zero stride touches distinct words: count lanes per bank, no duplicate search
+  const distinct = atomic || (affine && stride !== 0);
   let n = 0;
   let worst = 1;
   for (let l = 0; l < WARP; l++) {
@@ -753,7 +886,7 @@ function smemConflictDegree(idx: Float64Array | null, base: number, mask: number
     // integer words (the normal case) take the int32 path; the result is the same as the double one
     const wi = w | 0;
     const b = wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
-    if (!atomic) {
+    if (!distinct) {
       // words already seen in this bank (chained per bank): a repeated word costs no extra pass
       let dup = false;
       for (let j = head[b]!; j >= 0; j = next[j]!) if (word[j] === w) { dup = true; break; }

@@ -5,16 +5,20 @@
  */
 import type { MpuConfig } from './mpu-params';
 
-export interface DramRequest {
-  row: number;
-  col: number;
-  peMask: number;
-  write: boolean;
-  atomic: boolean;
-  arrival: number;
-  /** Opaque owner data for the done callback (the machine's load token), or null. */
-  tag: unknown;
+/**
+ * The owner's side of the DRAM model (the MPU machine). An interface with methods rather than two
+ * closures: every run made new closures, and code optimised for one run's deoptimised on the next.
+ */
+export interface DramOwner {
+  /** Asks for a serve(pgId) call at DRAM time t (made with regs[REG_T] = t). */
+  scheduleServe(t: number, pgId: number): void;
+  /** The request enqueued with `tag` has its data done at DRAM time t. */
+  dramDone(tag: number, t: number): void;
 }
+
+/** NearBankDram.regs slots (see there). */
+export const REG_T = 0;
+const REG_NEXT = 1;
 
 export interface DramCounters { act: number; pre: number; read: number; write: number; rowHits: number; rowMisses: number }
 
@@ -24,6 +28,8 @@ export class NearBankDram {
   private readonly pes: number;
   private readonly openRow: Int32Array;
   private readonly openedAt: Float64Array;
+  /** refreshEpoch(core, openedAt) of each open row buffer, kept when the row is opened (valid where openRow >= 0). */
+  private readonly openEpoch: Float64Array;
   private readonly lastUse: Float64Array;
   private readonly bankLastRead: Float64Array;
   private readonly bankLastWriteEnd: Float64Array;
@@ -37,7 +43,20 @@ export class NearBankDram {
   private readonly coreLastWriteEnd: Float64Array;
   private readonly faw: Float64Array;
   private readonly fawPos: Int32Array;
-  private readonly queues: DramRequest[][];
+  /**
+   * Requests are ids into the req* arrays (a free list recycles them); each PG's queue is an id array
+   * in arrival order of enqueue. Scanning typed arrays instead of request objects keeps FR-FCFS cheap.
+   */
+  private readonly queues: Int32Array[];
+  private readonly queueLen: Int32Array;
+  private reqRow = new Int32Array(256);
+  private reqPeMask = new Int32Array(256);
+  private reqWrite = new Uint8Array(256);
+  private reqAtomic = new Uint8Array(256);
+  private reqArrival = new Float64Array(256);
+  private reqTag = new Int32Array(256);
+  private reqFree: number[] = [];
+  private reqUsed = 0;
   /** Scratch: row-buffer slots one request opens (one per PE at most). */
   private readonly victims: Int32Array;
   readonly counters: DramCounters = { act: 0, pre: 0, read: 0, write: 0, rowHits: 0, rowMisses: 0 };
@@ -45,9 +64,7 @@ export class NearBankDram {
   constructor(
     private readonly c: MpuConfig,
     readonly cores: number,
-    private readonly schedule: (t: number, pgId: number) => void,
-    /** Called once per request when its data is done (DRAM cycles); the request may be reused afterwards. */
-    private readonly done: (req: DramRequest, t: number) => void,
+    private readonly owner: DramOwner,
   ) {
     this.R = c.rowBuffers;
     this.pgs = c.pgsPerCore;
@@ -56,6 +73,7 @@ export class NearBankDram {
     const pgTotal = cores * this.pgs;
     this.openRow = new Int32Array(banks * this.R).fill(-1);
     this.openedAt = new Float64Array(banks * this.R);
+    this.openEpoch = new Float64Array(banks * this.R);
     this.lastUse = new Float64Array(banks * this.R);
     this.bankLastRead = new Float64Array(banks).fill(-1e9);
     this.bankLastWriteEnd = new Float64Array(banks).fill(-1e9);
@@ -69,7 +87,8 @@ export class NearBankDram {
     this.coreLastWriteEnd = new Float64Array(cores).fill(-1e9);
     this.faw = new Float64Array(cores * 4).fill(-1e9);
     this.fawPos = new Int32Array(cores);
-    this.queues = Array.from({ length: pgTotal }, () => []);
+    this.queues = Array.from({ length: pgTotal }, () => new Int32Array(16));
+    this.queueLen = new Int32Array(pgTotal);
     this.victims = new Int32Array(Math.max(1, this.pes));
   }
 
@@ -104,93 +123,135 @@ export class NearBankDram {
     return n * this.pgs * this.pes;
   }
 
-  private rowOpen(bank: number, row: number, core: number, t: number): number {
-    return this.rowOpenInEpoch(bank, row, core, this.refreshEpoch(core, t));
-  }
-
-  /** rowOpen with the refresh epoch of the query time already computed. */
-  private rowOpenInEpoch(bank: number, row: number, core: number, epoch: number): number {
+  /** Row-buffer slot of `bank` holding `row` opened in refresh epoch `epoch` (that of the query time), or -1. */
+  private rowOpenInEpoch(bank: number, row: number, epoch: number): number {
     const base = bank * this.R;
     for (let r = 0; r < this.R; r++) {
-      if (this.openRow[base + r] === row && this.refreshEpoch(core, this.openedAt[base + r]!) === epoch) return r;
+      if (this.openRow[base + r] === row && this.openEpoch[base + r] === epoch) return r;
     }
     return -1;
   }
 
-  private isHit(pgId: number, req: DramRequest, core: number, epoch: number): boolean {
+  private isHit(pgId: number, row: number, peMask: number, epoch: number): boolean {
     const bank0 = pgId * this.pes;
     for (let pe = 0; pe < this.pes; pe++) {
-      if (((req.peMask >>> pe) & 1) && this.rowOpenInEpoch(bank0 + pe, req.row, core, epoch) < 0) return false;
+      if (((peMask >>> pe) & 1) && this.rowOpenInEpoch(bank0 + pe, row, epoch) < 0) return false;
     }
     return true;
   }
 
-  enqueue(pgId: number, req: DramRequest): void {
-    this.queues[pgId]!.push(req);
-    const at = Math.max(req.arrival, this.pgColFree[pgId]! - this.c.tCCDL);
+  /** Queues a SIMD column request for the PEs in peMask of PG pgId; `tag` comes back through the done callback. */
+  enqueue(pgId: number, row: number, peMask: number, write: boolean, atomic: boolean, arrival: number, tag: number): void {
+    const id = this.newRequest();
+    this.reqRow[id] = row; this.reqPeMask[id] = peMask; this.reqWrite[id] = write ? 1 : 0; this.reqAtomic[id] = atomic ? 1 : 0;
+    this.reqArrival[id] = arrival; this.reqTag[id] = tag;
+    let q = this.queues[pgId]!;
+    const n = this.queueLen[pgId]!;
+    if (n === q.length) { const g = new Int32Array(n * 2); g.set(q); this.queues[pgId] = q = g; }
+    q[n] = id;
+    this.queueLen[pgId] = n + 1;
+    const at = Math.max(arrival, this.pgColFree[pgId]! - this.c.tCCDL);
     if (at < this.pgNextServe[pgId]!) {
       this.pgNextServe[pgId] = at;
-      this.schedule(at, pgId);
+      this.owner.scheduleServe(at, pgId);
     }
   }
 
+  private newRequest(): number {
+    if (this.reqFree.length > 0) return this.reqFree.pop()!;
+    const id = this.reqUsed++;
+    if (id === this.reqRow.length) {
+      const n = id * 2;
+      const i32 = (a: Int32Array) => { const g = new Int32Array(n); g.set(a); return g; };
+      const u8 = (a: Uint8Array) => { const g = new Uint8Array(n); g.set(a); return g; };
+      this.reqRow = i32(this.reqRow); this.reqPeMask = i32(this.reqPeMask); this.reqTag = i32(this.reqTag);
+      this.reqWrite = u8(this.reqWrite); this.reqAtomic = u8(this.reqAtomic);
+      const f = new Float64Array(n); f.set(this.reqArrival); this.reqArrival = f;
+    }
+    return id;
+  }
+
   /** FR-FCFS: the oldest arrived row hit, else the oldest arrived request. */
-  serve(pgId: number, t: number): void {
+  /**
+   * Times for serve() and issue(), passed in this array rather than as arguments and results (they are
+   * fractional, and V8 boxes such doubles at every call it does not inline): REG_T the serve/issue
+   * time (set by the caller), REG_NEXT the PG's next decision time that issue() returns.
+   */
+  readonly regs = new Float64Array(2);
+
+  /** FR-FCFS decision for PG pgId at DRAM time regs[REG_T]. */
+  serve(pgId: number): void {
+    let t = this.regs[REG_T]!;
     if (Math.abs(this.pgNextServe[pgId]! - t) > 1e-6) return; // superseded event
     t = this.pgNextServe[pgId]!;
     this.pgNextServe[pgId] = Infinity;
     const q = this.queues[pgId]!;
-    if (q.length === 0) return;
+    const len = this.queueLen[pgId]!;
+    if (len === 0) return;
     let pick = -1;
     let oldest = -1;
     let minArrival = Infinity;
     const core = Math.floor(pgId / this.pgs);
     const epoch = this.refreshEpoch(core, t);
-    for (let i = 0; i < q.length; i++) {
+    const arrival = this.reqArrival, rowOf = this.reqRow, maskOf = this.reqPeMask;
+    // requests of one access stream share (row, PEs): remember the last miss instead of re-checking
+    let missRow = -1, missMask = 0;
+    for (let i = 0; i < len; i++) {
       const r = q[i]!;
-      if (r.arrival > t) { if (r.arrival < minArrival) minArrival = r.arrival; continue; }
+      const a = arrival[r]!;
+      if (a > t) { if (a < minArrival) minArrival = a; continue; }
       if (oldest < 0) oldest = i;
-      if (this.isHit(pgId, r, core, epoch)) { pick = i; break; }
+      const row = rowOf[r]!, peMask = maskOf[r]!;
+      if (row === missRow && peMask === missMask) continue;
+      if (this.isHit(pgId, row, peMask, epoch)) { pick = i; break; }
+      missRow = row; missMask = peMask;
     }
     if (pick < 0) pick = oldest;
     if (pick < 0) {
       this.pgNextServe[pgId] = minArrival;
-      this.schedule(minArrival, pgId);
+      this.owner.scheduleServe(minArrival, pgId);
       return;
     }
-    // remove q[pick] keeping the order (splice allocated an array per call)
+    // remove q[pick] keeping the order
     const req = q[pick]!;
-    for (let i = pick + 1; i < q.length; i++) q[i - 1] = q[i]!;
-    q.pop();
-    const next = this.issue(pgId, req, t);
-    if (q.length > 0) {
+    q.copyWithin(pick, pick + 1, len);
+    this.queueLen[pgId] = len - 1;
+    this.regs[REG_T] = t;
+    this.issue(pgId, req);
+    const next = this.regs[REG_NEXT]!;
+    if (len > 1) {
       const at = Math.max(t + 1, next);
       this.pgNextServe[pgId] = at;
-      this.schedule(at, pgId);
+      this.owner.scheduleServe(at, pgId);
     }
   }
 
-  /** Issues PRE/ACT/column commands for one request; returns the PG's next decision time. */
-  private issue(pgId: number, req: DramRequest, now: number): number {
+  /** Issues PRE/ACT/column commands for request `id` at regs[REG_T] (then frees it); sets regs[REG_NEXT] to the PG's next decision time. */
+  private issue(pgId: number, id: number): void {
+    const now = this.regs[REG_T]!;
     const c = this.c;
     const core = Math.floor(pgId / this.pgs);
     const pg = pgId % this.pgs;
     const bank0 = pgId * this.pes;
+    const row = this.reqRow[id]!, peMask = this.reqPeMask[id]!, write = this.reqWrite[id] === 1, atomic = this.reqAtomic[id] === 1;
+    const tag = this.reqTag[id]!;
+    this.reqFree.push(id);
+    const nowEpoch = this.refreshEpoch(core, now);
     let needAct = false;
     let preDone = now; // all victims precharged by this time
     const victims = this.victims;
     let nVictims = 0;
     for (let pe = 0; pe < this.pes; pe++) {
-      if (!((req.peMask >>> pe) & 1)) continue;
+      if (!((peMask >>> pe) & 1)) continue;
       const bank = bank0 + pe;
-      if (this.rowOpen(bank, req.row, core, now) >= 0) continue;
+      if (this.rowOpenInEpoch(bank, row, nowEpoch) >= 0) continue;
       needAct = true;
       // pick a free (or refresh-closed) row buffer, else the least recently used one
       const base = bank * this.R;
       let slot = -1;
       let lru = 0;
       for (let r = 0; r < this.R; r++) {
-        if (this.openRow[base + r] === -1 || this.refreshEpoch(core, this.openedAt[base + r]!) !== this.refreshEpoch(core, now)) { slot = r; break; }
+        if (this.openRow[base + r] === -1 || this.openEpoch[base + r] !== nowEpoch) { slot = r; break; }
         if (this.lastUse[base + r]! < this.lastUse[base + lru]!) lru = r;
       }
       if (slot < 0) {
@@ -214,47 +275,49 @@ export class NearBankDram {
       this.fawPos[core] = (this.fawPos[core]! + 1) & 3;
       for (let i = 0; i < nVictims; i++) {
         const v = victims[i]!;
-        this.openRow[v] = req.row;
+        this.openRow[v] = row;
         this.openedAt[v] = actAt;
+        this.openEpoch[v] = this.refreshEpoch(core, actAt);
         this.counters.act++;
       }
-      col = Math.max(col, actAt + (req.write ? c.tRCDW : c.tRCDR));
+      col = Math.max(col, actAt + (write ? c.tRCDW : c.tRCDR));
       this.counters.rowMisses++;
     } else this.counters.rowHits++;
     // read after write turnaround
-    if (!req.write || req.atomic) col = Math.max(col, this.pgLastWriteEnd[pgId]! + c.tWTRL, this.coreLastWriteEnd[core]! + c.tWTRS);
+    if (!write || atomic) col = Math.max(col, this.pgLastWriteEnd[pgId]! + c.tWTRL, this.coreLastWriteEnd[core]! + c.tWTRS);
     col = this.outsideRefresh(core, col);
     let done: number;
     let lastCol = col;
-    const lanes = popcount8(req.peMask);
-    if (req.write && !req.atomic) {
+    const lanes = popcount8(peMask);
+    if (write && !atomic) {
       done = col + c.tCWL + 1;
       this.counters.write += lanes;
     } else {
       done = col + c.tCL + 1;
       this.counters.read += lanes;
-      if (req.atomic) {
+      if (atomic) {
         // read-modify-write: the write follows once the read data is back
         lastCol = Math.max(done, col + c.tCCDL);
         done = lastCol + c.tCWL + 1;
         this.counters.write += lanes;
       }
     }
+    const lastColEpoch = this.refreshEpoch(core, lastCol);
     for (let pe = 0; pe < this.pes; pe++) {
-      if (!((req.peMask >>> pe) & 1)) continue;
+      if (!((peMask >>> pe) & 1)) continue;
       const bank = bank0 + pe;
-      const slot = this.rowOpen(bank, req.row, core, lastCol);
+      const slot = this.rowOpenInEpoch(bank, row, lastColEpoch);
       if (slot >= 0) this.lastUse[bank * this.R + slot] = lastCol;
-      if (req.write || req.atomic) this.bankLastWriteEnd[bank] = done;
-      if (!req.write || req.atomic) this.bankLastRead[bank] = col;
+      if (write || atomic) this.bankLastWriteEnd[bank] = done;
+      if (!write || atomic) this.bankLastRead[bank] = col;
     }
-    if (req.write || req.atomic) { this.pgLastWriteEnd[pgId] = done; this.coreLastWriteEnd[core] = done; }
+    if (write || atomic) { this.pgLastWriteEnd[pgId] = done; this.coreLastWriteEnd[core] = done; }
     this.pgColFree[pgId] = lastCol + c.tCCDL;
     this.coreLastCol[core] = lastCol;
     this.coreLastColPg[core] = pg;
-    this.done(req, done);
+    this.owner.dramDone(tag, done);
     // next decision: another ACT can go after tRRD, a column command after tCCD
-    return needAct ? Math.min(actAt + c.tRRDL, lastCol + c.tCCDL) : lastCol + c.tCCDL;
+    this.regs[REG_NEXT] = needAct ? Math.min(actAt + c.tRRDL, lastCol + c.tCCDL) : lastCol + c.tCCDL;
   }
 }
 

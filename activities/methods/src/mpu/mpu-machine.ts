@@ -10,13 +10,14 @@ import { AddressMap } from './address-map';
 import type { BankAddress } from './address-map';
 import { TagCache } from './cache';
 import type { KernelLaunch, OffloadPolicy, Placement } from './kernel-lang';
-import { NearBankDram } from './mpu-dram';
-import type { DramRequest } from './mpu-dram';
+import { NearBankDram, REG_T } from './mpu-dram';
+import type { DramOwner } from './mpu-dram';
 import type { MpuConfig } from './mpu-params';
+import { T_DONE, T_ISSUE } from './simt-engine';
 import type { Machine, SimtEngine } from './simt-engine';
 import {
-  ADDR_AFFINE, F_ADDR, F_AMODE, F_AUX, F_LOC, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
-  OP_LDG, OP_LDS, OP_SFU, OP_STS, OP_XFER, REC, popcount32,
+  ADDR_AFFINE, F_HEAD, F_MASK, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
+  OP_LDG, OP_LDS, OP_SFU, OP_STS, OP_XFER, REC, popcount32, recAmode, recAux, recLoc, recOp,
 } from './trace';
 import type { WarpTrace } from './trace';
 
@@ -49,7 +50,7 @@ export interface MpuCounters {
   smemWrites: number;
 }
 
-export class MpuMachine implements Machine {
+export class MpuMachine implements Machine, DramOwner {
   readonly units: number;
   readonly warpSlotsPerUnit: number;
   readonly portsPerUnit: number;
@@ -65,7 +66,8 @@ export class MpuMachine implements Machine {
   private readonly offBpc: number;
   private readonly hopCycles: number;
   private readonly coresPerProc: number;
-  private readonly issueFree: Float64Array;
+  readonly issueFree: Float64Array;
+  readonly times = new Float64Array(2);
   private readonly aluFree: Float64Array;
   private readonly sfuFree: Float64Array;
   private readonly busFree: Float64Array;
@@ -88,8 +90,9 @@ export class MpuMachine implements Machine {
   private readonly cpy: Int32Array;
   private readonly cproc: Int32Array;
   private readonly niu: TagCache[];
-  private readonly reqPool: DramRequest[] = [];
-  private readonly tokPool: LoadToken[] = [];
+  /** Load tokens by id (the DRAM request tag); ids of finished loads are reused. */
+  private readonly tokens: LoadToken[] = [];
+  private readonly tokFree: number[] = [];
 
   constructor(readonly c: MpuConfig, policy: OffloadPolicy) {
     this.coresPerProc = c.coresX * c.coresY;
@@ -114,7 +117,7 @@ export class MpuMachine implements Machine {
     this.egressFree = new Float64Array(this.units);
     this.offchipOut = new Float64Array(c.processorsX * c.processorsY);
     this.offchipIn = new Float64Array(c.processorsX * c.processorsY);
-    this.dram = new NearBankDram(c, this.units, (t, pgId) => this.engine.schedule(t * this.d2c, pgId), (req, t) => this.dramDone(req, t));
+    this.dram = new NearBankDram(c, this.units, this);
     this.cx = new Int32Array(this.units); this.cy = new Int32Array(this.units);
     this.cpx = new Int32Array(this.units); this.cpy = new Int32Array(this.units); this.cproc = new Int32Array(this.units);
     for (let core = 0; core < this.units; core++) {
@@ -140,16 +143,9 @@ export class MpuMachine implements Machine {
     return launch.mpuBlockCore ? launch.mpuBlockCore(bid, this.units) : bid % this.units;
   }
 
-  portFree(unit: number, port: number): number {
-    return this.issueFree[unit * this.portsPerUnit + port]!;
-  }
-
-  setPortBusy(unit: number, port: number, until: number): void {
-    this.issueFree[unit * this.portsPerUnit + port] = until;
-  }
-
   handleEvent(key: number, t: number): void {
-    this.dram.serve(key, t / this.d2c);
+    this.dram.regs[REG_T] = t / this.d2c;
+    this.dram.serve(key);
   }
 
   /** Reserves the core's bus for `bytes` from t; returns when the transfer ends. */
@@ -162,12 +158,15 @@ export class MpuMachine implements Machine {
     return end;
   }
 
-  execute(core: number, sub: number, warpId: number, trace: WarpTrace, idx: number, t: number): number {
+  execute(core: number, sub: number, warpId: number, trace: WarpTrace, idx: number): void {
     const c = this.c;
+    const times = this.times;
+    const t = times[T_ISSUE]!;
     const recs = trace.recs;
     const o = idx * REC;
-    const op = recs[o + F_OP]!;
-    const loc = recs[o + F_LOC]!;
+    const head = recs[o + F_HEAD]!;
+    const op = recOp(head);
+    const loc = recLoc(head);
     const mask = recs[o + F_MASK]!;
     const active = popcount32(mask);
     const port = core * this.portsPerUnit + sub;
@@ -180,7 +179,7 @@ export class MpuMachine implements Machine {
         cnt.rfReads += 2;
         cnt.rfWrites += 1;
         const lat = op === OP_FDIV ? c.latFpDiv : op === OP_SFU ? c.latSfu : c.latAlu;
-        const moved = recs[o + F_AUX]!; // operands brought over the bus first (demand-driven placement)
+        const moved = recAux(head); // operands brought over the bus first (demand-driven placement)
         if (loc === 0) {
           cnt.farAluInstr++;
           const occ = Math.ceil(active / (c.fbAlusPerSubcore * c.fbAluLanes));
@@ -188,7 +187,8 @@ export class MpuMachine implements Machine {
           const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
           const start = Math.max(ready, free[port]!);
           free[port] = start + occ;
-          return start + occ - 1 + lat;
+          times[T_DONE] = start + occ - 1 + lat;
+          return;
         }
         cnt.nearAluInstr++;
         const arrive = this.bus(core, t, c.instrPacketBytes + moved) + c.busLatencyCycles;
@@ -196,43 +196,50 @@ export class MpuMachine implements Machine {
         const occ = Math.ceil(active / c.nbAluLanes);
         const start = Math.max(arrive, this.nbAluFree[pgSlot]!);
         this.nbAluFree[pgSlot] = start + occ;
-        return start + occ - 1 + lat;
+        times[T_DONE] = start + occ - 1 + lat;
+        return;
       }
       case OP_BRA: {
         cnt.rfReads += 1;
-        const moved = recs[o + F_AUX]!; // a near-bank predicate crosses the bus first
+        const moved = recAux(head); // a near-bank predicate crosses the bus first
         const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
         this.aluFree[port] = Math.max(ready, this.aluFree[port]!) + 1;
-        return ready + 1;
+        times[T_DONE] = ready + 1;
+        return;
       }
       case OP_XFER: {
         cnt.xferInstr++;
         cnt.rfReads += 1;
         cnt.rfWrites += 1;
-        return this.bus(core, t, recs[o + F_AUX]!) + c.busLatencyCycles;
+        times[T_DONE] = this.bus(core, t, recAux(head)) + c.busLatencyCycles;
+        return;
       }
       case OP_LDS: case OP_STS: case OP_ATOMS:
-        return this.sharedAccess(core, op, loc, mask, active, trace, o, t);
+        this.sharedAccess(core, op, loc, mask, active, trace, head);
+        return;
       default:
-        return this.globalAccess(core, warpId, idx, op, loc, mask, trace, o, t);
+        this.globalAccess(core, warpId, idx, op, loc, mask, trace, head);
+        return;
     }
   }
 
-  private sharedAccess(core: number, op: number, loc: number, mask: number, active: number, trace: WarpTrace, o: number, t: number): number {
+  /** Shared-memory access issued at times[T_ISSUE]; sets times[T_DONE]. */
+  private sharedAccess(core: number, op: number, loc: number, mask: number, active: number, trace: WarpTrace, head: number): void {
     const c = this.c;
-    const conflicts = trace.addrs[trace.recs[o + F_ADDR]!]!; // recorded at trace generation (kernel-lang)
+    const t = this.times[T_ISSUE]!;
+    const conflicts = trace.addrs[trace.takeAddrs(head)]!; // recorded at trace generation (kernel-lang)
     const cnt = this.counters;
     if (op !== OP_STS) cnt.smemReads += active;
     if (op !== OP_LDS) cnt.smemWrites += active;
     cnt.rfReads += 2;
     if (op === OP_LDS) cnt.rfWrites += 1;
     const dataOnBus = loc === 0 ? 4 * active : 0;
-    const arrive = this.bus(core, t, c.instrPacketBytes + trace.recs[o + F_AUX]! + (op === OP_LDS ? 0 : dataOnBus)) + c.busLatencyCycles;
+    const arrive = this.bus(core, t, c.instrPacketBytes + recAux(head) + (op === OP_LDS ? 0 : dataOnBus)) + c.busLatencyCycles;
     const start = Math.max(arrive, this.smemFree[core]!);
     this.smemFree[core] = start + conflicts;
     let done = start + conflicts + c.smemLatencyCycles - 1;
     if (op === OP_LDS && dataOnBus > 0) done = this.bus(core, done, dataOnBus) + c.busLatencyCycles;
-    return op === OP_LDS ? done : t + 1;
+    this.times[T_DONE] = op === OP_LDS ? done : t + 1;
   }
 
   /** Moves `bytes` from core `src` to core `dst` starting at t; returns arrival time. */
@@ -261,11 +268,13 @@ export class MpuMachine implements Machine {
     return s + wire / Math.min(this.netBpc, off > 0 ? this.offBpc : this.netBpc) + hops * this.hopCycles;
   }
 
-  private globalAccess(core: number, warpId: number, idx: number, op: number, loc: number, mask: number, trace: WarpTrace, o: number, t: number): number {
+  /** Global access issued at times[T_ISSUE]; sets times[T_DONE]. */
+  private globalAccess(core: number, warpId: number, idx: number, op: number, loc: number, mask: number, trace: WarpTrace, head: number): void {
     const c = this.c;
-    const recs = trace.recs;
-    const off = recs[o + F_ADDR]!;
-    const affine = recs[o + F_AMODE] === ADDR_AFFINE;
+    const times = this.times;
+    const t = times[T_ISSUE]!;
+    const off = trace.takeAddrs(head);
+    const affine = recAmode(head) === ADDR_AFFINE;
     const a0 = affine ? trace.addrs[off]! : 0, stride = affine ? trace.addrs[off + 1]! : 0;
     const isLoad = op === OP_LDG;
     const write = op !== OP_LDG;
@@ -318,7 +327,7 @@ export class MpuMachine implements Machine {
     cnt.rfReads += 2;
     if (isLoad) cnt.rfWrites += 1;
     // addresses + instruction go down; store data from far or another PG goes down with them
-    const down = c.instrPacketBytes + recs[o + F_AUX]! + (write ? 4 * crossLanes : 0);
+    const down = c.instrPacketBytes + recAux(head) + (write ? 4 * crossLanes : 0);
     const arrive = this.bus(core, t, down) + c.busLatencyCycles;
     let latest = isLoad ? arrive + (niuHits > 0 ? 1 : 0) : t + 1; // NIU cache latency 1 (MPU-Sim default)
     // remote cores: request + response over the mesh; the remote bank access is closed-page (contention there not modelled)
@@ -336,9 +345,10 @@ export class MpuMachine implements Machine {
     ev.pre += nRemGran;
     if (isLoad || atomic) ev.read += nRemGran;
     if (write) ev.write += nRemGran;
-    let tok: LoadToken | null = null;
+    let tag = -1;
     if (isLoad && nCmd > 0) {
-      tok = this.tokPool.pop() ?? { parts: 0, latest: 0, cross: 0, core: 0, warpId: 0, idx: 0 };
+      tag = this.tokFree.length > 0 ? this.tokFree.pop()! : this.tokens.push({ parts: 0, latest: 0, cross: 0, core: 0, warpId: 0, idx: 0 }) - 1;
+      const tok = this.tokens[tag]!;
       tok.parts = nCmd; tok.latest = latest; tok.cross = crossLanes; tok.core = core; tok.warpId = warpId; tok.idx = idx;
     }
     const arrivalDram = arrive / this.d2c;
@@ -346,29 +356,27 @@ export class MpuMachine implements Machine {
       const key = keys[k]!;
       const pg = Math.floor(key / rc);
       const rest = key - pg * rc;
-      const req = this.reqPool.pop() ?? { row: 0, col: 0, peMask: 0, write: false, atomic: false, arrival: 0, tag: null };
-      req.row = Math.floor(rest / c.bankCols); req.col = rest % c.bankCols; req.peMask = masks[k]!;
-      req.write = write; req.atomic = atomic; req.arrival = arrivalDram; req.tag = tok;
-      this.dram.enqueue(core * c.pgsPerCore + pg, req);
+      // the column (rest % bankCols) does not change the bank timing: only the row is passed on
+      this.dram.enqueue(core * c.pgsPerCore + pg, Math.floor(rest / c.bankCols), masks[k]!, write, atomic, arrivalDram, tag);
     }
-    if (!isLoad) return t + 1;
-    if (nCmd === 0) {
-      // no local part: data that came from the network or the NIU cache lands far-bank/in the NIU and crosses the bus
-      return crossLanes > 0 ? latest + this.returnBus(core, latest, crossLanes) : latest;
-    }
-    return -1;
+    if (!isLoad) times[T_DONE] = t + 1;
+    // no local part: data that came from the network or the NIU cache lands far-bank/in the NIU and crosses the bus
+    else if (nCmd === 0) times[T_DONE] = crossLanes > 0 ? latest + this.returnBus(core, latest, crossLanes) : latest;
+    else times[T_DONE] = -1;
   }
 
-  private dramDone(req: DramRequest, tDram: number): void {
-    const tok = req.tag as LoadToken | null;
-    req.tag = null;
-    this.reqPool.push(req);
-    if (!tok) return;
+  scheduleServe(tDram: number, pgId: number): void {
+    this.engine.schedule(tDram * this.d2c, pgId);
+  }
+
+  dramDone(tag: number, tDram: number): void {
+    if (tag < 0) return;
+    const tok = this.tokens[tag]!;
     const tc = tDram * this.d2c;
     if (tc > tok.latest) tok.latest = tc;
     if (--tok.parts === 0) {
       const done = tok.latest + (tok.cross > 0 ? this.returnBus(tok.core, tok.latest, tok.cross) : 0);
-      this.tokPool.push(tok);
+      this.tokFree.push(tag);
       this.engine.complete(tok.warpId, tok.idx, done);
     }
   }

@@ -3,11 +3,19 @@
  * ports with a per-instruction scoreboard (two producers per instruction), barriers and completions.
  * The machine decides what each instruction costs and when asynchronous memory parts finish.
  */
-import { CalendarQueue } from './event-heap';
+import { CalendarQueue, Q_IN, Q_OUT } from './event-heap';
 import { BlockCtx } from './kernel-lang';
 import type { KernelLaunch, Placement } from './kernel-lang';
-import { F_DEP_A, F_DEP_B, F_OP, OP_BAR, REC, WarpTrace } from './trace';
+import { F_DEP_A, F_DEP_B, F_HEAD, OP_BAR, REC, WarpTrace, recOp } from './trace';
 import type { BlockTrace } from './trace';
+
+/**
+ * Issue and completion times cross the engine/machine boundary through the machine's `times` array
+ * rather than as arguments and results: they are rarely small integers, and V8 boxes such a double in
+ * a new heap number at every call it does not inline (several per instruction, much of the GC time).
+ */
+export const T_ISSUE = 0;
+export const T_DONE = 1;
 
 export interface Machine {
   readonly units: number;
@@ -17,17 +25,29 @@ export interface Machine {
   readonly placement: Placement;
   /** Unit a block must run on (static mapping), or -1 when any unit may take it (hardware block scheduler). */
   blockUnit(bid: number, launch: KernelLaunch): number;
-  /** Executes instruction `idx` of a warp issued at `t`; returns completion time, or -1 when the machine will call engine.complete later. */
-  execute(unit: number, port: number, warpId: number, trace: WarpTrace, idx: number, t: number): number;
+  /** Time registers (T_ISSUE, T_DONE), see above. */
+  readonly times: Float64Array;
+  /**
+   * Executes instruction `idx` of a warp issued at times[T_ISSUE]; sets times[T_DONE] to its completion
+   * time, or to -1 when the machine will call engine.complete later.
+   */
+  execute(unit: number, port: number, warpId: number, trace: WarpTrace, idx: number): void;
   /** Machine-owned event (key already stripped of the engine tag). */
   handleEvent(key: number, t: number): void;
-  /** Earliest time a port of `unit` can issue again after issuing at t. */
-  portFree(unit: number, port: number): number;
-  setPortBusy(unit: number, port: number, until: number): void;
+  /**
+   * Earliest time each issue port (index unit * portsPerUnit + port) can issue again; execute() sets
+   * it, the engine reads it directly (and sets it for barriers) instead of calling through the interface.
+   */
+  readonly issueFree: Float64Array;
 }
 
 interface WarpState {
   trace: WarpTrace;
+  /** trace.recs and trace.count (final once the block's trace is generated), one load closer. */
+  recs: Int32Array;
+  count: number;
+  /** Issue port index into machine.issueFree. */
+  portIdx: number;
   pc: number;
   comp: Float64Array;
   blockedOn: number;
@@ -37,11 +57,10 @@ interface WarpState {
   done: boolean;
   /** Asynchronous instructions (machine will call complete) not yet finished. */
   outstanding: number;
-  /** Latest completion time seen so far. */
-  last: number;
 }
 
-interface ResidentBlock { trace: BlockTrace; unit: number; warpIds: number[]; live: number; atBarrier: number; barrierWaiters: number[] }
+/** barrierWaiters[0..waiting) are the warps parked at the current barrier (an array cleared by count, not by length = 0, which freed its storage). */
+interface ResidentBlock { trace: BlockTrace; unit: number; warpIds: number[]; live: number; atBarrier: number; barrierWaiters: number[]; waiting: number }
 
 export interface RunOptions {
   onProgress?: (simCycles: number) => void;
@@ -53,6 +72,46 @@ export interface RunOptions {
 const TAG_WARP = 0;
 const TAG_MACHINE = 1;
 
+/**
+ * Warp traces and completion-time arrays left over from finished kernels, reused by the next one
+ * (in any engine): a run keeps every resident block's trace at once, and allocating them afresh was
+ * a visible share of short runs. Bounded so that a large run does not pin its memory for the life
+ * of the process.
+ */
+const spareTraces: WarpTrace[] = [];
+const spareComps: Float64Array[] = [];
+let spareBytes = 0;
+const SPARE_LIMIT_BYTES = 64 * 2 ** 20;
+
+function takeSpareComp(): Float64Array | undefined {
+  const c = spareComps.pop();
+  if (c) spareBytes -= c.byteLength;
+  return c;
+}
+
+function giveSpareComp(c: Float64Array): void {
+  if (spareBytes + c.byteLength > SPARE_LIMIT_BYTES) return;
+  spareComps.push(c);
+  spareBytes += c.byteLength;
+}
+
+function traceBytes(t: WarpTrace): number {
+  return t.recs.byteLength + t.addrs.byteLength;
+}
+
+function takeSpareTrace(): WarpTrace | undefined {
+  const t = spareTraces.pop();
+  if (t) spareBytes -= traceBytes(t);
+  return t;
+}
+
+function giveSpareTrace(t: WarpTrace): void {
+  const b = traceBytes(t);
+  if (spareBytes + b > SPARE_LIMIT_BYTES) return;
+  spareTraces.push(t);
+  spareBytes += b;
+}
+
 export class SimtEngine {
   readonly heap = new CalendarQueue();
   private warps: (WarpState | null)[];
@@ -62,12 +121,14 @@ export class SimtEngine {
   /** Completion-time arrays reused per warp slot (comp[i] < 0: not yet known). */
   private compPool: (Float64Array | undefined)[] = [];
   private statePool: (WarpState | undefined)[] = [];
-  now = 0;
+  /** Latest completion time seen per warp slot (a typed array: an object field of doubles boxed a number per update). */
+  private readonly lastDone: Float64Array;
   warpInstructions = 0;
   private doneWarpsPending = 0;
 
   constructor(private readonly m: Machine) {
     this.warps = new Array(m.units * m.warpSlotsPerUnit).fill(null);
+    this.lastDone = new Float64Array(m.units * m.warpSlotsPerUnit);
     this.freeSlots = [];
     this.smemFree = [];
     for (let u = 0; u < m.units; u++) {
@@ -92,7 +153,7 @@ export class SimtEngine {
     if (!w) return;
     w.comp[idx] = t;
     w.outstanding--;
-    if (t > w.last) w.last = t;
+    if (t > this.lastDone[warpId]!) this.lastDone[warpId] = t;
     if (t > this.lastCompletion) this.lastCompletion = t;
     if (w.blockedOn === idx) {
       w.blockedOn = -1;
@@ -101,7 +162,7 @@ export class SimtEngine {
     // a finished warp waiting only for its loads leaves when the last one lands
     if (w.done && w.outstanding === 0) {
       this.doneWarpsPending--;
-      this.releaseWarp(warpId, w, w.last, this.curLaunch!, this.curDispatch!);
+      this.releaseWarp(warpId, w, this.lastDone[warpId]!, this.curLaunch!, this.curDispatch!);
     }
   }
 
@@ -135,6 +196,7 @@ export class SimtEngine {
         tails[q] = b;
       }
     }
+    let maxRecs = 64, maxAddrs = 64;
     const fits = (unit: number) => this.freeSlots[unit]!.length >= numWarps && this.smemFree[unit]! >= launch.smemWords;
     /** Starts one block on `unit` if one is waiting for it and it fits; the block's trace is generated now. */
     const startOne = (unit: number, t: number): boolean => {
@@ -144,30 +206,46 @@ export class SimtEngine {
       if (bid < 0) return false;
       heads[q] = nextOf[bid]!;
       const trace = this.tracePool.pop() ?? { warps: [], numWarps: 0 };
-      while (trace.warps.length < numWarps) trace.warps.push(new WarpTrace());
-      trace.warps.length = numWarps;
+      // new traces start at the largest size seen in this launch: growing each fresh trace by
+      // doubling was a large share of the host time of short runs (all blocks resident at once)
+      while (trace.warps.length < numWarps) {
+        const spare = takeSpareTrace();
+        if (spare) spare.reserve(maxRecs, maxAddrs); // one allocation rather than growing by doubling
+        trace.warps.push(spare ?? new WarpTrace(maxRecs, maxAddrs));
+      }
+      while (trace.warps.length > numWarps) giveSpareTrace(trace.warps.pop()!);
       trace.numWarps = numWarps;
       ctx.runBlock(bid, grid, trace, m.placement);
+      for (let w = 0; w < numWarps; w++) {
+        const wt = trace.warps[w]!;
+        if (wt.count > maxRecs) maxRecs = wt.count;
+        if (wt.addrCount > maxAddrs) maxAddrs = wt.addrCount;
+      }
       this.smemFree[unit]! -= launch.smemWords;
-      const block: ResidentBlock = { trace, unit, warpIds: [], live: 0, atBarrier: 0, barrierWaiters: [] };
+      const block: ResidentBlock = { trace, unit, warpIds: [], live: 0, atBarrier: 0, barrierWaiters: [], waiting: 0 };
       for (let w = 0; w < numWarps; w++) {
         const wt = trace.warps[w]!;
         if (wt.count === 0) continue;
         const id = this.freeSlots[unit]!.pop()!;
         const slotInUnit = id % m.warpSlotsPerUnit;
-        let comp = this.compPool[id];
-        if (!comp || comp.length < wt.count) { comp = new Float64Array(Math.max(wt.count, (comp?.length ?? 0) * 2)); this.compPool[id] = comp; }
+        let comp = this.compPool[id] ?? takeSpareComp();
+        if (!comp || comp.length < wt.count) comp = new Float64Array(Math.max(wt.count, (comp?.length ?? 0) * 2));
+        this.compPool[id] = comp;
         comp.fill(-1, 0, wt.count);
         // warp state objects are reused per slot (a slot holds one warp at a time)
         let ws = this.statePool[id];
+        const port = slotInUnit % m.portsPerUnit;
+        const portIdx = unit * m.portsPerUnit + port;
         if (!ws) {
-          ws = { trace: wt, pc: 0, comp, blockedOn: -1, unit, port: slotInUnit % m.portsPerUnit, block, done: false, outstanding: 0, last: t };
+          ws = { trace: wt, recs: wt.recs, count: wt.count, portIdx, pc: 0, comp, blockedOn: -1, unit, port, block, done: false, outstanding: 0 };
           this.statePool[id] = ws;
         } else {
-          ws.trace = wt; ws.pc = 0; ws.comp = comp; ws.blockedOn = -1; ws.unit = unit; ws.port = slotInUnit % m.portsPerUnit;
-          ws.block = block; ws.done = false; ws.outstanding = 0; ws.last = t;
+          ws.trace = wt; ws.recs = wt.recs; ws.count = wt.count; ws.portIdx = portIdx;
+          ws.pc = 0; ws.comp = comp; ws.blockedOn = -1; ws.unit = unit; ws.port = port;
+          ws.block = block; ws.done = false; ws.outstanding = 0;
         }
         this.warps[id] = ws;
+        this.lastDone[id] = t;
         block.warpIds.push(id);
         block.live++;
         this.wake(id, t);
@@ -202,6 +280,13 @@ export class SimtEngine {
     if (this.doneWarpsPending !== 0) throw new Error('engine: warps left unfinished (deadlock)');
     this.curLaunch = null;
     this.curDispatch = null;
+    for (const bt of this.tracePool) for (const wt of bt.warps) giveSpareTrace(wt);
+    this.tracePool.length = 0;
+    for (let i = 0; i < this.compPool.length; i++) {
+      const c = this.compPool[i];
+      if (c) giveSpareComp(c);
+      this.compPool[i] = undefined;
+    }
     return Math.max(end, this.lastCompletion);
   }
 
@@ -214,6 +299,10 @@ export class SimtEngine {
   private pump(start: number, maxCycles: number, yieldEvery: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void, resume: boolean): boolean {
     const m = this.m;
     const heap = this.heap;
+    const reg = heap.reg;
+    const issueFree = m.issueFree;
+    const times = m.times;
+    const lastDone = this.lastDone;
     let end = this.runEnd;
     let havePending = resume;
     for (;;) {
@@ -223,10 +312,8 @@ export class SimtEngine {
         t = this.pendT; key = this.pendKey;
       } else {
         if (heap.size === 0) { this.runEnd = end; return false; }
-        t = heap.topTime();
-        key = heap.topKey();
-        heap.pop();
-        this.now = t;
+        key = heap.popNext();
+        t = reg[Q_OUT]!;
         if (t > end) end = t;
         if (t - start > maxCycles) throw new Error(`budget: simulation exceeded ${maxCycles} cycles; use a smaller size`);
         if (++this.events % yieldEvery === 0) {
@@ -239,14 +326,15 @@ export class SimtEngine {
         continue;
       }
       const warpId = key >> 1;
+      const warpKey = key; // re-queued through reg[Q_IN] + pushAt: see CalendarQueue.reg
       let w = this.warps[warpId];
       if (!w || w.done) continue;
       let tt = t;
       // issue loop: keep issuing from this warp while nothing else is due earlier (preserves event order)
       for (;;) {
-        const pf = m.portFree(w.unit, w.port);
-        if (pf > tt) { this.wake(warpId, pf); break; }
-        const recs = w.trace.recs;
+        const pf = issueFree[w.portIdx]!;
+        if (pf > tt) { reg[Q_IN] = pf; heap.pushAt(warpKey); break; }
+        const recs = w.recs;
         const comp = w.comp;
         const o = w.pc * REC;
         const da = recs[o + F_DEP_A]!, db = recs[o + F_DEP_B]!;
@@ -261,28 +349,30 @@ export class SimtEngine {
           if (c < 0) { w.blockedOn = db; break; }
           if (c > ready) ready = c;
         }
-        if (ready > tt) { this.wake(warpId, ready); break; }
+        if (ready > tt) { reg[Q_IN] = ready; heap.pushAt(warpKey); break; }
         const idx = w.pc++;
         this.warpInstructions++;
-        if (recs[o + F_OP] === OP_BAR) {
-          m.setPortBusy(w.unit, w.port, tt + 1);
+        if (recOp(recs[o + F_HEAD]!) === OP_BAR) {
+          issueFree[w.portIdx] = tt + 1;
           comp[idx] = tt + 1;
           const b = w.block;
           b.atBarrier++;
-          if (b.atBarrier < b.live) { b.barrierWaiters.push(warpId); if (w.pc >= w.trace.count) this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
+          if (b.atBarrier < b.live) { b.barrierWaiters[b.waiting++] = warpId; if (w.pc >= w.count) this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
           b.atBarrier = 0;
-          for (const id of b.barrierWaiters) this.wake(id, tt + 1);
-          b.barrierWaiters.length = 0;
+          this.releaseBarrier(b, tt + 1);
         } else {
-          const c = m.execute(w.unit, w.port, warpId, w.trace, idx, tt);
+          times[T_ISSUE] = tt;
+          m.execute(w.unit, w.port, warpId, w.trace, idx);
+          const c = times[T_DONE]!;
           if (c < 0) w.outstanding++;
-          else if (c > w.last) w.last = c;
+          else if (c > lastDone[warpId]!) lastDone[warpId] = c;
           comp[idx] = c;
           if (c > end) end = c;
         }
-        if (w.pc >= w.trace.count) { this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
-        const nt = m.portFree(w.unit, w.port);
-        if (heap.topTime() <= nt) { this.wake(warpId, nt); break; }
+        if (w.pc >= w.count) { this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
+        const nt = issueFree[w.portIdx]!;
+        reg[Q_IN] = nt;
+        if (heap.dueBy()) { heap.pushAt(warpKey); break; }
         tt = nt;
         if (tt > end) end = tt;
         w = this.warps[warpId]!;
@@ -293,9 +383,9 @@ export class SimtEngine {
   private finishWarp(warpId: number, w: WarpState, t: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void): void {
     // a finished warp still counts at barriers it will never reach again; kernels only sync in uniform code
     w.done = true;
-    if (t > w.last) w.last = t;
+    if (t > this.lastDone[warpId]!) this.lastDone[warpId] = t;
     if (w.outstanding > 0) { this.doneWarpsPending++; return; } // released by complete()
-    this.releaseWarp(warpId, w, w.last, launch, dispatch);
+    this.releaseWarp(warpId, w, this.lastDone[warpId]!, launch, dispatch);
   }
 
   private releaseWarp(warpId: number, w: WarpState, t: number, launch: KernelLaunch, dispatch: (u: number, t: number) => void): void {
@@ -308,9 +398,13 @@ export class SimtEngine {
       dispatch(w.unit, t);
     } else if (b.atBarrier > 0 && b.atBarrier >= b.live) {
       b.atBarrier = 0;
-      for (const id of b.barrierWaiters) this.wake(id, t);
-      b.barrierWaiters.length = 0;
+      this.releaseBarrier(b, t);
     }
+  }
+
+  private releaseBarrier(b: ResidentBlock, t: number): void {
+    for (let i = 0; i < b.waiting; i++) this.wake(b.barrierWaiters[i]!, t);
+    b.waiting = 0;
   }
 
   private retire(b: ResidentBlock, launch: KernelLaunch): void {

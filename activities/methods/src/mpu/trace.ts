@@ -24,60 +24,90 @@ export const LOC_FAR = 0;
 /** ALU instruction whose location is decided later, when a consumer needs its value somewhere (never seen by the machines). */
 export const LOC_PENDING = 31;
 
-/** Fields of one instruction record (stride REC). */
-export const F_OP = 0; // opcode
-export const F_LOC = 1; // execution location
-export const F_MASK = 2; // active-lane mask (int32 bit pattern)
-export const F_DEP_A = 3; // index of a producing instruction in this warp, or -1
-export const F_DEP_B = 4;
-export const F_ADDR = 5; // offset into addrs for memory ops, else -1
-export const F_AUX = 6; // bus bytes the instruction moves (addresses / transfer payload)
+/**
+ * One instruction record is REC = 4 int32 (16 B). The engine reads each record once, long after the
+ * block's trace was generated and interleaved with thousands of other warps, so record size sets its
+ * cache misses (8 fields cost about a tenth of the host time); hence the packing.
+ * - F_HEAD: opcode (bits 0-3) | location (4-8) | address mode (9-10) | aux (11-31: bus bytes the
+ *   instruction moves: addresses / transfer payload / operands; at most a few hundred, see MAX_AUX)
+ * - F_MASK: active-lane mask (int32 bit pattern)
+ * - F_DEP_A, F_DEP_B: index of a producing instruction in this warp, or -1
+ * Memory instructions keep their addresses in `addrs`, in program order; a warp executes them in
+ * that order, so consumers walk the stream with takeAddrs() instead of storing offsets.
+ */
+export const F_HEAD = 0;
+export const F_MASK = 1;
+export const F_DEP_A = 2;
+export const F_DEP_B = 3;
+export const REC = 4;
+const LOC_SHIFT = 4;
+const AMODE_SHIFT = 9;
+const AUX_SHIFT = 11;
+/** Largest aux a record holds (2^20 - 1 B; real values stay below 3 operands x 32 lanes x 4 B + 8). */
+export const MAX_AUX = (1 << (31 - AUX_SHIFT)) - 1;
 /** Address form of a memory op: ADDR_AFFINE (addrs[off] = lane-0 address, addrs[off+1] = stride) or ADDR_LIST (32 slots). */
-export const F_AMODE = 7;
-export const REC = 8;
 export const ADDR_AFFINE = 0;
 export const ADDR_LIST = 1;
 /** Shared-memory op: addrs[off] holds the bank-conflict degree computed when the trace was generated. */
 export const ADDR_SMEM = 2;
 
+export function recOp(head: number): number { return head & 15; }
+export function recLoc(head: number): number { return (head >>> LOC_SHIFT) & 31; }
+export function recAmode(head: number): number { return (head >>> AMODE_SHIFT) & 3; }
+export function recAux(head: number): number { return head >>> AUX_SHIFT; }
+/** `head` with its location replaced. */
+export function withLoc(head: number, loc: number): number { return (head & ~(31 << LOC_SHIFT)) | (loc << LOC_SHIFT); }
+/** `head` with `bytes` added to its aux. */
+export function addAux(head: number, bytes: number): number {
+  if (recAux(head) + bytes > MAX_AUX) throw new Error(`trace: aux ${recAux(head) + bytes} B exceeds ${MAX_AUX}`);
+  return head + bytes * (1 << AUX_SHIFT);
+}
+
 export class WarpTrace {
-  recs: Int32Array = new Int32Array(REC * 64);
-  addrs: Float64Array = new Float64Array(64);
-  /** Generation-time only: operand producers (3 per record, -1 = constant/special register) and value availability bits. */
-  opnd: Int32Array = new Int32Array(3 * 64);
-  avail: Int32Array = new Int32Array(64);
+  recs: Int32Array;
+  addrs: Float64Array;
   count = 0;
   addrCount = 0;
+  /** Next unread address slot (consumers: takeAddrs). */
+  private addrCursor = 0;
+
+  /** Room for `records` instructions and `addrSlots` address slots before the arrays grow. */
+  constructor(records = 64, addrSlots = 64) {
+    this.recs = new Int32Array(REC * Math.max(1, records));
+    this.addrs = new Float64Array(Math.max(1, addrSlots));
+  }
+
+  /** Grows the arrays (discarding their contents) to hold at least `records` instructions and `addrSlots` address slots. */
+  reserve(records: number, addrSlots: number): void {
+    if (this.recs.length < REC * records) this.recs = new Int32Array(REC * records);
+    if (this.addrs.length < addrSlots) this.addrs = new Float64Array(addrSlots);
+  }
 
   reset(): void {
     this.count = 0;
     this.addrCount = 0;
+    this.addrCursor = 0;
   }
 
-  push(op: number, loc: number, mask: number, depA: number, depB: number, addr: number, aux: number, amode = 0): number {
+  push(op: number, loc: number, mask: number, depA: number, depB: number, aux: number, amode = 0): number {
     const i = this.count;
     let r = this.recs;
     if ((i + 1) * REC > r.length) {
       const g = new Int32Array(r.length * 2);
       g.set(r);
       this.recs = r = g;
-      const op3 = new Int32Array(this.opnd.length * 2); op3.set(this.opnd); this.opnd = op3;
-      const av = new Int32Array(this.avail.length * 2); av.set(this.avail); this.avail = av;
     }
+    if (aux > MAX_AUX) throw new Error(`trace: aux ${aux} B exceeds ${MAX_AUX}`);
     const o = i * REC;
-    r[o] = op;
-    r[o + 1] = loc;
-    r[o + 2] = mask;
-    r[o + 3] = depA;
-    r[o + 4] = depB;
-    r[o + 5] = addr;
-    r[o + 6] = aux;
-    r[o + 7] = amode;
+    r[o] = op | (loc << LOC_SHIFT) | (amode << AMODE_SHIFT) | (aux << AUX_SHIFT);
+    r[o + 1] = mask;
+    r[o + 2] = depA;
+    r[o + 3] = depB;
     this.count = i + 1;
     return i;
   }
 
-  /** Reserves `n` address slots (2 for an affine access, 32 for a list) and returns their offset. */
+  /** Reserves `n` address slots (1 shared, 2 affine, 32 list) for the next memory instruction; returns their offset. */
   allocAddrs(n: number): number {
     const off = this.addrCount;
     if (off + n > this.addrs.length) {
@@ -89,10 +119,15 @@ export class WarpTrace {
     return off;
   }
 
-  /** Byte address of `lane` for the memory instruction whose record starts at `o`. */
-  laneAddr(o: number, lane: number): number {
-    const off = this.recs[o + F_ADDR]!;
-    return this.recs[o + F_AMODE] === ADDR_AFFINE ? this.addrs[off]! + this.addrs[off + 1]! * lane : this.addrs[off + lane]!;
+  /**
+   * Offset of the address slots of the memory instruction whose record header is `head`; call once per
+   * memory instruction, in program order (the engine issues a warp's instructions in order).
+   */
+  takeAddrs(head: number): number {
+    const off = this.addrCursor;
+    const mode = recAmode(head);
+    this.addrCursor = off + (mode === ADDR_SMEM ? 1 : mode === ADDR_AFFINE ? 2 : 32);
+    return off;
   }
 }
 

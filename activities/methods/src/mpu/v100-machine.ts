@@ -7,10 +7,11 @@
 import { TagCache } from './cache';
 import { FAR_ONLY } from './offload-policy';
 import type { Placement } from './kernel-lang';
+import { T_DONE, T_ISSUE } from './simt-engine';
 import type { Machine, SimtEngine } from './simt-engine';
 import {
-  ADDR_AFFINE, F_ADDR, F_AMODE, F_MASK, F_OP, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FDIV, OP_IADD, OP_IMUL, OP_LDG, OP_LDS, OP_SFU,
-  OP_STG, OP_STS, OP_XFER, REC, popcount32,
+  ADDR_AFFINE, F_HEAD, F_MASK, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FDIV, OP_IADD, OP_IMUL, OP_LDG, OP_LDS, OP_SFU,
+  OP_STG, OP_STS, OP_XFER, REC, popcount32, recAmode, recOp,
 } from './trace';
 import type { WarpTrace } from './trace';
 import type { V100Config } from './v100-params';
@@ -41,7 +42,8 @@ export class V100Machine implements Machine {
   readonly l1: TagCache[];
   readonly l2: TagCache;
   readonly counters: V100Counters;
-  private readonly issueFree: Float64Array;
+  readonly issueFree: Float64Array;
+  readonly times = new Float64Array(2);
   private readonly fpFree: Float64Array;
   private readonly intFree: Float64Array;
   private readonly sfuFree: Float64Array;
@@ -55,8 +57,10 @@ export class V100Machine implements Machine {
   private readonly nsToCyc: number;
   private readonly sectorCyclesSlice: number;
   private readonly sectorCyclesChan: number;
-  private readonly lines: number[] = [];
-  private readonly sectorMasks: number[] = [];
+  // scratch of one warp access (at most 32 lines): typed arrays with a count, no per-access allocation
+  private readonly lines = new Float64Array(32);
+  private readonly sectorMasks = new Int32Array(32);
+  private nLines = 0;
 
   constructor(readonly c: V100Config) {
     this.units = c.sms;
@@ -100,68 +104,68 @@ export class V100Machine implements Machine {
     return -1;
   }
 
-  portFree(unit: number, port: number): number {
-    return this.issueFree[unit * this.portsPerUnit + port]!;
-  }
-
-  setPortBusy(unit: number, port: number, until: number): void {
-    this.issueFree[unit * this.portsPerUnit + port] = until;
-  }
-
   handleEvent(): void {}
 
-  execute(sm: number, sub: number, _warpId: number, trace: WarpTrace, idx: number, t: number): number {
+  execute(sm: number, sub: number, _warpId: number, trace: WarpTrace, idx: number): void {
     const c = this.c;
+    const times = this.times;
+    const t = times[T_ISSUE]!;
     const o = idx * REC;
     const recs = trace.recs;
-    const op = recs[o + F_OP]!;
+    const head = recs[o + F_HEAD]!;
+    const op = recOp(head);
     const mask = recs[o + F_MASK]!;
     const active = popcount32(mask);
     const port = sm * this.portsPerUnit + sub;
     const cnt = this.counters;
     this.issueFree[port] = t + 1;
-    if (op === OP_XFER) return t + 1; // MPU-only
+    if (op === OP_XFER) { times[T_DONE] = t + 1; return; } // MPU-only
     cnt.instr++;
     cnt.laneOps[op] = cnt.laneOps[op]! + active;
     switch (op) {
       case OP_BRA:
         cnt.rfReads++;
-        return t + 1;
+        times[T_DONE] = t + 1;
+        return;
       case OP_SFU: case OP_FDIV: {
         cnt.rfReads += 2; cnt.rfWrites++;
         const occ = Math.ceil(active / c.sfuLanesPerPartition);
         const start = Math.max(t, this.sfuFree[port]!);
         this.sfuFree[port] = start + occ;
-        return start + occ - 1 + (op === OP_SFU ? c.sfuLatency : c.fpDivLatency);
+        times[T_DONE] = start + occ - 1 + (op === OP_SFU ? c.sfuLatency : c.fpDivLatency);
+        return;
       }
       case OP_LDS: case OP_STS: case OP_ATOMS: {
         cnt.rfReads += 2; if (op === OP_LDS) cnt.rfWrites++;
         cnt.smemAccesses += active;
-        const conflicts = trace.addrs[recs[o + F_ADDR]!]!; // recorded at trace generation (kernel-lang)
+        const conflicts = trace.addrs[trace.takeAddrs(head)]!; // recorded at trace generation (kernel-lang)
         const start = Math.max(t, this.smemFree[sm]!);
         this.smemFree[sm] = start + conflicts;
-        return op === OP_LDS ? start + conflicts - 1 + c.smemLatency : t + 1;
+        times[T_DONE] = op === OP_LDS ? start + conflicts - 1 + c.smemLatency : t + 1;
+        return;
       }
       case OP_LDG: case OP_STG: case OP_ATOMG:
         cnt.rfReads += 2; if (op === OP_LDG) cnt.rfWrites++;
-        return this.global(sm, op, mask, trace, o, t);
+        this.global(sm, op, mask, trace, head);
+        return;
       default: {
         cnt.rfReads += 2; cnt.rfWrites++;
         const pipe = op === OP_IADD || op === OP_IMUL ? this.intFree : this.fpFree;
         const occ = Math.ceil(active / c.fp32LanesPerPartition);
         const start = Math.max(t, pipe[port]!);
         pipe[port] = start + occ;
-        return start + occ - 1 + c.aluLatency;
+        times[T_DONE] = start + occ - 1 + c.aluLatency;
+        return;
       }
     }
   }
 
   /** Coalesces into 128 B lines with 32 B sector masks. */
-  private coalesce(trace: WarpTrace, o: number, mask: number): void {
+  private coalesce(trace: WarpTrace, head: number, mask: number): void {
     const lines = this.lines, sm = this.sectorMasks;
-    lines.length = 0; sm.length = 0;
-    const off = trace.recs[o + F_ADDR]!;
-    const affine = trace.recs[o + F_AMODE] === ADDR_AFFINE;
+    let n = 0;
+    const off = trace.takeAddrs(head);
+    const affine = recAmode(head) === ADDR_AFFINE;
     const a0 = affine ? trace.addrs[off]! : 0, stride = affine ? trace.addrs[off + 1]! : 0;
     let lastLine = -1, lastK = -1;
     for (let l = 0; l < 32; l++) {
@@ -171,23 +175,28 @@ export class V100Machine implements Machine {
       const sector = Math.floor((a - line * LINE) / SECTOR);
       let k = lastK;
       if (line !== lastLine) {
-        k = lines.indexOf(line);
-        if (k < 0) { k = lines.length; lines.push(line); sm.push(0); }
+        k = 0;
+        while (k < n && lines[k] !== line) k++;
+        if (k === n) { lines[n] = line; sm[n] = 0; n++; }
         lastLine = line; lastK = k;
       }
       sm[k]! |= 1 << sector;
     }
+    this.nLines = n;
   }
 
-  private global(sm: number, op: number, mask: number, trace: WarpTrace, o: number, t: number): number {
+  /** Global access issued at times[T_ISSUE]; sets times[T_DONE]. */
+  private global(sm: number, op: number, mask: number, trace: WarpTrace, head: number): void {
     const c = this.c;
-    this.coalesce(trace, o, mask);
+    const t = this.times[T_ISSUE]!;
+    this.coalesce(trace, head, mask);
     const cnt = this.counters;
     const l1 = this.l1[sm]!;
-    let start = Math.max(t, this.l1Free[sm]!);
-    this.l1Free[sm] = start + this.lines.length;
+    const start = Math.max(t, this.l1Free[sm]!);
+    const nLines = this.nLines;
+    this.l1Free[sm] = start + nLines;
     let done = t + 1;
-    for (let k = 0; k < this.lines.length; k++) {
+    for (let k = 0; k < nLines; k++) {
       const line = this.lines[k]!;
       const sectors = popcount32(this.sectorMasks[k]!);
       cnt.l1Sectors += sectors;
@@ -201,8 +210,7 @@ export class V100Machine implements Machine {
         this.l2Access(line, sectors, true, at);
       }
     }
-    start = 0;
-    return op === OP_LDG ? done : t + 1;
+    this.times[T_DONE] = op === OP_LDG ? done : t + 1;
   }
 
   private sliceOf(line: number): number {
