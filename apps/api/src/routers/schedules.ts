@@ -143,9 +143,24 @@ export const schedulesRouter = router({
   }),
   /** Starts one run now (skipped, as at its regular times, while the previous run still runs). */
   trigger: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
-    const { handle, desc } = await handleOf(ctx, input.id);
-    // The overlap policy would skip it: say so now instead of waiting for the skip to show.
-    if (desc.info.runningActions.length) return { started: false, runId: null, schedule: await view(ctx, input.id, desc) };
+    let { handle, desc } = await handleOf(ctx, input.id);
+    // The overlap policy would skip it: say so now instead of waiting for the skip to show. The
+    // schedule learns that its last run ended a moment after the run does: if every action it
+    // still counts as running has in fact closed, give it that moment.
+    for (let i = 0; desc.info.runningActions.length; i++) {
+      const open = await Promise.all(
+        desc.info.runningActions.map((a) =>
+          ctx.temporal.workflow
+            .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
+            .describe()
+            .then((d) => d.status.name === 'RUNNING')
+            .catch(() => false),
+        ),
+      );
+      if (open.some(Boolean) || i >= 25) return { started: false, runId: null, schedule: await view(ctx, input.id, desc) };
+      await new Promise((r) => setTimeout(r, 200));
+      desc = await handle.describe();
+    }
     const before = desc.info.numActionsTaken;
     await handle.trigger();
     // The action is taken asynchronously: wait briefly so the caller learns the run id.
