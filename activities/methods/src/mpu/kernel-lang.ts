@@ -853,12 +853,23 @@ interface SmemScratch {
   seen: Int32Array; firstWord: Float64Array; stamp: number;
 }
 
+/** gcd(|s|, 32) of an integer s (32 when s is a multiple of 32). */
+function gcdWith32(s: number): number {
+  let g = 32;
+  while (g > 1 && s % g !== 0) g >>= 1;
+  return g;
+}
+
 function smemConflictDegree(idx: Float64Array | null, base: number, mask: number, atomic: boolean, banks: number,
   affine: boolean, stride: number, sc: SmemScratch): number {
-  if (!atomic && affine && (stride === 0 || (banks === 32 && mask === -1 && (stride & 1) === 1))) return 1;
+  if (!atomic && affine && stride === 0) return 1;
+  // a full warp at integer stride s over 32 banks puts exactly gcd(|s|, 32) distinct words in each bank it touches
+  if (!atomic && affine && banks === 32 && mask === -1) return gcdWith32(stride);
   if (!idx) return atomic ? activeLanes(mask) : 1;
   const { word, count, head, next } = sc;
   const nb = Math.min(banks, count.length);
+  // bank of a non-negative integer word when that is a bit mask (power-of-two banks, the usual case), else -1
+  const bankBits = (banks & (banks - 1)) === 0 && nb === banks ? banks - 1 : -1;
   if (!atomic) {
     // common case first: no bank holds two distinct words (degree 1); the chains below only run on a conflict
     const seen = sc.seen, firstWord = sc.firstWord;
@@ -869,7 +880,7 @@ function smemConflictDegree(idx: Float64Array | null, base: number, mask: number
       if (!((mask >>> l) & 1)) continue;
       const w = idx[base + l]!;
       const wi = w | 0;
-      const b = wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
+      const b = wi === w && wi >= 0 && bankBits >= 0 ? wi & bankBits : wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
       if (seen[b] !== stamp) { seen[b] = stamp; firstWord[b] = w; } else if (firstWord[b] !== w) { conflict = true; break; }
     }
     if (!conflict) return 1;
@@ -885,7 +896,7 @@ function smemConflictDegree(idx: Float64Array | null, base: number, mask: number
     const w = idx[base + l]!;
     // integer words (the normal case) take the int32 path; the result is the same as the double one
     const wi = w | 0;
-    const b = wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
+    const b = wi === w && wi >= 0 && bankBits >= 0 ? wi & bankBits : wi === w ? (((wi % banks) + banks) % banks) % nb : ((w % banks) + banks) % banks % nb;
     if (!distinct) {
       // words already seen in this bank (chained per bank): a repeated word costs no extra pass
       let dup = false;

@@ -8,17 +8,22 @@ import type { MpuConfig } from './mpu-params';
 /**
  * The owner's side of the DRAM model (the MPU machine). An interface with methods rather than two
  * closures: every run made new closures, and code optimised for one run's deoptimised on the next.
+ * The time of each call is in the DRAM's regs[REG_CB] (see NearBankDram.regs).
  */
 export interface DramOwner {
-  /** Asks for a serve(pgId) call at DRAM time t (made with regs[REG_T] = t). */
-  scheduleServe(t: number, pgId: number): void;
-  /** The request enqueued with `tag` has its data done at DRAM time t. */
-  dramDone(tag: number, t: number): void;
+  /** Asks for a serve(pgId) call at DRAM time regs[REG_CB] (made with regs[REG_T] = that time). */
+  scheduleServe(pgId: number): void;
+  /** The request enqueued with `tag` has its data done at DRAM time regs[REG_CB]. */
+  dramDone(tag: number): void;
 }
 
 /** NearBankDram.regs slots (see there). */
 export const REG_T = 0;
 const REG_NEXT = 1;
+/** Time of an owner callback (scheduleServe, dramDone). */
+export const REG_CB = 2;
+/** Arrival time of the request enqueue() queues (set by the caller). */
+export const REG_ARRIVAL = 3;
 
 export interface DramCounters { act: number; pre: number; read: number; write: number; rowHits: number; rowMisses: number }
 
@@ -140,8 +145,12 @@ export class NearBankDram {
     return true;
   }
 
-  /** Queues a SIMD column request for the PEs in peMask of PG pgId; `tag` comes back through the done callback. */
-  enqueue(pgId: number, row: number, peMask: number, write: boolean, atomic: boolean, arrival: number, tag: number): void {
+  /**
+   * Queues a SIMD column request, arriving at regs[REG_ARRIVAL], for the PEs in peMask of PG pgId;
+   * `tag` comes back through the done callback.
+   */
+  enqueue(pgId: number, row: number, peMask: number, write: boolean, atomic: boolean, tag: number): void {
+    const arrival = this.regs[REG_ARRIVAL]!;
     const id = this.newRequest();
     this.reqRow[id] = row; this.reqPeMask[id] = peMask; this.reqWrite[id] = write ? 1 : 0; this.reqAtomic[id] = atomic ? 1 : 0;
     this.reqArrival[id] = arrival; this.reqTag[id] = tag;
@@ -153,7 +162,8 @@ export class NearBankDram {
     const at = Math.max(arrival, this.pgColFree[pgId]! - this.c.tCCDL);
     if (at < this.pgNextServe[pgId]!) {
       this.pgNextServe[pgId] = at;
-      this.owner.scheduleServe(at, pgId);
+      this.regs[REG_CB] = at;
+      this.owner.scheduleServe(pgId);
     }
   }
 
@@ -173,11 +183,12 @@ export class NearBankDram {
 
   /** FR-FCFS: the oldest arrived row hit, else the oldest arrived request. */
   /**
-   * Times for serve() and issue(), passed in this array rather than as arguments and results (they are
+   * Times crossing calls, passed in this array rather than as arguments and results (they are
    * fractional, and V8 boxes such doubles at every call it does not inline): REG_T the serve/issue
-   * time (set by the caller), REG_NEXT the PG's next decision time that issue() returns.
+   * time (set by the caller), REG_NEXT the PG's next decision time that issue() returns, REG_CB the
+   * time of an owner callback, REG_ARRIVAL the arrival of an enqueued request.
    */
-  readonly regs = new Float64Array(2);
+  readonly regs = new Float64Array(4);
 
   /** FR-FCFS decision for PG pgId at DRAM time regs[REG_T]. */
   serve(pgId: number): void {
@@ -209,7 +220,8 @@ export class NearBankDram {
     if (pick < 0) pick = oldest;
     if (pick < 0) {
       this.pgNextServe[pgId] = minArrival;
-      this.owner.scheduleServe(minArrival, pgId);
+      this.regs[REG_CB] = minArrival;
+      this.owner.scheduleServe(pgId);
       return;
     }
     // remove q[pick] keeping the order
@@ -222,7 +234,8 @@ export class NearBankDram {
     if (len > 1) {
       const at = Math.max(t + 1, next);
       this.pgNextServe[pgId] = at;
-      this.owner.scheduleServe(at, pgId);
+      this.regs[REG_CB] = at;
+      this.owner.scheduleServe(pgId);
     }
   }
 
@@ -315,7 +328,8 @@ export class NearBankDram {
     this.pgColFree[pgId] = lastCol + c.tCCDL;
     this.coreLastCol[core] = lastCol;
     this.coreLastColPg[core] = pg;
-    this.owner.dramDone(tag, done);
+    this.regs[REG_CB] = done;
+    this.owner.dramDone(tag);
     // next decision: another ACT can go after tRRD, a column command after tCCD
     this.regs[REG_NEXT] = needAct ? Math.min(actAt + c.tRRDL, lastCol + c.tCCDL) : lastCol + c.tCCDL;
   }

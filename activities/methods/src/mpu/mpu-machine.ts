@@ -10,10 +10,11 @@ import { AddressMap } from './address-map';
 import type { BankAddress } from './address-map';
 import { TagCache } from './cache';
 import type { KernelLaunch, OffloadPolicy, Placement } from './kernel-lang';
-import { NearBankDram, REG_T } from './mpu-dram';
+import { NearBankDram, REG_ARRIVAL, REG_CB, REG_T } from './mpu-dram';
 import type { DramOwner } from './mpu-dram';
 import type { MpuConfig } from './mpu-params';
-import { T_DONE, T_ISSUE } from './simt-engine';
+import { E_COMPLETE, T_DONE, T_ISSUE } from './simt-engine';
+import { Q_IN } from './event-heap';
 import type { Machine, SimtEngine } from './simt-engine';
 import {
   ADDR_AFFINE, F_HEAD, F_MASK, OP_ATOMG, OP_ATOMS, OP_BRA, OP_FADD, OP_FDIV, OP_FFMA, OP_IADD, OP_IMUL,
@@ -351,13 +352,13 @@ export class MpuMachine implements Machine, DramOwner {
       const tok = this.tokens[tag]!;
       tok.parts = nCmd; tok.latest = latest; tok.cross = crossLanes; tok.core = core; tok.warpId = warpId; tok.idx = idx;
     }
-    const arrivalDram = arrive / this.d2c;
+    this.dram.regs[REG_ARRIVAL] = arrive / this.d2c;
     for (let k = 0; k < nCmd; k++) {
       const key = keys[k]!;
       const pg = Math.floor(key / rc);
       const rest = key - pg * rc;
       // the column (rest % bankCols) does not change the bank timing: only the row is passed on
-      this.dram.enqueue(core * c.pgsPerCore + pg, Math.floor(rest / c.bankCols), masks[k]!, write, atomic, arrivalDram, tag);
+      this.dram.enqueue(core * c.pgsPerCore + pg, Math.floor(rest / c.bankCols), masks[k]!, write, atomic, tag);
     }
     if (!isLoad) times[T_DONE] = t + 1;
     // no local part: data that came from the network or the NIU cache lands far-bank/in the NIU and crosses the bus
@@ -365,19 +366,21 @@ export class MpuMachine implements Machine, DramOwner {
     else times[T_DONE] = -1;
   }
 
-  scheduleServe(tDram: number, pgId: number): void {
-    this.engine.schedule(tDram * this.d2c, pgId);
+  scheduleServe(pgId: number): void {
+    this.engine.heap.reg[Q_IN] = this.dram.regs[REG_CB]! * this.d2c;
+    this.engine.scheduleAt(pgId);
   }
 
-  dramDone(tag: number, tDram: number): void {
+  dramDone(tag: number): void {
     if (tag < 0) return;
     const tok = this.tokens[tag]!;
-    const tc = tDram * this.d2c;
+    const tc = this.dram.regs[REG_CB]! * this.d2c;
     if (tc > tok.latest) tok.latest = tc;
     if (--tok.parts === 0) {
       const done = tok.latest + (tok.cross > 0 ? this.returnBus(tok.core, tok.latest, tok.cross) : 0);
       this.tokFree.push(tag);
-      this.engine.complete(tok.warpId, tok.idx, done);
+      this.engine.reg[E_COMPLETE] = done;
+      this.engine.completeAt(tok.warpId, tok.idx);
     }
   }
 

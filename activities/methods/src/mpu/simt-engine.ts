@@ -6,7 +6,7 @@
 import { CalendarQueue, Q_IN, Q_OUT } from './event-heap';
 import { BlockCtx } from './kernel-lang';
 import type { KernelLaunch, Placement } from './kernel-lang';
-import { F_DEP_A, F_DEP_B, F_HEAD, OP_BAR, REC, WarpTrace, recOp } from './trace';
+import { DONE_SLOT, F_DEP_A, F_DEP_B, F_HEAD, OP_BAR, REC, WarpTrace, recOp } from './trace';
 import type { BlockTrace } from './trace';
 
 /**
@@ -16,6 +16,8 @@ import type { BlockTrace } from './trace';
  */
 export const T_ISSUE = 0;
 export const T_DONE = 1;
+/** SimtEngine.reg slot: the time given to completeAt() (for the same reason as T_ISSUE, T_DONE). */
+export const E_COMPLETE = 0;
 
 export interface Machine {
   readonly units: number;
@@ -29,7 +31,7 @@ export interface Machine {
   readonly times: Float64Array;
   /**
    * Executes instruction `idx` of a warp issued at times[T_ISSUE]; sets times[T_DONE] to its completion
-   * time, or to -1 when the machine will call engine.complete later.
+   * time, or to -1 when the machine will call engine.completeAt later.
    */
   execute(unit: number, port: number, warpId: number, trace: WarpTrace, idx: number): void;
   /** Machine-owned event (key already stripped of the engine tag). */
@@ -49,13 +51,14 @@ interface WarpState {
   /** Issue port index into machine.issueFree. */
   portIdx: number;
   pc: number;
-  comp: Float64Array;
+  /** trace.doneTimes(): completion time of issued instruction i at i * 2 + DONE_SLOT (-1: not yet known). */
+  done64: Float64Array;
   blockedOn: number;
   unit: number;
   port: number;
   block: ResidentBlock;
   done: boolean;
-  /** Asynchronous instructions (machine will call complete) not yet finished. */
+  /** Asynchronous instructions (machine will call completeAt) not yet finished. */
   outstanding: number;
 }
 
@@ -73,27 +76,13 @@ const TAG_WARP = 0;
 const TAG_MACHINE = 1;
 
 /**
- * Warp traces and completion-time arrays left over from finished kernels, reused by the next one
- * (in any engine): a run keeps every resident block's trace at once, and allocating them afresh was
- * a visible share of short runs. Bounded so that a large run does not pin its memory for the life
- * of the process.
+ * Warp traces left over from finished kernels, reused by the next one (in any engine): a run keeps
+ * every resident block's trace at once, and allocating them afresh was a visible share of short
+ * runs. Bounded so that a large run does not pin its memory for the life of the process.
  */
 const spareTraces: WarpTrace[] = [];
-const spareComps: Float64Array[] = [];
 let spareBytes = 0;
 const SPARE_LIMIT_BYTES = 64 * 2 ** 20;
-
-function takeSpareComp(): Float64Array | undefined {
-  const c = spareComps.pop();
-  if (c) spareBytes -= c.byteLength;
-  return c;
-}
-
-function giveSpareComp(c: Float64Array): void {
-  if (spareBytes + c.byteLength > SPARE_LIMIT_BYTES) return;
-  spareComps.push(c);
-  spareBytes += c.byteLength;
-}
 
 function traceBytes(t: WarpTrace): number {
   return t.recs.byteLength + t.addrs.byteLength;
@@ -118,8 +107,6 @@ export class SimtEngine {
   private freeSlots: number[][];
   private smemFree: number[];
   private tracePool: BlockTrace[] = [];
-  /** Completion-time arrays reused per warp slot (comp[i] < 0: not yet known). */
-  private compPool: (Float64Array | undefined)[] = [];
   private statePool: (WarpState | undefined)[] = [];
   /** Latest completion time seen per warp slot (a typed array: an object field of doubles boxed a number per update). */
   private readonly lastDone: Float64Array;
@@ -139,19 +126,24 @@ export class SimtEngine {
     }
   }
 
-  schedule(t: number, key: number): void {
-    this.heap.push(t, key * 2 + TAG_MACHINE);
+  /** Time register of completeAt (E_COMPLETE). */
+  readonly reg = new Float64Array(1);
+
+  /** Machine event `key` at heap.reg[Q_IN] (a register, as for pushAt). */
+  scheduleAt(key: number): void {
+    this.heap.pushAt(key * 2 + TAG_MACHINE);
   }
 
   private wake(warpId: number, t: number): void {
     this.heap.push(t, warpId * 2 + TAG_WARP);
   }
 
-  /** Called by the machine when an asynchronous instruction finishes. */
-  complete(warpId: number, idx: number, t: number): void {
+  /** Called by the machine when an asynchronous instruction finishes at reg[E_COMPLETE]. */
+  completeAt(warpId: number, idx: number): void {
+    const t = this.reg[E_COMPLETE]!;
     const w = this.warps[warpId];
     if (!w) return;
-    w.comp[idx] = t;
+    w.done64[idx * 2 + DONE_SLOT] = t;
     w.outstanding--;
     if (t > this.lastDone[warpId]!) this.lastDone[warpId] = t;
     if (t > this.lastCompletion) this.lastCompletion = t;
@@ -228,20 +220,18 @@ export class SimtEngine {
         if (wt.count === 0) continue;
         const id = this.freeSlots[unit]!.pop()!;
         const slotInUnit = id % m.warpSlotsPerUnit;
-        let comp = this.compPool[id] ?? takeSpareComp();
-        if (!comp || comp.length < wt.count) comp = new Float64Array(Math.max(wt.count, (comp?.length ?? 0) * 2));
-        this.compPool[id] = comp;
-        comp.fill(-1, 0, wt.count);
+        // no completion slots to clear: instructions only depend on earlier ones, whose slots were written at issue
+        const done64 = wt.doneTimes();
         // warp state objects are reused per slot (a slot holds one warp at a time)
         let ws = this.statePool[id];
         const port = slotInUnit % m.portsPerUnit;
         const portIdx = unit * m.portsPerUnit + port;
         if (!ws) {
-          ws = { trace: wt, recs: wt.recs, count: wt.count, portIdx, pc: 0, comp, blockedOn: -1, unit, port, block, done: false, outstanding: 0 };
+          ws = { trace: wt, recs: wt.recs, count: wt.count, portIdx, pc: 0, done64, blockedOn: -1, unit, port, block, done: false, outstanding: 0 };
           this.statePool[id] = ws;
         } else {
           ws.trace = wt; ws.recs = wt.recs; ws.count = wt.count; ws.portIdx = portIdx;
-          ws.pc = 0; ws.comp = comp; ws.blockedOn = -1; ws.unit = unit; ws.port = port;
+          ws.pc = 0; ws.done64 = done64; ws.blockedOn = -1; ws.unit = unit; ws.port = port;
           ws.block = block; ws.done = false; ws.outstanding = 0;
         }
         this.warps[id] = ws;
@@ -282,11 +272,6 @@ export class SimtEngine {
     this.curDispatch = null;
     for (const bt of this.tracePool) for (const wt of bt.warps) giveSpareTrace(wt);
     this.tracePool.length = 0;
-    for (let i = 0; i < this.compPool.length; i++) {
-      const c = this.compPool[i];
-      if (c) giveSpareComp(c);
-      this.compPool[i] = undefined;
-    }
     return Math.max(end, this.lastCompletion);
   }
 
@@ -335,17 +320,17 @@ export class SimtEngine {
         const pf = issueFree[w.portIdx]!;
         if (pf > tt) { reg[Q_IN] = pf; heap.pushAt(warpKey); break; }
         const recs = w.recs;
-        const comp = w.comp;
+        const done64 = w.done64;
         const o = w.pc * REC;
         const da = recs[o + F_DEP_A]!, db = recs[o + F_DEP_B]!;
         let ready = tt;
         if (da >= 0) {
-          const c = comp[da]!;
+          const c = done64[da * 2 + DONE_SLOT]!;
           if (c < 0) { w.blockedOn = da; break; }
           if (c > ready) ready = c;
         }
         if (db >= 0) {
-          const c = comp[db]!;
+          const c = done64[db * 2 + DONE_SLOT]!;
           if (c < 0) { w.blockedOn = db; break; }
           if (c > ready) ready = c;
         }
@@ -354,7 +339,7 @@ export class SimtEngine {
         this.warpInstructions++;
         if (recOp(recs[o + F_HEAD]!) === OP_BAR) {
           issueFree[w.portIdx] = tt + 1;
-          comp[idx] = tt + 1;
+          done64[idx * 2 + DONE_SLOT] = tt + 1;
           const b = w.block;
           b.atBarrier++;
           if (b.atBarrier < b.live) { b.barrierWaiters[b.waiting++] = warpId; if (w.pc >= w.count) this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
@@ -366,7 +351,7 @@ export class SimtEngine {
           const c = times[T_DONE]!;
           if (c < 0) w.outstanding++;
           else if (c > lastDone[warpId]!) lastDone[warpId] = c;
-          comp[idx] = c;
+          done64[idx * 2 + DONE_SLOT] = c; // after execute(): the machine reads only head and mask
           if (c > end) end = c;
         }
         if (w.pc >= w.count) { this.finishWarp(warpId, w, tt + 1, launch, dispatch); break; }
@@ -384,7 +369,7 @@ export class SimtEngine {
     // a finished warp still counts at barriers it will never reach again; kernels only sync in uniform code
     w.done = true;
     if (t > this.lastDone[warpId]!) this.lastDone[warpId] = t;
-    if (w.outstanding > 0) { this.doneWarpsPending++; return; } // released by complete()
+    if (w.outstanding > 0) { this.doneWarpsPending++; return; } // released by completeAt()
     this.releaseWarp(warpId, w, this.lastDone[warpId]!, launch, dispatch);
   }
 

@@ -40,6 +40,12 @@ export const F_MASK = 1;
 export const F_DEP_A = 2;
 export const F_DEP_B = 3;
 export const REC = 4;
+/**
+ * Once the engine has issued instruction i, its dependency fields are dead, and the same 8 bytes
+ * (float64 slot i * 2 + DONE_SLOT of doneTimes()) hold its completion time (-1: not yet known):
+ * a separate completion array was a second cache miss per instruction, plus a fill per block.
+ */
+export const DONE_SLOT = 1; // bytes 8-15 of the record: F_DEP_A, F_DEP_B
 const LOC_SHIFT = 4;
 const AMODE_SHIFT = 9;
 const AUX_SHIFT = 11;
@@ -70,6 +76,9 @@ export class WarpTrace {
   addrCount = 0;
   /** Next unread address slot (consumers: takeAddrs). */
   private addrCursor = 0;
+  /** Float64 view of `recs` (see DONE_SLOT), remade only when `recs` is replaced. */
+  private doneView: Float64Array | null = null;
+  private doneViewOf: Int32Array | null = null;
 
   /** Room for `records` instructions and `addrSlots` address slots before the arrays grow. */
   constructor(records = 64, addrSlots = 64) {
@@ -81,6 +90,15 @@ export class WarpTrace {
   reserve(records: number, addrSlots: number): void {
     if (this.recs.length < REC * records) this.recs = new Int32Array(REC * records);
     if (this.addrs.length < addrSlots) this.addrs = new Float64Array(addrSlots);
+  }
+
+  /** `recs` as float64 slots, for the completion times the engine writes over issued records (DONE_SLOT). */
+  doneTimes(): Float64Array {
+    if (this.doneViewOf !== this.recs) {
+      this.doneView = new Float64Array(this.recs.buffer, this.recs.byteOffset, this.recs.length >> 1);
+      this.doneViewOf = this.recs;
+    }
+    return this.doneView!;
   }
 
   reset(): void {
@@ -98,6 +116,8 @@ export class WarpTrace {
       this.recs = r = g;
     }
     if (aux > MAX_AUX) throw new Error(`trace: aux ${aux} B exceeds ${MAX_AUX}`);
+    // the engine relies on this: an issued record's dependency fields become its completion time (DONE_SLOT)
+    if (depA >= i || depB >= i) throw new Error(`trace: record ${i} depends on a later record (${depA}, ${depB})`);
     const o = i * REC;
     r[o] = op | (loc << LOC_SHIFT) | (amode << AMODE_SHIFT) | (aux << AUX_SHIFT);
     r[o + 1] = mask;
