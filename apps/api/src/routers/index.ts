@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
@@ -28,6 +29,23 @@ async function requireRun(ctx: ApiContext, id: string) {
   const run = await getRun(ctx.db, id);
   if (!run) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${id}"; list runs with \`reprolab runs\`` });
   return run;
+}
+
+/**
+ * Acts on a run's workflow. A scheduled run's row exists a moment before its workflow starts (the
+ * schedule's action creates the row, then starts the run): wait that moment rather than fail.
+ */
+async function whenWorkflowExists(ctx: ApiContext, run: { id: string; workflowId: string }, act: (h: WorkflowHandle) => Promise<unknown>): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await act(ctx.temporal.workflow.getHandle(run.workflowId));
+      return;
+    } catch (e) {
+      if (!(e instanceof WorkflowNotFoundError)) throw e;
+      if (i >= 50) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run ${run.id} has no workflow on Temporal (yet); try again in a moment` });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
 }
 
 export const recipesRouter = router({
@@ -106,17 +124,17 @@ export const runsRouter = router({
     if (['completed', 'failed', 'cancelled'].includes(run.status)) {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run ${run.id} already ${run.status}` });
     }
-    await ctx.temporal.workflow.getHandle(run.workflowId).cancel();
+    await whenWorkflowExists(ctx, run, (h) => h.cancel());
     return { runId: run.id, cancelRequested: true };
   }),
   pause: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
-    await ctx.temporal.workflow.getHandle(run.workflowId).signal(pauseSignal);
+    await whenWorkflowExists(ctx, run, (h) => h.signal(pauseSignal));
     return { runId: run.id, paused: true };
   }),
   resume: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
-    await ctx.temporal.workflow.getHandle(run.workflowId).signal(resumeSignal);
+    await whenWorkflowExists(ctx, run, (h) => h.signal(resumeSignal));
     return { runId: run.id, paused: false };
   }),
 });

@@ -143,7 +143,9 @@ export const schedulesRouter = router({
   }),
   /** Starts one run now (skipped, as at its regular times, while the previous run still runs). */
   trigger: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
-    let { handle, desc } = await handleOf(ctx, input.id);
+    const found = await handleOf(ctx, input.id);
+    const handle = found.handle;
+    let desc = found.desc;
     // The overlap policy would skip it: say so now instead of waiting for the skip to show. The
     // schedule learns that its last run ended a moment after the run does: if every action it
     // still counts as running has in fact closed, give it that moment.
@@ -161,19 +163,20 @@ export const schedulesRouter = router({
       await new Promise((r) => setTimeout(r, 200));
       desc = await handle.describe();
     }
-    const before = desc.info.numActionsTaken;
-    await handle.trigger();
-    // The action is taken asynchronously: wait briefly so the caller learns the run id.
+    const actionId = (a: ScheduleDescription['info']['recentActions'][number]) => (a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : '');
+    const seen = new Set(desc.info.recentActions.map(actionId));
+    const recipeName = ((desc.memo ?? {}) as Partial<ScheduleMemo>).recipe ?? '';
+    // Explicitly: the SDK's trigger() defaults to ALLOW_ALL, not the schedule's own policy.
+    await handle.trigger(ScheduleOverlapPolicy.SKIP);
+    // The action is taken asynchronously: wait briefly for it (the one action not listed before),
+    // then for the run row its first activity creates, so the caller can use the run id at once.
     for (let i = 0; i < 50; i++) {
       const now = await handle.describe();
-      if (now.info.numActionsTaken > before) {
-        let v = await view(ctx, input.id, now);
-        // The action's first activity creates the run row: wait for it, so the id is usable at once.
-        for (let j = 0; j < 50 && v.recent[0]?.status === 'starting'; j++) {
-          await new Promise((r) => setTimeout(r, 200));
-          v = await view(ctx, input.id, await handle.describe());
-        }
-        return { started: true, runId: v.recent[0]?.runId ?? null, schedule: v };
+      const fresh = now.info.recentActions.map(actionId).find((id) => id && !seen.has(id));
+      if (fresh) {
+        const runId = runIdForScheduledAction(fresh, recipeName);
+        for (let j = 0; j < 50 && !(await getRun(ctx.db, runId)); j++) await new Promise((r) => setTimeout(r, 200));
+        return { started: true, runId, schedule: await view(ctx, input.id, await handle.describe()) };
       }
       if (now.info.numActionsSkippedOverlap > desc.info.numActionsSkippedOverlap) break;
       await new Promise((r) => setTimeout(r, 200));
