@@ -123,13 +123,6 @@ async function simulateMpuJob(args: { params: SimulateMpuParams }, ctx: JobConte
     throw new InvalidJobInput(`simulateMpu config: ${(e as Error).message}`);
   }
   const size = p.size ?? (p.sizeScale !== undefined ? mpu.scaledSize(def, p.sizeScale) : def.defaultSize);
-  if (p.sweep) {
-    try {
-      mpu.sweepConfigs(config, p.sweep);
-    } catch (e) {
-      throw new InvalidJobInput(`simulateMpu ${(e as Error).message}`);
-    }
-  }
   try {
     if (p.sweep) {
       const sweep = await mpu.runParameterSweep({
@@ -156,7 +149,7 @@ async function simulateMpuJob(args: { params: SimulateMpuParams }, ctx: JobConte
     });
     return { result, files: {} };
   } catch (e) {
-    // Failing before the first simulated cycle means the input (size, budget) was refused.
+    // Failing before the first simulated cycle means the input (size, budget, sweep values) was refused.
     if (!started) throw new InvalidJobInput((e as Error).message);
     throw e;
   }

@@ -95,8 +95,9 @@ export const schedulesRouter = router({
       if ((input.every === undefined) === (input.cron === undefined)) {
         throw new TRPCError({ code: 'BAD_REQUEST', message: 'give one timetable: every (e.g. 1d) or cron (e.g. "0 3 * * *"), not both' });
       }
-      const spec = input.every !== undefined ? { intervals: [{ every: parseEvery(input.every) }] } : { cronExpressions: [checkCron(input.cron!)] };
-      const timetable = input.every !== undefined ? `every ${input.every.trim()}` : `cron ${checkCron(input.cron!)} (UTC)`;
+      const cron = input.cron !== undefined ? checkCron(input.cron) : undefined;
+      const spec = cron !== undefined ? { cronExpressions: [cron] } : { intervals: [{ every: parseEvery(input.every!) }] };
+      const timetable = cron !== undefined ? `cron ${cron} (UTC)` : `every ${input.every!.trim()}`;
       const { text, origin } = await recipeText(ctx, input);
       const { recipe, stored } = await acceptRecipe(ctx, text, origin);
       const id = input.id ?? recipe.name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63);
