@@ -13,7 +13,7 @@ import { stringify } from 'yaml';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
+import { connect, growPruneStep, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
 
 let api: Api;
 let base = '';
@@ -194,8 +194,7 @@ test('[DASHBOARD] a running run can be cancelled from its page, after a second c
 });
 
 test('[DASHBOARD] a sparse-training run charts final accuracy per method and sparsity against dense', async () => {
-  const params = { model: { kind: 'proxy-cnn' }, kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1, batchSize: 64, trainLimit: 256, evalLimit: 200, checkpointEvery: 4 };
-  const step = (id: string, p: Record<string, unknown>) => ({ id, kind: 'growPrune', inputs: { dataset: 'mnist' }, params: { ...params, ...p } });
+  const step = (id: string, p: Record<string, unknown>) => growPruneStep(id, { trainLimit: 256, evalLimit: 200, ...p });
   const recipe = stringify({
     name: 'e2e-gap',
     version: 1,

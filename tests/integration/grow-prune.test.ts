@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, growPruneStep, startWorker, testDb, waitForRun, type Api } from '../support/harness';
 
 let api: Api;
 before(async () => {
@@ -10,8 +10,7 @@ before(async () => {
   await startWorker();
 });
 
-const base = { model: { kind: 'proxy-cnn' }, kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1, batchSize: 64, trainLimit: 512, evalLimit: 400, checkpointEvery: 4 };
-const step = (id: string, params: Record<string, unknown>) => ({ id, kind: 'growPrune', inputs: { dataset: 'mnist' }, params: { ...base, ...params } });
+const step = growPruneStep;
 
 test(`[GAP/${testDb()}] GaP, P-GaP and baselines run as phases; sparsity is exact and the summary gives seed intervals`, async () => {
   const steps = [

@@ -173,6 +173,12 @@ export function mpuMiniRecipe(
   });
 }
 
+/** A small growPrune step (proxy CNN, κ = 2, one round) on the built-in MNIST subset; `params` override. */
+export function growPruneStep(id: string, params: Record<string, unknown>): Record<string, unknown> {
+  const base = { model: { kind: 'proxy-cnn' }, kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1, batchSize: 64, trainLimit: 512, evalLimit: 400, checkpointEvery: 4 };
+  return { id, kind: 'growPrune', inputs: { dataset: 'mnist' }, params: { ...base, ...params } };
+}
+
 /** A pretrain → evaluate recipe on the built-in MNIST subset, small enough for tests. */
 export function trainEvalRecipe(name: string, pretrain: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): string {
   return stringify({
