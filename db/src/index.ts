@@ -3,4 +3,3 @@ export * from './migrate';
 export * from './queries';
 export * as schema from './schema';
 export { seedClaims } from './seed';
-export * from './compare';

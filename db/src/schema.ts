@@ -37,9 +37,15 @@ export const claims = pgTable(
     setting: text('setting'),
     metric: text('metric').notNull(),
     unit: text('unit'),
-    value: doublePrecision('value').notNull(),
+    // null for a qualitative claim that states no number ("matches dense at 80 %")
+    value: doublePrecision('value'),
     higherIsBetter: boolean('higher_is_better'),
-    kind: text('kind').notNull(), // absolute | relative
+    kind: text('kind').notNull(), // absolute | relative | ordering
+    // what a reproduction must show: value (within a tolerance) | superiority | non-inferiority
+    hypothesis: text('hypothesis').notNull().default('value'),
+    margin: doublePrecision('margin'), // non-inferiority margin, in the claim's unit
+    statement: text('statement'), // the claim in words, for orderings
+    derivedFrom: jsonb('derived_from'), // claim ids an ordering was computed from
     baseline: text('baseline'),
     source: text('source'),
     confidence: text('confidence'),

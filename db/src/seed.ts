@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import claimsData from '../data/claims.json' with { type: 'json' };
+import orderingsData from '../data/orderings.json' with { type: 'json' };
 import papersData from '../data/papers.json' with { type: 'json' };
 import type { Db } from './client';
 import { claims, papers } from './schema';
@@ -14,8 +15,12 @@ interface RegistryClaim {
   setting?: string;
   metric: string;
   unit?: string;
-  value: number;
+  value: number | null;
   higher_is_better?: boolean;
+  hypothesis?: 'value' | 'superiority' | 'non-inferiority';
+  margin?: number;
+  statement?: string;
+  derived_from?: string[];
   kind: string;
   baseline?: string;
   source?: string;
@@ -24,11 +29,13 @@ interface RegistryClaim {
 }
 
 /**
- * Seeds the paper-claim registry (a copy of shared/papers/claims.json committed under db/data).
- * Upserts, so re-seeding after the registry changes updates rows in place.
+ * Seeds the paper-claim registry: the papers' numbers (a copy of shared/papers/claims.json under
+ * db/data) and the orderings the papers claim in words or through two table rows
+ * (db/data/orderings.json: "GaP beats pruning from dense"), each with the hypothesis a
+ * reproduction must test. Upserts, so re-seeding after the registry changes updates rows in place.
  */
 export async function seedClaims(db: Db): Promise<{ papers: number; claims: number }> {
-  const registry = claimsData as RegistryClaim[];
+  const registry = [...(claimsData as RegistryClaim[]), ...(orderingsData as RegistryClaim[])];
   const titles = new Map((papersData as { id: string; title: string }[]).map((p) => [p.id, p.title]));
   const shorts = new Map<string, string>();
   for (const c of registry) shorts.set(c.paper, c.short);
@@ -53,6 +60,10 @@ export async function seedClaims(db: Db): Promise<{ papers: number; claims: numb
     source: c.source ?? null,
     confidence: c.confidence ?? null,
     note: c.note ?? null,
+    hypothesis: c.hypothesis ?? 'value',
+    margin: c.margin ?? null,
+    statement: c.statement ?? null,
+    derivedFrom: c.derived_from ?? null,
   }));
   for (let i = 0; i < rows.length; i += 100) {
     await db
@@ -60,15 +71,13 @@ export async function seedClaims(db: Db): Promise<{ papers: number; claims: numb
       .values(rows.slice(i, i + 100))
       .onConflictDoUpdate({
         target: claims.id,
-        set: {
-          value: sql`excluded.value`,
-          setting: sql`excluded.setting`,
-          metric: sql`excluded.metric`,
-          unit: sql`excluded.unit`,
-          note: sql`excluded.note`,
-          source: sql`excluded.source`,
-        },
+        set: excludedColumns(claims, ['value', 'setting', 'metric', 'unit', 'note', 'source', 'kind', 'hypothesis', 'margin', 'statement', 'derivedFrom', 'baseline', 'higherIsBetter']),
       });
   }
   return { papers: paperRows.length, claims: rows.length };
+}
+
+/** `SET col = excluded.col` for each named column: a re-seed refreshes what the registry owns. */
+function excludedColumns<K extends keyof typeof claims.$inferInsert>(table: typeof claims, keys: readonly K[]): Record<K, SQL> {
+  return Object.fromEntries(keys.map((k) => [k, sql`excluded.${sql.identifier(table[k].name)}`])) as Record<K, SQL>;
 }

@@ -158,12 +158,13 @@ export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: nu
 export function mpuMiniRecipe(
   name: string,
   workloads: string[],
-  opts: { scale: 'proxy' | 'full'; targets: Record<string, unknown>[]; extraSteps?: Record<string, unknown>[]; sizeScale?: number },
+  opts: { scale: 'proxy' | 'full'; fidelity?: string; targets: Record<string, unknown>[]; extraSteps?: Record<string, unknown>[]; sizeScale?: number },
 ): string {
   return stringify({
     name,
     version: 1,
     scale: opts.scale,
+    ...(opts.fidelity ? { fidelity: opts.fidelity } : {}),
     steps: [
       ...workloads.map((w) => ({ id: w.toLowerCase(), kind: 'simulateMpu', params: { workload: w, sizeScale: opts.sizeScale ?? 1 / 64 } })),
       { id: 'summary', kind: 'aggregate', needs: workloads.map((w) => w.toLowerCase()), params: { fn: 'mpu-geomean' } },

@@ -4,8 +4,8 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { compareSparseMethods, type RunAccuracy } from '@reprolab/methods/gap/compare';
 import { AggregateParams, GrowPruneParams } from '@reprolab/recipes';
+import { compareSparseMethods, sparseMetricStem, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -54,30 +54,26 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       runs.push({ method: p.method, sparsity: p.method === 'dense' ? 0 : p.sparsity, distribution: p.distribution, seed: p.seed ?? run.seed, accuracy: acc });
     }
     if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate sparse-gaps: none of ${needs.join(', ')} is a growPrune step with a test_accuracy`, 'InvalidInput');
+    // Each gap as mean, 95 % interval, standard error and degrees of freedom: the comparison judges
+    // them against the claims the recipe targets (one-sided tests, Holm-corrected across the run).
     const checks = [...new Set(runs.map((r) => r.method).filter((mth) => mth.startsWith('gap-')))].flatMap((gap) =>
-      compareSparseMethods(runs, { gap, tolerance: params.tolerance }).filter((c) => gap === 'gap-serial' || c.label.startsWith(gap)),
+      compareSparseMethods(runs, { gap }).filter((c) => gap === 'gap-serial' || c.subject.startsWith(gap)),
     );
     const unique = [...new Map(checks.map((c) => [c.label, c])).values()];
     const rows = unique.flatMap((c) => {
-      const base = metricName(c.claim, c.label);
-      const verdict = c.verdict === 'supported' ? 1 : c.verdict === 'refuted' ? -1 : 0;
-      return [m(`${base}_mean`, c.interval.mean), m(`${base}_lower`, c.interval.lower), m(`${base}_upper`, c.interval.upper), m(`${base}_n`, c.interval.n), m(`${base}_verdict`, verdict)];
+      const base = sparseMetricStem(c);
+      const iv = c.interval;
+      return [m(`${base}_mean`, iv.mean), m(`${base}_lower`, iv.lower), m(`${base}_upper`, iv.upper), m(`${base}_n`, iv.n), m(`${base}_se`, iv.se), m(`${base}_df`, iv.df), m(`${base}_paired`, iv.paired ? 1 : 0)].filter((r) => Number.isFinite(r.value));
     });
     // Mean accuracy per method / sparsity / distribution, for the record.
     const groups = new Map<string, number[]>();
     for (const r of runs) groups.set(`${r.method}@${r.sparsity}/${r.distribution}`, [...(groups.get(`${r.method}@${r.sparsity}/${r.distribution}`) ?? []), r.accuracy]);
     for (const [k, xs] of groups) rows.push(m(`accuracy_${slug(k)}_mean`, xs.reduce((a, b) => a + b, 0) / xs.length));
     await insertMetrics(deps.db, rows);
-    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ tolerance: params.tolerance, runs, checks: unique }, null, 1)), 'report', 'sparse-gaps');
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, comparisons: unique.map((c) => ({ ...c, metric: sparseMetricStem(c) })) }, null, 1)), 'report', 'sparse-gaps');
     return { outputs: { report } };
   }
   throw ApplicationFailure.nonRetryable(`unknown aggregate ${String(params.fn)}`, 'InvalidInput');
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
-
-/** e.g. gap_minus_prune_from_dense + "gap-serial@0.9/uniform − gmp@0.9/uniform" → gap_minus_prune_from_dense__gap_serial_0_9_uniform */
-function metricName(claim: string, label: string): string {
-  const subject = label.split(' − ')[0] ?? label;
-  return `${slug(claim)}__${slug(subject)}`;
-}

@@ -3,3 +3,4 @@ export { createCallerFactory } from './trpc';
 export type { ApiContext } from './context';
 export { launchRun, type LaunchInput, type Launched } from './launch';
 export { createApiContext } from './create-context';
+export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type IntervalSummary, type MetricSummary } from './compare';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FIDELITIES } from './evidence/judge';
 import { STEP_KINDS, STEP_KIND_NAMES, TASK_QUEUES } from './steps';
 
 const identifier = z
@@ -35,12 +36,25 @@ const Step = z
 const Target = z
   .object({
     claim: z.string().min(1),
-    /** `<step id>.<metric name>` of the metric that reproduces the claim. */
+    /**
+     * `<step id>.<metric name>` of the metric that reproduces the claim. A seeded summary is named
+     * by its stem: the judge reads `<stem>_mean/_lower/_upper/_n/_se/_df`.
+     */
     metric: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z_][a-z0-9_]*$/, 'write the metric as <step id>.<metric name>'),
-    /** Maximum |reproduced − paper| that still counts as reproduced, in the claim's unit. */
-    tolerance: z.number().nonnegative(),
+    /**
+     * Value claims: the largest |reproduced − paper| that still counts as reproduced, in the claim's
+     * unit. Non-inferiority claims: the margin, when the registry gives none.
+     */
+    tolerance: z.number().nonnegative().optional(),
     /** Multiply the metric by this before comparing (e.g. 100 for a fraction vs a percentage). */
     scaleBy: z.number().positive().default(1),
+    /** What kind of evidence this comparison is; defaults to the recipe's `fidelity`. */
+    fidelity: z.enum(FIDELITIES).optional(),
+    /**
+     * `analogue` when the run measures a related but different quantity than the claim (an MNIST
+     * GaP − GMP gap for ImageNet's "+1.5 pp over the previous best"): shown as direction only.
+     */
+    quantity: z.enum(['same', 'analogue']).default('same'),
     /** Why this comparison is only indicative (shown with the verdict), e.g. "needs ImageNet + GPU". */
     note: z.string().optional(),
   })
@@ -54,6 +68,12 @@ export const RecipeSchema = z
     papers: z.array(z.string()).default([]),
     /** `full` means the paper's own setting; `proxy` a reduced one whose absolute numbers differ. */
     scale: z.enum(['proxy', 'full']).default('proxy'),
+    /**
+     * What kind of evidence the run's comparisons are (ARCHITECTURE.md): `exact`, `measured`,
+     * `modelled-baseline` (one side is a model) or `proxy`. Defaults from `scale`: full → measured,
+     * proxy → proxy. A target may override it (an exact parameter count inside a proxy recipe).
+     */
+    fidelity: z.enum(FIDELITIES).optional(),
     seed: z.number().int().nonnegative().default(0),
     datasets: z.record(identifier, DatasetRef).default({}),
     steps: z.array(Step).min(1, 'a recipe needs at least one step'),
@@ -156,7 +176,13 @@ export function validateRecipe(input: unknown, source = '<recipe>'): ValidRecipe
   recipe.targets.forEach((t, i) => {
     const stepId = t.metric.split('.')[0];
     if (stepId && !ids.has(stepId)) issues.push({ path: `targets[${i}].metric`, message: `no step "${stepId}" in this recipe` });
+    if (recipe.scale === 'proxy' && t.fidelity === 'measured') {
+      issues.push({ path: `targets[${i}].fidelity`, message: 'a proxy recipe cannot give measured evidence of the paper\'s setting; use proxy, or exact for a deterministic quantity' });
+    }
   });
+  if (recipe.scale === 'proxy' && recipe.fidelity === 'measured') {
+    issues.push({ path: 'fidelity', message: 'a proxy recipe cannot give measured evidence of the paper\'s setting; use proxy (or set scale: full)' });
+  }
   if (issues.length) throw new RecipeValidationError(source, issues);
   return { ...recipe, steps };
 }
@@ -206,4 +232,9 @@ function findCycle(steps: { id: string; needs: string[] }[]): string[] | undefin
     if (c) return c;
   }
   return undefined;
+}
+
+/** The kind of evidence a target gives: its own `fidelity`, else the recipe's, else from `scale`. */
+export function targetFidelity(recipe: Pick<Recipe, 'scale' | 'fidelity'>, target: Pick<Recipe['targets'][number], 'fidelity'>): (typeof FIDELITIES)[number] {
+  return target.fidelity ?? recipe.fidelity ?? (recipe.scale === 'full' ? 'measured' : 'proxy');
 }

@@ -100,8 +100,6 @@ export const AggregateParams = z
   .object({
     /** What to compute from the metrics of the steps this one needs. */
     fn: z.enum(AGGREGATES),
-    /** sparse-gaps: accuracy gap (fraction, 0.01 = 1 pp) within which "no worse" still holds. */
-    tolerance: z.number().nonnegative().max(1).default(0.01),
   })
   .strict();
 

@@ -8,5 +8,4 @@ export * from './live-masks';
 export * from './merge';
 export * from './phase';
 export * from './sparse-checkpoint';
-export * from './compare';
 export { buildProxyCnn, PROXY_CNN_LAYERS, type ProxyCnnOptions } from '../models/proxy';

@@ -4,7 +4,6 @@ import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
-  compareRun,
   getEnvironment,
   getRecipe,
   getRun,
@@ -18,6 +17,7 @@ import {
 } from '@reprolab/db';
 import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
+import { compareRun } from '../compare';
 import { launchRun, recipeText } from '../launch';
 import { publicProcedure, router } from '../trpc';
 import { schedulesRouter } from './schedules';

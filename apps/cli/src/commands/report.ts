@@ -1,9 +1,9 @@
-import type { RunComparison } from '@reprolab/db';
+import type { RunComparison } from '@reprolab/api';
 import { num, signed, table } from '../format';
 
 export function printComparison(c: RunComparison, out: (s: string) => void = console.log): void {
-  out(`run ${c.runId} · ${c.recipe} · ${c.status} · scale ${c.scale}`);
-  const inInterval = new Set(c.intervals.flatMap((i) => ['_mean', '_lower', '_upper', '_n', '_verdict'].map((k) => `${i.step}.${i.name}${k}`)));
+  out(`run ${c.runId} · ${c.recipe} · ${c.status} · scale ${c.scale} · evidence ${c.fidelity}`);
+  const inInterval = new Set(c.intervals.flatMap((i) => ['_mean', '_lower', '_upper', '_n', '_se', '_df', '_paired'].map((k) => `${i.step}.${i.name}${k}`)));
   const finals = c.metrics.filter((m) => m.points === 1 && !inInterval.has(`${m.step}.${m.name}`));
   const series = c.metrics.filter((m) => m.points > 1);
   if (!c.metrics.length) out('no metrics recorded');
@@ -18,28 +18,20 @@ export function printComparison(c: RunComparison, out: (s: string) => void = con
     }
   }
   if (c.intervals.length) {
-    out('\nsummaries with 95% intervals over seeds (verdict: is the gap ≥ −tolerance?)');
-    const word = (v: number | null) => (v === 1 ? 'supported' : v === -1 ? 'refuted' : v === 0 ? 'inconclusive' : '');
-    out(table(['step', 'statistic', 'mean', '95% interval', 'n', 'verdict'], c.intervals.map((i) => [i.step, i.name, signed(i.mean, 3), `[${num(i.lower, 3)}, ${num(i.upper, 3)}]`, i.n, word(i.verdict)])));
-    // The summary's own _mean/_lower/... rows are shown above; keep the metric table for the rest.
+    out('\nsummaries over seeds (mean and 95% Student-t interval)');
+    out(table(['step', 'statistic', 'mean', '95% interval', 'seeds'], c.intervals.map((i) => [i.step, i.name, signed(i.mean, 3), `[${num(i.lower, 3)}, ${num(i.upper, 3)}]`, i.n])));
   }
   if (!c.rows.length) {
     out('\npaper claims: this recipe targets none (add `targets:` to compare metrics with claims)');
     return;
   }
-  out('\npaper claims');
-  out(
-    table(
-      ['claim', 'metric', 'paper', 'reproduced', 'Δ', 'tolerance', 'verdict'],
-      c.rows.map((r) => [
-        r.claimId,
-        r.metric,
-        num(r.paperValue),
-        r.interval ? `${num(r.reproduced)} [${num(r.interval[0], 3)}, ${num(r.interval[1], 3)}]` : num(r.reproduced),
-        signed(r.delta),
-        `±${r.tolerance}`,
-        `${r.verdict} (${r.why})`,
-      ]),
-    ),
-  );
+  const tested = c.rows.filter((r) => r.p !== null).length;
+  out(`\npaper claims${tested > 1 ? ` (the ${tested} tests over seeds are Holm-corrected together)` : ''}`);
+  out(table(['claim', 'evidence', 'paper', 'reproduced', 'verdict'], c.rows.map((r) => [r.claimId, r.fidelity, num(r.paperValue), r.interval ? `${num(r.reproduced)} [${num(r.interval[0], 3)}, ${num(r.interval[1], 3)}]` : num(r.reproduced), r.label])));
+  for (const r of c.rows) {
+    out(`\n  ${r.claimId} — ${r.label}`);
+    if (r.claimText) out(`    claim: ${r.claimText}`);
+    out(`    ${r.statement}`);
+    out(`    test: ${r.test}`);
+  }
 }

@@ -18,9 +18,15 @@ export interface ComparisonRowView {
   reproduced: number | null;
   delta: number | null;
   interval: [number, number] | null;
-  tolerance: number;
+  intervalKind?: 'seeds' | 'band' | null;
+  tolerance: number | null;
+  hypothesis: 'value' | 'superiority' | 'non-inferiority' | null;
+  fidelity: string;
   verdict: string;
-  why: string;
+  label: string;
+  statement: string;
+  test: string;
+  claimText?: string | null;
 }
 
 export interface MetricView {
@@ -33,7 +39,6 @@ export const fmt = (v: number | null | undefined, d = 4) => (v === null || v ===
 const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
 export const VERDICT_COLORS: Record<string, string> = {
   reproduced: '#1a7f37',
-  'better than paper': '#0969da',
   'not reproduced': '#cf222e',
   inconclusive: '#9a6700',
 };
@@ -83,41 +88,46 @@ export function LossChart({ series }: { series: SeriesPoint[] }) {
 }
 
 /**
- * One line per claim, each on its own axis (claims differ in unit and scale): the paper's value with
- * its tolerance band, and the reproduced value with its 95 % interval when there is one. Rows
- * without a comparable number (pending, or an absolute claim against a proxy run) are left to the table.
+ * One line per claim, each on its own axis (claims differ in unit and scale). A value claim shows
+ * the paper's value with its tolerance band; an ordering ("A beats B") shows the difference A − B
+ * against its threshold (0, or −margin), with the region where the claim holds shaded. The
+ * reproduced value carries its 95 % interval over seeds or its range over a model's uncertain
+ * parameters. Rows without a judged number (pending, not comparable) are left to the table.
  */
 export function ComparisonChart({ rows }: { rows: ComparisonRowView[] }) {
-  const drawable = rows.filter((r) => r.paperValue !== null && r.reproduced !== null && Number.isFinite(r.reproduced) && r.verdict in VERDICT_COLORS);
+  const drawable = rows.filter((r) => r.reproduced !== null && Number.isFinite(r.reproduced) && r.verdict in VERDICT_COLORS && (r.hypothesis !== 'value' || (r.paperValue !== null && r.tolerance !== null)));
   if (!drawable.length) return null;
-  const [w, rowH, labelW, verdictW] = [760, 34, 250, 130];
+  const [w, rowH, labelW, verdictW] = [860, 34, 250, 230];
   const x0 = labelW;
   const x1 = w - verdictW;
   const h = rowH * drawable.length + 24;
   return (
     <figure>
-      <svg data-testid="comparison-chart" width={w} height={h} role="img" aria-label="paper value against reproduced value, per claim" style={{ border: '1px solid #eee' }}>
+      <svg data-testid="comparison-chart" width={w} height={h} role="img" aria-label="paper claim against the reproduced value, per claim" style={{ border: '1px solid #eee' }}>
         {drawable.map((r, i) => {
-          const paper = r.paperValue!;
           const got = r.reproduced!;
           const [iLo, iHi] = r.interval ?? [got, got];
-          let lo = Math.min(paper - r.tolerance, iLo, got);
-          let hi = Math.max(paper + r.tolerance, iHi, got);
-          const span = hi - lo || Math.abs(paper) || 1;
+          const isValue = r.hypothesis === 'value';
+          // Reference line: the paper's value, or the ordering's threshold.
+          const ref = isValue ? r.paperValue! : r.hypothesis === 'non-inferiority' ? -(r.tolerance ?? 0) : 0;
+          const [bandLo, bandHi] = isValue ? [ref - r.tolerance!, ref + r.tolerance!] : [ref, Math.max(iHi, got, ref) + Math.abs(iHi - iLo || 1)];
+          let lo = Math.min(bandLo, iLo, got, ref);
+          let hi = Math.max(isValue ? bandHi : ref, iHi, got);
+          const span = hi - lo || Math.abs(ref) || 1;
           lo -= span * 0.08;
           hi += span * 0.08;
-          const sx = (v: number) => x0 + ((x1 - x0) * (v - lo)) / (hi - lo);
+          const sx = (v: number) => x0 + ((x1 - x0) * (Math.min(hi, Math.max(lo, v)) - lo)) / (hi - lo);
           const y = 12 + i * rowH + rowH / 2;
           const color = VERDICT_COLORS[r.verdict]!;
           return (
             <g key={r.claimId + r.metric} data-claim={r.claimId} data-verdict={r.verdict}>
-              <title>{`${r.claimId}: paper ${fmt(paper)}, reproduced ${fmt(got)}${r.interval ? ` [${fmt(iLo, 3)}, ${fmt(iHi, 3)}]` : ''}, tolerance ±${r.tolerance} — ${r.verdict} (${r.why})`}</title>
+              <title>{`${r.claimId} — ${r.label}: ${r.statement}. Test: ${r.test}`}</title>
               <text x={4} y={y + 4} fontSize="12">
                 {r.claimId.length > 34 ? `${r.claimId.slice(0, 33)}…` : r.claimId}
               </text>
               <line x1={x0} y1={y} x2={x1} y2={y} stroke="#eee" />
-              <rect x={sx(paper - r.tolerance)} y={y - 9} width={Math.max(1, sx(paper + r.tolerance) - sx(paper - r.tolerance))} height={18} fill="#1a7f37" opacity={0.12} />
-              <line x1={sx(paper)} y1={y - 11} x2={sx(paper)} y2={y + 11} stroke="#1a1a1a" strokeWidth="2" />
+              <rect x={sx(bandLo)} y={y - 9} width={Math.max(1, sx(bandHi) - sx(bandLo))} height={18} fill="#1a7f37" opacity={0.12} />
+              <line x1={sx(ref)} y1={y - 11} x2={sx(ref)} y2={y + 11} stroke="#1a1a1a" strokeWidth="2" strokeDasharray={isValue ? undefined : '3 2'} />
               {r.interval && <line x1={sx(iLo)} y1={y} x2={sx(iHi)} y2={y} stroke={color} strokeWidth="2" />}
               <circle cx={sx(got)} cy={y} r={5} fill={color} />
               <text x={x0} y={y + 15} fontSize="9" fill="#777">
@@ -126,15 +136,15 @@ export function ComparisonChart({ rows }: { rows: ComparisonRowView[] }) {
               <text x={x1} y={y + 15} fontSize="9" fill="#777" textAnchor="end">
                 {fmt(hi, 3)}
               </text>
-              <text x={x1 + 8} y={y + 4} fontSize="12" fill={color}>
-                {r.verdict}
+              <text x={x1 + 8} y={y + 4} fontSize="11" fill={color}>
+                {r.label.length > 36 ? `${r.label.slice(0, 35)}…` : r.label}
               </text>
             </g>
           );
         })}
       </svg>
       <figcaption style={{ fontSize: 12, color: '#555' }}>
-        per claim, on its own axis: <b>|</b> paper value, shaded band = its tolerance, ● reproduced value (line: 95 % interval over seeds)
+        per claim, on its own axis: <b>|</b> paper value with its tolerance shaded, or <b>┆</b> the threshold an ordering must clear (0, or −margin) with the region where it holds shaded; ● reproduced value (line: 95 % interval over seeds, or the range over a model&apos;s uncertain parameters)
       </figcaption>
     </figure>
   );

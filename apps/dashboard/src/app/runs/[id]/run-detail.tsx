@@ -40,7 +40,7 @@ export interface RunSnapshot {
   series: SeriesPoint[];
   /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
   sweepSeries: SeriesPoint[];
-  comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string };
+  comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string; fidelity: string };
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
   sparse: SparseSpec[];
@@ -155,7 +155,9 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       <LossChart series={snap.series} />
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
-      <h3>Against the paper ({snap.comparison.scale} scale)</h3>
+      <h3>
+        Against the paper ({snap.comparison.scale} scale, {snap.comparison.fidelity} evidence)
+      </h3>
       {snap.comparison.rows.length === 0 ? (
         <p>This recipe targets no paper claim.</p>
       ) : (
@@ -165,26 +167,29 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
             <thead>
               <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
                 <th>claim</th>
+                <th>evidence</th>
                 <th>paper</th>
                 <th>reproduced</th>
-                <th>Δ</th>
-                <th>tolerance</th>
                 <th>verdict</th>
+                <th>what it means</th>
               </tr>
             </thead>
             <tbody>
               {snap.comparison.rows.map((r) => (
-                <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee' }}>
-                  <td>{r.claimId}</td>
+                <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee', verticalAlign: 'top' }}>
+                  <td title={r.claimText ?? undefined}>{r.claimId}</td>
+                  <td>{r.fidelity}</td>
                   <td>{fmt(r.paperValue)}</td>
                   <td>
                     {fmt(r.reproduced)}
                     {r.interval ? ` [${fmt(r.interval[0], 3)}, ${fmt(r.interval[1], 3)}]` : ''}
                   </td>
-                  <td>{fmt(r.delta)}</td>
-                  <td>±{r.tolerance}</td>
-                  <td title={r.why} style={{ color: VERDICT_COLORS[r.verdict] ?? '#555' }}>
-                    {r.verdict}
+                  <td data-verdict={r.verdict} style={{ color: VERDICT_COLORS[r.verdict] ?? '#555' }}>
+                    {r.label}
+                  </td>
+                  <td style={{ fontSize: 12 }}>
+                    {r.statement}
+                    <div style={{ color: '#777' }}>test: {r.test}</div>
                   </td>
                 </tr>
               ))}

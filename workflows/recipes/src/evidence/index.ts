@@ -1,0 +1,3 @@
+export * from './stats';
+export * from './judge';
+export * from './sparse';
