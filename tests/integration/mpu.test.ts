@@ -17,7 +17,10 @@ const workloads = ['AXPY', 'GEMV', 'HIST'];
 test(`[MPU/${testDb()}] workloads fan out in parallel, store reports and metrics, and the summary computes geomeans`, async () => {
   const recipe = mpuMiniRecipe('mpu-mini', workloads, {
     scale: 'proxy',
-    targets: [{ claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 }],
+    targets: [
+      { claim: 'mpu-speedup-vs-v100', metric: 'summary.geomean_speedup', tolerance: 0.35 },
+      { claim: 'mpu-energy-reduction-vs-v100', metric: 'summary.geomean_energy_ratio', tolerance: 0.26 },
+    ],
   });
   const launched = await api.runs.launch({ recipe });
   const done = await waitForRun(api, launched.runId, { timeoutMs: 300_000 });
@@ -39,6 +42,14 @@ test(`[MPU/${testDb()}] workloads fan out in parallel, store reports and metrics
   const c = await api.compare.run({ runId: launched.runId });
   assert.equal(c.rows[0]!.paperValue, 3.46);
   assert.ok(Math.abs(c.rows[0]!.reproduced! - expected) < 1e-9 * expected);
+  // The energy ratio is judged over the V100 static power's whole uncertain range, not one value.
+  const energy = c.rows[1]!;
+  assert.equal(energy.intervalKind, 'band');
+  assert.ok(energy.interval![0] < energy.reproduced! && energy.reproduced! < energy.interval![1], `${energy.interval} around ${energy.reproduced}`);
+  // Cut sizes make this a proxy: the paper's full-size number is shown, never judged.
+  assert.equal(energy.label, 'not comparable at proxy scale');
+  assert.match(energy.statement, /\[\d\.\d+, \d\.\d+\]/);
+  assert.equal(m['summary.v100_static_power_band_lower_w'], 20);
 });
 
 test(`[MPU/${testDb()}] a bad simulator config fails the step without retrying, naming the field`, async () => {

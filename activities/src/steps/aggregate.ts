@@ -5,6 +5,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
 import { AggregateParams, GrowPruneParams } from '@reprolab/recipes';
+import { energyRatioBand, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
 import { compareSparseMethods, sparseMetricStem, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
@@ -28,10 +29,15 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     if (!rows.length) throw ApplicationFailure.nonRetryable(`aggregate mpu-geomean: none of ${needs.join(', ')} recorded speedup and energy_ratio`, 'InvalidInput');
     const speedups = rows.map((r) => r.metrics.speedup!);
     const energy = rows.map((r) => r.metrics.energy_ratio!);
+    // The energy ratio over the V100 static power's uncertain range (the comparison judges the
+    // whole range, so the verdict cannot rest on the one assumed value).
+    const splits = rows.map((r) => ({ mpuEnergyNJ: r.metrics.mpu_energy_nj, gpuEnergyNJ: r.metrics.gpu_energy_nj, gpuStaticNJ: r.metrics.gpu_energy_static_nj, gpuSeconds: r.metrics.gpu_seconds }));
+    const band = splits.every((x) => [x.mpuEnergyNJ, x.gpuEnergyNJ, x.gpuStaticNJ, x.gpuSeconds].every((v) => v !== undefined)) ? energyRatioBand(splits as EnergySplit[], V100_STATIC_POWER_RANGE_W) : null;
     const summary = {
       workloads: rows.map((r) => ({ step: r.step, speedup: r.metrics.speedup, energyRatio: r.metrics.energy_ratio, mpuCycles: r.metrics.mpu_cycles, gpuCycles: r.metrics.gpu_cycles })),
       geomeanSpeedup: geomean(speedups),
       geomeanEnergyRatio: geomean(energy),
+      energyRatioBand: band && { ...band, v100StaticPowerW: V100_STATIC_POWER_RANGE_W },
     };
     await insertMetrics(deps.db, [
       m('geomean_speedup', summary.geomeanSpeedup),
@@ -39,6 +45,9 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       m('min_speedup', Math.min(...speedups)),
       m('max_speedup', Math.max(...speedups)),
       m('workloads', rows.length),
+      ...(band
+        ? [m('geomean_energy_ratio_band_lower', band.lower), m('geomean_energy_ratio_band_upper', band.upper), m('v100_static_power_band_lower_w', V100_STATIC_POWER_RANGE_W.lower), m('v100_static_power_band_upper_w', V100_STATIC_POWER_RANGE_W.upper)]
+        : []),
     ]);
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(summary, null, 1)), 'report', 'mpu-summary');
     return { outputs: { report } };

@@ -19,3 +19,27 @@ export function zeroEnergy(): EnergyBreakdown {
 export function totalEnergy(e: EnergyBreakdown): number {
   return e.dramActivate + e.dramPrecharge + e.dramRead + e.dramWrite + e.dramRefresh + e.bus + e.network + e.alu + e.sram + e.static;
 }
+
+/** One workload's energies, as far as re-pricing the V100's static power needs them. */
+export interface EnergySplit {
+  mpuEnergyNJ: number;
+  gpuEnergyNJ: number;
+  /** The V100's static energy inside gpuEnergyNJ, and its run time. */
+  gpuStaticNJ: number;
+  gpuSeconds: number;
+}
+
+/**
+ * The geomean energy ratio (V100 / MPU) with the V100's static power re-priced at each end of a
+ * range: static energy is power × time, so the ratio is monotone in the power and the two ends
+ * bound it.
+ */
+export function energyRatioBand(rows: readonly EnergySplit[], staticPowerW: { lower: number; upper: number }): { lower: number; upper: number } {
+  if (!rows.length) throw new Error('energyRatioBand needs at least one workload');
+  if (!(staticPowerW.lower >= 0 && staticPowerW.upper >= staticPowerW.lower)) throw new Error(`static power range must satisfy 0 ≤ lower ≤ upper, got ${staticPowerW.lower}–${staticPowerW.upper} W`);
+  const at = (w: number) => {
+    const logs = rows.map((r) => Math.log((r.gpuEnergyNJ - r.gpuStaticNJ + w * r.gpuSeconds * 1e9) / r.mpuEnergyNJ));
+    return Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+  };
+  return { lower: at(staticPowerW.lower), upper: at(staticPowerW.upper) };
+}

@@ -5,6 +5,8 @@ import { simulateWorkload } from './simulate';
 import { SMALL_MACHINE } from './test-configs';
 import { defaultSimConfig, parseSimConfig } from './sim-config';
 import type { SimConfig } from './sim-config';
+import { energyRatioBand } from './energy';
+import { V100_STATIC_POWER_RANGE_W } from './v100-params';
 
 function small(patch: (c: SimConfig) => void): SimConfig {
   const c = parseSimConfig(SMALL_MACHINE);
@@ -94,4 +96,17 @@ test('bad sizes and over-budget runs fail before simulating, suggesting a smalle
     simulateWorkload({ workload: 'BLUR', size: 4096, budget: { maxWarpInstructions: 1e5 } }),
     /budget: .* warp instructions .* try --size \d+/,
   );
+});
+
+test('the energy-ratio band re-prices V100 static power: it brackets the run at its own static power and rejects a bad range', async () => {
+  const results = await Promise.all(['AXPY', 'HIST'].map((w) => simulateWorkload({ workload: w as 'AXPY', size: 20000, config: SMALL_MACHINE })));
+  const splits = results.map((r) => ({ mpuEnergyNJ: r.mpu.totalEnergyNJ, gpuEnergyNJ: r.v100.totalEnergyNJ, gpuStaticNJ: r.v100.energyNJ.static, gpuSeconds: r.v100.timeS }));
+  const geo = Math.exp(results.reduce((s, r) => s + Math.log(r.energyRatio), 0) / results.length);
+  const own = defaultSimConfig().v100.staticPowerW;
+  const band = energyRatioBand(splits, V100_STATIC_POWER_RANGE_W);
+  assert.ok(band.lower < geo && geo < band.upper, `${band.lower} < ${geo} < ${band.upper}`);
+  const same = energyRatioBand(splits, { lower: own, upper: own });
+  assert.ok(Math.abs(same.lower - geo) < 1e-9 * geo, 'at the configured static power the band collapses onto the simulated ratio');
+  assert.throws(() => energyRatioBand(splits, { lower: 50, upper: 10 }), /lower ≤ upper/);
+  assert.throws(() => energyRatioBand([], { lower: 0, upper: 1 }), /at least one/);
 });

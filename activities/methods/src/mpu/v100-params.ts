@@ -63,6 +63,14 @@ export const V100_PARAMS = {
   staticPowerW: { value: 40, min: 0, max: 1000, unit: 'W', source: 'approximate idle/static power of a V100 as reported by nvidia-smi in public measurements; assumption (the paper measured total board power)' },
 } satisfies ParamTable<string>;
 
+/**
+ * The range the V100's static power is judged over. The energy ratio rests on it more than on any
+ * other parameter (geomean 1.2× at 0 W, 2.6× at 47 W, 3.5× at 80 W), and no source pins it for a
+ * V100 under memory-bound load: idle draw is ~25–40 W in public nvidia-smi readings and leakage
+ * rises with temperature under load. 20–80 W is reprolab's stated uncertainty, not a measurement.
+ */
+export const V100_STATIC_POWER_RANGE_W = Object.freeze({ lower: 20, upper: 80, source: 'reprolab assumption: public idle readings (~25–40 W) widened for leakage under load' });
+
 export type V100ParamName = keyof typeof V100_PARAMS;
 export type V100Config = Record<V100ParamName, number>;
 export const DEFAULT_V100: Readonly<V100Config> = Object.freeze(defaultsOf(V100_PARAMS));
