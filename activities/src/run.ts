@@ -14,6 +14,8 @@ import {
   listSteps,
   recordEnvironment,
   setRunStatus,
+  endUnfinishedSteps,
+  updateUnfinishedStep,
   stepArtifacts,
   stepMetrics,
   updateStep,
@@ -100,11 +102,10 @@ export function createRunActivities(deps: ActivityDeps) {
       for (const s of recipe.steps) await ensureStep(db, { runId, stepKey: s.id, kind: s.kind, queue: s.queue });
       if (!(await setRunStatus(db, runId, 'running'))) {
         // Cancelled (or failed) while this preparation was in flight: the steps it just created
-        // will never run.
+        // will never run. (The run ended before this check, so whoever ended it either saw these
+        // steps or left them to this line; see setRunStatus below.)
         const ended = (await getRun(db, runId))?.status ?? 'cancelled';
-        for (const s of await listSteps(db, runId)) {
-          if (s.status === 'pending') await updateStep(db, s.id, { status: ended === 'failed' ? 'skipped' : 'cancelled', finishedAt: new Date() });
-        }
+        await endUnfinishedSteps(db, runId, ended === 'failed' ? 'skipped' : 'cancelled', ['pending']);
       }
       return {
         runId,
@@ -142,7 +143,11 @@ export function createRunActivities(deps: ActivityDeps) {
         });
         return { cached: true, outputs: (cached.outputs ?? {}) as Record<string, string>, fromRun: cached.runId };
       }
-      await updateStep(db, step.id, { status: 'running', fingerprint, cacheHit: false, startedAt: new Date(), error: null });
+      // A run cancelled while this activity was in flight has already ended its steps: never
+      // revive one (its workflow has stopped waiting for this answer).
+      if (!(await updateUnfinishedStep(db, step.id, { status: 'running', fingerprint, cacheHit: false, startedAt: new Date(), error: null }))) {
+        throw ApplicationFailure.nonRetryable(`step ${input.stepKey} of run ${input.runId} ended (${(await getStep(db, input.runId, input.stepKey))?.status}) before it could start`, 'InvalidInput');
+      }
       return { cached: false, fingerprint };
     },
 
@@ -157,14 +162,13 @@ export function createRunActivities(deps: ActivityDeps) {
     },
 
     async setRunStatus(input: { runId: string; status: RunStatus; error?: string }): Promise<void> {
-      if (input.status === 'cancelled' || input.status === 'failed') {
-        // Steps that never started are marked too (before the run, so a reader who sees the run
-        // ended never sees a step still waiting).
-        for (const s of await listSteps(db, input.runId)) {
-          if (s.status === 'pending' || s.status === 'running') await updateStep(db, s.id, { status: input.status === 'failed' ? 'skipped' : 'cancelled', finishedAt: new Date() });
-        }
-      }
       await setRunStatus(db, input.runId, input.status, input.error);
+      if (input.status === 'cancelled' || input.status === 'failed') {
+        // Steps that never started are ended too. The run is ended first: a preparation still
+        // creating steps then finds it ended when it tries to start it, and ends the steps this
+        // listing could not see (ending steps first left one pending when the two interleaved).
+        await endUnfinishedSteps(db, input.runId, input.status === 'failed' ? 'skipped' : 'cancelled');
+      }
     },
   };
 }

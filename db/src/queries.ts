@@ -101,6 +101,29 @@ export async function updateStep(db: Db, id: number, patch: Partial<typeof steps
   await db.update(steps).set(patch).where(eq(steps.id, id));
 }
 
+/** Updates a step only while it is pending or running; false when it had already ended. */
+export async function updateUnfinishedStep(db: Db, id: number, patch: Partial<typeof steps.$inferInsert>): Promise<boolean> {
+  const changed = await db
+    .update(steps)
+    .set(patch)
+    .where(and(eq(steps.id, id), inArray(steps.status, ['pending', 'running'])))
+    .returning({ id: steps.id });
+  return changed.length > 0;
+}
+
+/**
+ * Ends every step of a run that has not ended (pending or running) with `status`, in one
+ * statement. Returns how many it ended.
+ */
+export async function endUnfinishedSteps(db: Db, runId: string, status: 'cancelled' | 'skipped', only: readonly string[] = ['pending', 'running']): Promise<number> {
+  const ended = await db
+    .update(steps)
+    .set({ status, finishedAt: new Date() })
+    .where(and(eq(steps.runId, runId), inArray(steps.status, [...only])))
+    .returning({ id: steps.id });
+  return ended.length;
+}
+
 export async function listSteps(db: Db, runId: string): Promise<StepRow[]> {
   return db.select().from(steps).where(eq(steps.runId, runId)).orderBy(asc(steps.id));
 }
