@@ -7,7 +7,8 @@
 # Idempotent and cached outside the clone: npm packages (~/.npm), the Temporal CLI and MinIO
 # server built from pinned sources (${REPROLAB_CACHE_DIR:-~/.cache/reprolab}/tools), the native
 # TensorFlow backend (…/tensor). Needs Node ≥ 20.9, Go ≥ 1.24 (for the two server binaries) and,
-# for the tests, Debian's postgresql and chromium (installed here when running as root).
+# for the tests, Debian's postgresql, chromium and dataset-fashion-mnist (installed here when
+# running as root).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 what="${1:-demo}"
@@ -30,6 +31,8 @@ if [ "$what" = test ]; then
   missing=()
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  # Fashion-MNIST (the real 70,000 Zalando images) for the built-in `fashion-mnist` dataset.
+  [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "apt-get install ${missing[*]}"
