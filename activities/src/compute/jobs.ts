@@ -178,12 +178,18 @@ async function sparsePlan(params: GrowPruneParams, seed: number, data: ImageData
     batchSize: params.batchSize,
     learningRate: params.learningRate,
     momentum: params.momentum,
+    lrSchedule: params.lrSchedule,
+    optimizer: params.optimizer,
+    weightDecay: params.weightDecay,
     trainLimit: params.trainLimit,
   };
   try {
+    config.exclude = gap.resolveExclude(config, params.exclude);
     const layers = gap.describePrunable(config);
     const plans = gap.planComparison(config, layers, { kappa: params.kappa, rounds: params.rounds, epochsPerStep: params.epochsPerStep, fineTuneEpochs: params.fineTuneEpochs });
-    return { gap, plan: plans[params.method] };
+    const plan = plans[params.method];
+    if (!plan) throw new Error(`method ${params.method} needs a budget of at least 2 epochs (dense training, then fine-tuning); raise epochsPerStep, rounds or fineTuneEpochs`);
+    return { gap, plan };
   } catch (e) {
     throw new InvalidJobInput(`growPrune: ${(e as Error).message}`);
   }

@@ -56,7 +56,14 @@ export const SimulateMpuParams = z
   })
   .strict();
 
-export const SPARSE_METHODS = ['gap-serial', 'gap-parallel', 'dense', 'gmp', 'static-random'] as const;
+const restart = z.enum(['run', 'phase']).default('run');
+export const LrScheduleParams = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant'), restart }).strict(),
+  z.object({ kind: z.literal('cosine'), warmupEpochs: z.number().min(0).max(1000).optional(), minFactor: z.number().min(0).max(1).optional(), restart }).strict(),
+  z.object({ kind: z.literal('step'), milestones: z.array(z.number().positive()).min(1), gamma: z.number().positive().max(1), restart }).strict(),
+]);
+
+export const SPARSE_METHODS = ['gap-serial', 'gap-parallel', 'dense', 'gmp', 'oneshot', 'static-random'] as const;
 
 export const SparseModel = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('proxy-cnn') }).strict(),
@@ -85,6 +92,21 @@ export const GrowPruneParams = z
     batchSize: positiveInt.max(4096).default(64),
     learningRate: z.number().positive().max(10).default(0.05),
     momentum: z.number().min(0).lt(1).default(0.9),
+    /**
+     * Learning-rate schedule; `restart: phase` starts it again at every grow-and-prune step (as the
+     * GaP authors do), `run` (default) spreads one schedule over the whole plan.
+     */
+    lrSchedule: LrScheduleParams.default({ kind: 'constant', restart: 'run' }),
+    optimizer: z
+      .discriminatedUnion('kind', [
+        z.object({ kind: z.literal('momentum') }).strict(),
+        z.object({ kind: z.literal('adam'), beta1: z.number().min(0).lt(1).optional(), beta2: z.number().min(0).lt(1).optional(), epsilon: z.number().positive().optional() }).strict(),
+      ])
+      .default({ kind: 'momentum' }),
+    /** L2 decay of conv/dense kernels (biases and batch-norm are not decayed). */
+    weightDecay: z.number().min(0).lt(1).default(0),
+    /** Layers left dense: none, the stem and classifier (the paper's setting), or layer names. */
+    exclude: z.union([z.enum(['none', 'stem-and-classifier']), z.array(z.string().min(1)).min(1)]).default('none'),
     trainLimit: positiveInt.optional(),
     /** Overrides the run's seed, so one recipe can hold several seeds of the same method. */
     seed: z.number().int().nonnegative().optional(),

@@ -18,13 +18,18 @@ export type ModelSpec =
   | { kind: 'resnet-cifar'; depth: number; width?: number; inputShape?: [number, number, number]; classes?: number }
   | { kind: 'resnet50'; width?: number; inputShape?: [number, number, number]; classes?: number };
 
-/** Learning rate as a function of the run's epoch (not the phase's), so phases chain smoothly. */
-export type LrSchedule =
+/**
+ * Learning rate as a function of the epoch. `restart: 'run'` (default) counts the run's epochs, so
+ * phases chain into one schedule; `restart: 'phase'` starts the schedule again at every phase, as
+ * the GaP authors restart it at every grow-and-prune step.
+ */
+export type LrSchedule = (
   | { kind: 'constant' }
-  /** Cosine decay from learningRate to minFactor·learningRate over the plan's horizon, after a linear warm-up. */
+  /** Cosine decay from learningRate to minFactor·learningRate over the horizon, after a linear warm-up. */
   | { kind: 'cosine'; warmupEpochs?: number; minFactor?: number }
   /** Multiply by gamma at each milestone epoch. */
-  | { kind: 'step'; milestones: number[]; gamma: number };
+  | { kind: 'step'; milestones: number[]; gamma: number }
+) & { restart?: 'run' | 'phase' };
 
 export interface SparseRunConfig {
   model: ModelSpec;
@@ -39,6 +44,8 @@ export interface SparseRunConfig {
   lrSchedule?: LrSchedule;
   momentum: number;
   optimizer?: OptimizerSpec;
+  /** L2 decay of conv/dense kernels (see TrainOptions.weightDecay). */
+  weightDecay?: number;
   /** Train on the first N training examples only. */
   trainLimit?: number;
   /** Prunable layers to leave dense (e.g. the stem conv). */
@@ -49,11 +56,12 @@ export function validateRunConfig(c: SparseRunConfig): void {
   validateSparsity(c.sparsity, 'sparsity');
   if (c.distribution !== 'uniform' && c.distribution !== 'global') throw new Error(`distribution must be 'uniform' or 'global', got ${String(c.distribution)}`);
   if (!Number.isInteger(c.seed)) throw new Error(`seed must be an integer, got ${String(c.seed)}`);
-  validateTrainOptions({ epochs: 1, batchSize: c.batchSize, learningRate: c.learningRate, momentum: c.momentum, checkpointEvery: 1, trainLimit: c.trainLimit });
+  validateTrainOptions({ epochs: 1, batchSize: c.batchSize, learningRate: c.learningRate, momentum: c.momentum, checkpointEvery: 1, trainLimit: c.trainLimit, weightDecay: c.weightDecay });
   const s = c.lrSchedule;
   if (s && s.kind === 'cosine' && s.minFactor !== undefined && !(s.minFactor >= 0 && s.minFactor <= 1)) throw new Error(`lrSchedule.minFactor must be in [0, 1], got ${s.minFactor}`);
   if (s && s.kind === 'cosine' && s.warmupEpochs !== undefined && !(s.warmupEpochs >= 0)) throw new Error(`lrSchedule.warmupEpochs must be ≥ 0, got ${s.warmupEpochs}`);
   if (s && s.kind === 'step' && (!(s.gamma > 0) || s.milestones.some((m) => !(m > 0)))) throw new Error(`lrSchedule: step needs gamma > 0 and positive milestones`);
+  if (s && s.restart !== undefined && s.restart !== 'run' && s.restart !== 'phase') throw new Error(`lrSchedule.restart must be 'run' or 'phase', got ${String(s.restart)}`);
 }
 
 export function buildModelFromSpec(spec: ModelSpec, seed: number): tf.LayersModel {
@@ -80,6 +88,18 @@ export function describePrunable(config: Pick<SparseRunConfig, 'model' | 'seed' 
   } finally {
     model.dispose();
   }
+}
+
+/** Layers a recipe leaves dense: by name, none, or the paper's choice (the stem and the classifier). */
+export type ExcludeSpec = 'none' | 'stem-and-classifier' | readonly string[];
+
+/** Resolves an ExcludeSpec to layer names: the first and last prunable layers are the stem and classifier. */
+export function resolveExclude(config: Pick<SparseRunConfig, 'model' | 'seed'>, spec: ExcludeSpec): string[] {
+  if (spec === 'none') return [];
+  if (spec !== 'stem-and-classifier') return [...spec];
+  const all = describePrunable({ ...config, exclude: [] });
+  if (all.length < 3) throw new Error(`exclude: stem-and-classifier would leave ${Math.max(0, all.length - 2)} prunable layer(s) of ${all.map((l) => l.name).join(', ')}`);
+  return [all[0]!.name, all[all.length - 1]!.name];
 }
 
 /** lr at run epoch `epoch` (fractional) for a run of `horizonEpochs` epochs. */

@@ -1,10 +1,13 @@
 /**
  * P-GaP merge: κ branch checkpoints, branch i trained with partition i dense. The merged model
- * takes every layer of partition i (kernel, bias, and their optimizer slots) from branch i; all
- * other arrays (batch-norm parameters and statistics, layers outside every contribution) are the
- * mean over branches — an assumption, the paper only says the dense partitions are merged.
+ * takes every layer of partition i (kernel, bias, and their optimizer slots) from branch i, and
+ * with it each batch-norm layer that normalises that layer's output (`followers`: its parameters
+ * and running statistics were trained with that partition dense; averaging them over branches
+ * pairs a dense partition with statistics it never saw). Arrays outside every contribution are
+ * the mean over branches — an assumption, the paper only says the dense partitions are merged.
  * Masks: partition i's from branch i (dense there), the rest must agree across branches.
  */
+import type * as tf from '@tensorflow/tfjs';
 import type { NamedArray, TrainCheckpoint } from '../train/checkpoint';
 import type { OptimizerSpec } from '../train/classifier';
 import type { MaskSet } from './masks';
@@ -24,7 +27,29 @@ function mean(arrays: NamedArray[]): NamedArray {
 
 const copy = (a: NamedArray): NamedArray => ({ name: a.name, shape: a.shape.slice(), values: new Float32Array(a.values) });
 
-export function mergeBranches(branches: TrainCheckpoint[], contributions: string[][], layers: readonly PrunableLayer[], trainableNames: readonly string[], optimizer: OptimizerSpec | undefined): TrainCheckpoint {
+/**
+ * Batch-norm layers that directly normalise a prunable layer's output, keyed by the BN layer's name:
+ * they belong to that layer's partition.
+ */
+export function batchNormFollowers(model: tf.LayersModel, layers: readonly PrunableLayer[]): Map<string, string> {
+  const prunable = new Set(layers.map((l) => l.name));
+  const out = new Map<string, string>();
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const from = layer.inboundNodes[0]?.inboundLayers ?? [];
+    if (from.length === 1 && prunable.has(from[0]!.name)) out.set(layer.name, from[0]!.name);
+  }
+  return out;
+}
+
+export function mergeBranches(
+  branches: TrainCheckpoint[],
+  contributions: string[][],
+  layers: readonly PrunableLayer[],
+  trainableNames: readonly string[],
+  optimizer: OptimizerSpec | undefined,
+  followers: ReadonlyMap<string, string> = new Map(),
+): TrainCheckpoint {
   if (branches.length === 0) throw new Error('merge needs at least one branch checkpoint');
   if (contributions.length !== branches.length) throw new Error(`merge has ${branches.length} branches but ${contributions.length} contribution lists`);
   contributions.forEach((c, i) => checkLayerNames(c, layers, `contributions[${i}]`));
@@ -35,6 +60,8 @@ export function mergeBranches(branches: TrainCheckpoint[], contributions: string
       owner.set(l, i);
     }),
   );
+  // A BN layer goes with the partition of the layer it normalises.
+  for (const [bn, layer] of followers) if (owner.has(layer)) owner.set(bn, owner.get(layer)!);
   const first = branches[0]!;
   for (const b of branches) {
     if (b.weights.length !== first.weights.length || b.optimizer.length !== first.optimizer.length) throw new Error('merge: branches have different architectures or optimizer states');

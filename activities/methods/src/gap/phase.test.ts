@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../train/checkpoint';
-import { describePrunable, type SparseRunConfig } from './config';
+import { describePrunable, learningRateAtEpoch, resolveExclude, type SparseRunConfig } from './config';
 import { keptCount, sparsityReport, type MaskSet } from './masks';
 import { executePhase, gradualSparsityAt, type PhaseResult } from './phase';
 import { layerSizes, slotIndices } from './prunable';
-import { planGap, planGradualMagnitude, type Phase, type SparsePlan } from './schedule';
+import { planComparison, planDense, planGap, planGradualMagnitude, type Phase, type SparsePlan } from './schedule';
 import { checkpointMasks, readGapState } from './state';
 import { tinyConfig, tinyDataset } from './testing';
 
@@ -192,4 +192,39 @@ test('executing phases leaks no tensors', async () => {
   await runPlan(gmp);
   assert.equal(afterFirst, before, 'P-GaP + evaluation + GMP with Adam');
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('one-shot prune-from-dense: dense training, one prune to the exact target, a masked fine-tune; same budget as S-GaP', async () => {
+  const config = tinyConfig({ sparsity: 0.75 });
+  const plans = planComparison(config, layers, { kappa: 2, rounds: 1, epochsPerStep: 1, fineTuneEpochs: 1 });
+  const plan = plans.oneshot;
+  assert.deepEqual(plan.phases.map((p) => p.id), ['init', 'dense', 'finetune']);
+  assert.equal(plan.budget.sequentialEpochs, plans['gap-serial'].budget.sequentialEpochs);
+  const out = await runPlan(plan);
+  assertSparsity(out.get('dense')!.checkpoint, 0.75, true);
+  const last = out.get('finetune')!.checkpoint;
+  assertSparsity(last, 0.75, true);
+  assertMasked(last, config);
+});
+
+test('weight decay shrinks kernels; bad decay and restart values are named; restart: phase restarts the schedule', async () => {
+  const norms = async (weightDecay: number) => {
+    const plan = planDense(tinyConfig({ weightDecay }), layers, { epochs: 1 });
+    const ck = (await runPlan(plan)).get('train1')!.checkpoint;
+    const sq = (re: RegExp) => ck.weights.filter((w) => re.test(w.name)).reduce((s, w) => s + w.values.reduce((a, v) => a + v * v, 0), 0);
+    return { kernels: sq(/kernel$/), biases: sq(/bias$/) };
+  };
+  const plain = await norms(0);
+  const decayed = await norms(0.2);
+  assert.ok(decayed.kernels < plain.kernels, `kernels ${decayed.kernels} < ${plain.kernels}`);
+  assert.throws(() => planDense(tinyConfig({ weightDecay: 1.5 }), layers, { epochs: 1 }), /weightDecay must be in \[0, 1\)/);
+  const cfg = tinyConfig({ lrSchedule: { kind: 'cosine', restart: 'phase' } });
+  assert.equal(learningRateAtEpoch(cfg, 0, 2), cfg.learningRate, 'each phase starts at the base rate');
+  assert.throws(() => planDense(tinyConfig({ lrSchedule: { kind: 'constant', restart: 'always' as 'run' } }), layers, { epochs: 1 }), /restart must be 'run' or 'phase'/);
+});
+
+test('exclude: stem-and-classifier leaves the first and last prunable layers dense', () => {
+  assert.deepEqual(resolveExclude(tinyConfig(), 'stem-and-classifier'), ['conv1', 'logits']);
+  assert.deepEqual(resolveExclude(tinyConfig(), 'none'), []);
+  assert.deepEqual(describePrunable({ ...tinyConfig(), exclude: resolveExclude(tinyConfig(), 'stem-and-classifier') }).map((l) => l.name), ['conv2', 'conv3', 'fc1']);
 });

@@ -13,7 +13,7 @@ import { LiveMasks } from './live-masks';
 import { magnitudeMasks, randomMasks, sparsityReport, type MaskSet } from './masks';
 import { checkLayerNames, kernelValues, layerSizes, maskCheckpoint, prunableLayers, type PrunableLayer } from './prunable';
 import type { GradualPrune, InitPhase, MergePhase, Phase, TrainPhase } from './schedule';
-import { mergeBranches } from './merge';
+import { batchNormFollowers, mergeBranches } from './merge';
 import { checkpointMasks, readGapState, withGapState } from './state';
 
 export interface ExecutePhaseArgs {
@@ -114,7 +114,7 @@ async function runInit(a: ExecutePhaseArgs, phase: InitPhase, model: tf.LayersMo
 }
 
 async function runMerge(a: ExecutePhaseArgs, phase: MergePhase, model: tf.LayersModel, layers: PrunableLayer[]): Promise<RunOut> {
-  const merged = mergeBranches(a.inputs, phase.contributions, layers, trainableNames(model), a.config.optimizer);
+  const merged = mergeBranches(a.inputs, phase.contributions, layers, trainableNames(model), a.config.optimizer, batchNormFollowers(model, layers));
   const masks = { ...checkpointMasks(merged), ...pruneUnits(merged, phase.pruneAfter, layers, a.config.sparsity, a.config.distribution) };
   const out = withGapState(maskCheckpoint(merged, masks, layers, trainableNames(model), a.config.optimizer), { phaseId: phase.id, completed: true, masks, lossSum: 0, lossSteps: 0 });
   return { checkpoint: out, partial: { steps: 0, epochs: 0, finalLoss: null, meanLoss: null, grown: [], pruned: phase.pruneAfter.flat() }, resumedFromStep: 0 };
@@ -172,7 +172,9 @@ async function runTrain(a: ExecutePhaseArgs, phase: TrainPhase, model: tf.Layers
       trainLimit: c.trainLimit,
       checkpointEvery: a.checkpointEvery ?? Number.MAX_SAFE_INTEGER,
       resumeFrom: start,
-      learningRateAt: (step) => learningRateAtEpoch(c, phase.epochOffset + step / perEpoch, phase.horizonEpochs),
+      weightDecay: c.weightDecay,
+      learningRateAt: (step) =>
+        c.lrSchedule?.restart === 'phase' ? learningRateAtEpoch(c, step / perEpoch, phase.epochs) : learningRateAtEpoch(c, phase.epochOffset + step / perEpoch, phase.horizonEpochs),
       transformGradients: (g) => live.maskGradients(g),
       afterStep: async (ctx) => {
         lossSum += ctx.loss;

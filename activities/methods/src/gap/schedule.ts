@@ -9,6 +9,8 @@
  *                                → merge (group b from branch b, re-pruned)] × rounds → fine-tune
  *   dense:                       init(dense) → train E
  *   gradual magnitude (GMP):     init(dense) → dense train → cubic prune (Zhu & Gupta 2017) → fine-tune
+ *   one-shot (the GaP authors'   init(dense) → dense train, then prune once to the target →
+ *   prune-from-dense baseline):  fine-tune with fixed masks
  *   static random sparse:        init(random masks) → train E with fixed masks
  */
 import { validateSparsity } from './masks';
@@ -16,7 +18,7 @@ import { validateKappa, partitionLayers, validatePartition } from './partition';
 import type { PrunableLayer } from './prunable';
 import { validateRunConfig, type SparseRunConfig } from './config';
 
-export type PlanMethod = 'dense' | 'gap-serial' | 'gap-parallel' | 'gmp' | 'static-random';
+export type PlanMethod = 'dense' | 'gap-serial' | 'gap-parallel' | 'gmp' | 'oneshot' | 'static-random';
 
 interface PhaseBase {
   /** Unique within the plan; use it (with the run id) as the activity / storage key. */
@@ -228,6 +230,18 @@ export function planGradualMagnitude(config: SparseRunConfig, layers: readonly P
   return finish('gmp', config, [all], phases);
 }
 
+/** Prune-from-dense in one shot: dense training, one magnitude prune to the target, fine-tuning. */
+export function planOneShot(config: SparseRunConfig, layers: readonly PrunableLayer[], o: { denseEpochs: number; fineTuneEpochs: number }): SparsePlan {
+  validateRunConfig(config);
+  positiveInt('denseEpochs', o.denseEpochs);
+  positiveInt('fineTuneEpochs', o.fineTuneEpochs);
+  const all = layers.map((l) => l.name);
+  const phases: Phase[] = [initPhase('dense', [])];
+  phases.push(trainPhase('dense', ['init'], o.denseEpochs, `dense pre-training, then one-shot magnitude pruning to ${config.sparsity}`, { pruneAfter: [all] }));
+  phases.push(trainPhase('finetune', ['dense'], o.fineTuneEpochs, 'fine-tune with fixed masks'));
+  return finish('oneshot', config, [all], phases);
+}
+
 function chain(phases: Phase[], epochs: number, chunkEpochs: number | undefined, label: string): void {
   const chunk = chunkEpochs ?? epochs;
   positiveInt('chunkEpochs', chunk);
@@ -244,6 +258,8 @@ function chain(phases: Phase[], epochs: number, chunkEpochs: number | undefined,
 export interface ComparisonOptions extends Omit<GapOptions, 'variant'> {
   /** Fractions of the budget for GMP's dense / prune stages (rest: fine-tune). Default 0.5 / 0.3. */
   gmpDenseFraction?: number;
+  /** Fraction of the budget one-shot pruning trains densely before pruning (rest: fine-tune). Default 0.5. */
+  oneshotDenseFraction?: number;
   gmpPruneFraction?: number;
   pruneEverySteps?: number;
 }
@@ -262,13 +278,18 @@ export function planComparison(config: SparseRunConfig, layers: readonly Prunabl
   const pruneE = Math.max(1, Math.round(budget * (o.gmpPruneFraction ?? 0.3)));
   const ftE = budget - denseE - pruneE;
   if (ftE < 0) throw new Error(`budget of ${budget} epochs is too small for the GMP split ${denseE}+${pruneE}`);
+  // One-shot needs a dense stage and a fine-tune of at least one epoch each.
+  const oneshotDense = Math.min(budget - 1, Math.max(1, Math.round(budget * (o.oneshotDenseFraction ?? 0.5))));
   return {
     'gap-serial': serial,
     'gap-parallel': parallel,
     dense: planDense({ ...config, sparsity: 0 }, layers, { epochs: budget }),
     gmp: planGradualMagnitude(config, layers, { denseEpochs: denseE, pruneEpochs: pruneE, fineTuneEpochs: ftE, pruneEverySteps: o.pruneEverySteps ?? 1 }),
+    // A budget of one epoch leaves no room to fine-tune after a one-shot prune: that plan is refused
+    // only when a recipe asks for it (see planFor).
+    ...(budget >= 2 ? { oneshot: planOneShot(config, layers, { denseEpochs: oneshotDense, fineTuneEpochs: budget - oneshotDense }) } : {}),
     'static-random': planStaticRandom(config, layers, { epochs: budget }),
-  };
+  } as Record<PlanMethod, SparsePlan>;
 }
 
 /** Groups phases into waves: every phase of a wave has all inputs in earlier waves (run a wave concurrently). */

@@ -34,6 +34,11 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Optimizer; default SGD with `momentum`. Adam ignores `momentum`. */
   optimizer?: OptimizerSpec;
+  /**
+   * L2 weight decay added to the gradient of every conv/dense kernel (g + λ·w, as SGD's
+   * weight_decay does); biases and batch-norm parameters are not decayed. Default 0.
+   */
+  weightDecay?: number;
   /** Learning rate for the step about to run (0-based step index); default constant `learningRate`. */
   learningRateAt?: (step: number, totalSteps: number) => number;
   /**
@@ -70,7 +75,7 @@ export interface TrainResult {
   resumedFromStep: number;
 }
 
-export function validateTrainOptions(o: Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'momentum' | 'checkpointEvery' | 'trainLimit'>): void {
+export function validateTrainOptions(o: Pick<TrainOptions, 'epochs' | 'batchSize' | 'learningRate' | 'momentum' | 'checkpointEvery' | 'trainLimit' | 'weightDecay'>): void {
   const bad = (name: string, v: unknown, want: string) => {
     throw new Error(`${name} must be ${want}, got ${String(v)}`);
   };
@@ -80,6 +85,7 @@ export function validateTrainOptions(o: Pick<TrainOptions, 'epochs' | 'batchSize
   if (!(o.momentum >= 0 && o.momentum < 1)) bad('momentum', o.momentum, 'in [0, 1)');
   if (!Number.isInteger(o.checkpointEvery) || o.checkpointEvery <= 0) bad('checkpointEvery', o.checkpointEvery, 'a positive integer');
   if (o.trainLimit !== undefined && (!Number.isInteger(o.trainLimit) || o.trainLimit <= 0)) bad('trainLimit', o.trainLimit, 'a positive integer');
+  if (o.weightDecay !== undefined && !(o.weightDecay >= 0 && o.weightDecay < 1)) bad('weightDecay', o.weightDecay, 'in [0, 1)');
 }
 
 export function stepsPerEpoch(trainCount: number, batchSize: number, trainLimit?: number): number {
@@ -113,7 +119,7 @@ export async function trainClassifier(o: TrainOptions): Promise<TrainResult> {
           const logits = o.model.apply(x, { training: true }) as tf.Tensor;
           return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
         };
-        const loss = o.transformGradients ? transformedStep(o.model, optimizer, lossFn, o.transformGradients) : optimizer.minimize(lossFn, true)!;
+        const loss = o.transformGradients || o.weightDecay ? transformedStep(o.model, optimizer, lossFn, o.transformGradients, o.weightDecay ?? 0) : optimizer.minimize(lossFn, true)!;
         lastLoss = (await loss.data())[0]!;
         tf.dispose([x, y, loss]);
         if (!Number.isFinite(lastLoss)) throw new Error(`loss became ${lastLoss} at step ${pos.step + 1}; lower learningRate`);
@@ -154,22 +160,31 @@ function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
 }
 
 /** One step with gradients taken w.r.t. model.trainableWeights (fixed order) and rewritten first. */
-function transformedStep(model: tf.LayersModel, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, transform: (g: tf.NamedTensorMap) => tf.NamedTensorMap): tf.Scalar {
-  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+function transformedStep(model: tf.LayersModel, optimizer: tf.Optimizer, lossFn: () => tf.Scalar, transform: ((g: tf.NamedTensorMap) => tf.NamedTensorMap) | undefined, weightDecay = 0): tf.Scalar {
+  const weights = model.trainableWeights;
+  const vars = weights.map((w) => w.read() as tf.Variable);
   const { value, grads } = optimizer.computeGradients(lossFn, vars);
   const ordered: tf.NamedTensorMap = {};
   const extra: tf.Tensor[] = [];
-  for (const v of vars) {
+  vars.forEach((v, i) => {
     // A weight the loss does not reach gets a zero gradient, so slot indices stay aligned.
     let g = grads[v.name];
     if (!g) extra.push((g = tf.zerosLike(v)));
+    if (weightDecay > 0 && isKernel(weights[i]!.originalName)) {
+      const decayed = g;
+      extra.push((g = tf.tidy(() => tf.add(decayed, tf.mul(v, weightDecay)))));
+    }
     ordered[v.name] = g;
-  }
-  const transformed = transform(ordered);
+  });
+  const transformed = transform ? transform(ordered) : ordered;
   optimizer.applyGradients(transformed);
   const made = Object.values(transformed).filter((t) => !Object.values(ordered).includes(t));
   tf.dispose([...Object.values(grads), ...extra, ...made]);
   return value;
+}
+
+function isKernel(originalName: string): boolean {
+  return /(^|\/)(depthwise_)?kernel$/.test(originalName);
 }
 
 function toNamed(name: string, t: tf.Tensor): NamedArray {
