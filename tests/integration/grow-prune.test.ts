@@ -68,6 +68,51 @@ test(`[GAP/${testDb()}] GaP, P-GaP and baselines run as phases; sparsity is exac
   assert.ok(cached.steps.every((s) => s.cacheHit), 'all steps cached');
 });
 
+test(`[GAP/${testDb()}] the Fashion-MNIST protocol, reduced for CI: a matrix of ResNet runs with the paper's schedule, one-shot baseline and judged orderings`, async () => {
+  // gap-fashion-resnet.yaml at a CI size: two seeds, ResNet-20 at width 4, 256 images.
+  const protocol = {
+    model: { kind: 'resnet-cifar', depth: 20, width: 4 },
+    exclude: 'stem-and-classifier',
+    kappa: 2,
+    rounds: 1,
+    epochsPerStep: 1,
+    fineTuneEpochs: 1,
+    batchSize: 64,
+    learningRate: 0.1,
+    lrSchedule: { kind: 'cosine', restart: 'phase' },
+    weightDecay: 0.0005,
+    trainLimit: 256,
+    evalLimit: 200,
+    checkpointEvery: 50,
+  };
+  const recipe = stringify({
+    name: 'gap-fashion-ci',
+    version: 1,
+    datasets: { fashion: { builtin: 'fashion-mnist' } },
+    steps: [
+      { id: 'm', kind: 'growPrune', inputs: { dataset: 'fashion' }, params: protocol, matrix: { method: ['gap-serial', 'oneshot'], sparsity: [0.9], seed: [1, 2] } },
+      { id: 'dense', kind: 'growPrune', inputs: { dataset: 'fashion' }, params: { ...protocol, method: 'dense', sparsity: 0 }, matrix: { seed: [1, 2] } },
+      { id: 'summary', kind: 'aggregate', needs: ['m', 'dense'], params: { fn: 'sparse-gaps' } },
+    ],
+    targets: [{ claim: 'gap-beats-prune-from-dense', metric: 'summary.gap_minus_prune_from_dense__gap_serial_0_9_uniform__vs_oneshot', scaleBy: 100 }],
+  });
+  const launched = await api.runs.launch({ recipe });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 480_000 });
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+  assert.deepEqual(done.steps.map((s) => s.stepKey).sort(), ['dense-1', 'dense-2', 'm-gap-serial-0-9-1', 'm-gap-serial-0-9-2', 'm-oneshot-0-9-1', 'm-oneshot-0-9-2', 'summary']);
+  const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
+  // Stem and classifier stay dense, so the model's overall sparsity is below the target while every
+  // pruned layer is at it; one-shot prunes exactly as GaP does.
+  for (const id of ['m-gap-serial-0-9-1', 'm-oneshot-0-9-2']) assert.ok(Math.abs(m[`${id}.final_sparsity`]! - 0.9) < 0.002, `${id} ${m[`${id}.final_sparsity`]}`);
+  assert.ok(m['m-oneshot-0-9-1.test_accuracy']! > 0.1, 'one-shot learned something');
+  const key = 'summary.gap_minus_prune_from_dense__gap_serial_0_9_uniform__vs_oneshot';
+  assert.equal(m[`${key}_n`], 2);
+  assert.equal(m[`${key}_paired`], 1);
+  const row = (await api.compare.run({ runId: launched.runId })).rows[0]!;
+  assert.equal(row.hypothesis, 'superiority');
+  assert.match(row.test, /one-sided t-test over 2 paired seeds/);
+});
+
 test(`[GAP/${testDb()}] bad sparse-training parameters are named (at launch, or at planning without compute)`, async () => {
   const bad = (params: Record<string, unknown>) =>
     stringify({ name: 'gap-bad', version: 1, datasets: { mnist: { builtin: 'mnist-10k' } }, steps: [step('g', { method: 'gap-serial', sparsity: 0.9, ...params })] });

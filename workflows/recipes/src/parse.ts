@@ -13,7 +13,7 @@ export interface ParsedRecipe {
 export function parseRecipe(text: string, origin = '<recipe>'): ParsedRecipe {
   let data: unknown;
   try {
-    data = parseYaml(text, { prettyErrors: true });
+    data = parseYaml(text, { prettyErrors: true, merge: true }); // merge keys (<<: *protocol) share params across steps
   } catch (e) {
     const msg = e instanceof YAMLParseError ? e.message : String(e);
     throw new RecipeValidationError(origin, [{ path: '', message: `not valid YAML: ${msg}` }]);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FIDELITIES } from './evidence/judge';
+import { expandMatrices } from './matrix';
 import { STEP_KINDS, STEP_KIND_NAMES, TASK_QUEUES } from './steps';
 
 const identifier = z
@@ -30,6 +31,9 @@ const Step = z
     needs: z.array(identifier).default([]),
     inputs: z.record(z.string(), z.string()).default({}),
     params: z.record(z.string(), z.unknown()).default({}),
+    /** Set by matrix expansion (matrix.ts): the matrix step this one came from, and its cell. */
+    group: identifier.optional(),
+    cell: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   })
   .strict();
 
@@ -113,7 +117,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 /** Validates the structure, every step's params, input references and the DAG; collects all issues. */
-export function validateRecipe(input: unknown, source = '<recipe>'): ValidRecipe {
+export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
+  const expanded = expandMatrices(raw);
+  if (expanded.issues.length) throw new RecipeValidationError(source, expanded.issues);
+  const input = expanded.document;
   const parsed = RecipeSchema.safeParse(input);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
