@@ -129,3 +129,16 @@ test('[EDSR]: bad options are rejected naming the argument', () => {
   const teacher = new Map();
   assert.throws(() => splitStudent(teacher, tiny(2), 0.5), /teacher weights lack layer head/);
 });
+
+test('[EDSR]: the model survives a JSON round trip (custom layers are registered)', async () => {
+  const arch = tiny(4);
+  const m = buildEdsr({ arch, width: 0.5, seed: 6 });
+  const copy = await tf.models.modelFromJSON({ modelTopology: m.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+  copy.setWeights(m.getWeights());
+  const lr = lrImage();
+  const [a, b] = [m.predict(lr) as tf.Tensor, copy.predict(lr) as tf.Tensor];
+  assert.equal(maxAbsDiff(a, b), 0);
+  tf.dispose([lr, a, b]);
+  m.dispose();
+  copy.dispose();
+});
