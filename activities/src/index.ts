@@ -7,6 +7,7 @@ import { createRunActivities } from './run';
 import { aggregate } from './steps/aggregate';
 import { evaluate } from './steps/evaluate';
 import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
+import { modelSize } from './steps/model-size';
 import { pretrain } from './steps/pretrain';
 import { simulateMpu } from './steps/simulate-mpu';
 import type { ComputeStepInput } from './types';
@@ -20,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: (input: ComputeStepInput) => evaluate(deps, input),
     /** One workload on the MPU and V100 models: cycles, energy, speedup. */
     simulateMpu: (input: ComputeStepInput) => simulateMpu(deps, input),
+    /** Parameters and MACs of an SR network at channel-splitting widths (exact counts). */
+    modelSize: (input: ComputeStepInput) => modelSize(deps, input),
     /** The phases of a growPrune step (GaP or a baseline), from its params and dataset. */
     planGrowPrune: (input: ComputeStepInput) => planGrowPrune(deps, input),
     /** One phase of a growPrune step: input checkpoints → output checkpoint (resumable). */

@@ -116,6 +116,27 @@ export const GrowPruneParams = z
   })
   .strict();
 
+export const SR_MODELS = ['edsr-paper', 'edsr-baseline', 'rcan-paper', 'carn-paper'] as const;
+
+/**
+ * Parameters and multiply-accumulates of a super-resolution network (CSD, arXiv 2105.11683) at
+ * channel-splitting widths, counted from its layer list: exact, no training.
+ */
+export const ModelSizeParams = z
+  .object({
+    /** edsr-paper: 32 blocks × 256 (the paper's EDSR+); edsr-baseline: 16 × 64; rcan-paper; carn-paper. */
+    model: z.enum(SR_MODELS),
+    scale: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(4),
+    /** Student widths to count besides the teacher (1); the compression ratio is teacher ÷ student. */
+    widths: z.array(z.number().gt(0, 'a width is a fraction of the teacher\'s channels, in (0, 1]').max(1)).min(1).default([1]),
+    /** Output image size (height, width) for the MAC count; the input is this ÷ scale. Default 720p. */
+    outputSize: z.tuple([positiveInt, positiveInt]).default([720, 1280]),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.outputSize.some((n) => n % p.scale !== 0)) ctx.addIssue({ code: 'custom', path: ['outputSize'], message: `outputSize ${p.outputSize.join('×')} is not divisible by scale ${p.scale}; pick a size that is (e.g. 720×1278 for ×3)` });
+  });
+
 export const AGGREGATES = ['mpu-geomean', 'sparse-gaps'] as const;
 
 export const AggregateParams = z
@@ -156,6 +177,13 @@ export const STEP_KINDS = {
     outputs: ['report'],
     description: 'cycle-approximate MPU (near-bank) and V100 simulation of one workload: cycles, energy, speedup',
   },
+  modelSize: {
+    params: ModelSizeParams,
+    queue: 'cpu',
+    inputs: {},
+    outputs: ['report'],
+    description: 'parameters and MACs of a super-resolution network at channel-splitting widths, counted from its layers (exact, no training)',
+  },
   growPrune: {
     params: GrowPruneParams,
     queue: 'cpu',
@@ -178,5 +206,6 @@ export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
 export type PretrainParams = z.infer<typeof PretrainParams>;
 export type EvaluateParams = z.infer<typeof EvaluateParams>;
 export type SimulateMpuParams = z.infer<typeof SimulateMpuParams>;
+export type ModelSizeParams = z.infer<typeof ModelSizeParams>;
 export type AggregateParams = z.infer<typeof AggregateParams>;
 export type GrowPruneParams = z.infer<typeof GrowPruneParams>;
