@@ -50,9 +50,30 @@ fi
 step "Temporal CLI and MinIO server (cached after the first build)"
 node --import tsx infra/src/install-tools.ts
 
+# CI (or anyone requiring the backends) must test the native backend the README's figures rely on:
+# there a failed install fails the run with its reason; elsewhere training falls back, with a warning.
+strict_tf=0
+if [ "${CI:-}" = true ] || { [ -n "${REPROLAB_REQUIRE_BACKENDS:-}" ] && [ "${REPROLAB_REQUIRE_BACKENDS}" != 0 ]; }; then strict_tf=1; fi
 if [ -f infra/tensor/install.sh ] && [ "${REPROLAB_SKIP_NATIVE_TF:-0}" != 1 ]; then
   step "native TensorFlow backend for TF.js (cached after the first install)"
-  bash infra/tensor/install.sh || echo "warning: native TensorFlow backend not installed; training falls back to the pure-JS backend (slow). See infra/tensor/README.md." >&2
+  tf_log=$(mktemp)
+  # stderr shown as it comes and kept for the reason; pipefail gives install.sh's own status
+  if ! { bash infra/tensor/install.sh 2>&1 1>&3 | tee "$tf_log" >&2; } 3>&1; then
+    reason=$(grep -E 'ERROR|[Ee]rror' "$tf_log" | tail -1 || true)
+    reason=${reason#'[tensor-install] ERROR: '}
+    reason=${reason:-"infra/tensor/install.sh failed (output above)"}
+    rm -f "$tf_log"
+    if [ "$strict_tf" = 1 ]; then
+      echo "error: native TensorFlow backend not installed, and CI=true / REPROLAB_REQUIRE_BACKENDS requires it: $reason. See infra/tensor/README.md." >&2
+      exit 1
+    fi
+    echo "warning: native TensorFlow backend not installed ($reason); training falls back to the pure-JS backend (slow). See infra/tensor/README.md." >&2
+  fi
+  rm -f "$tf_log"
+elif [ "${REPROLAB_SKIP_NATIVE_TF:-0}" = 1 ] && [ -n "${REPROLAB_REQUIRE_BACKENDS:-}" ] && [ "${REPROLAB_REQUIRE_BACKENDS}" != 0 ]; then
+  # skipped on purpose, yet required: the backend suites would fail later, less clearly
+  echo "error: REPROLAB_SKIP_NATIVE_TF=1 but REPROLAB_REQUIRE_BACKENDS=$REPROLAB_REQUIRE_BACKENDS requires the native backend; unset one of them" >&2
+  exit 1
 fi
 echo "setup took $(( $(date +%s) - t0 )) s"
 

@@ -36,7 +36,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps';
 export * from './types';
 export { ObjectStore, withRetry, type ObjectStoreConfig } from './storage/object-store';
-export { importDataset, type ImportFormat } from './datasets/import';
+export { checkDatasetName, importDataset, type ImportFormat } from './datasets/import';
 export { storeDataset, loadDataset } from './datasets/store';
 export { loadBuiltinDataset, BUILTIN_DATASET_NAMES } from './datasets/builtin';
 export { stepFingerprint } from './fingerprint';

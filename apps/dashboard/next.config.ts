@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source.
-  transpilePackages: ['@reprolab/api', '@reprolab/db', '@reprolab/recipes', '@reprolab/workflows'],
+  transpilePackages: ['@reprolab/api', '@reprolab/db', '@reprolab/methods', '@reprolab/recipes', '@reprolab/workflows'],
   // Native / Node-only clients stay out of the bundle and load at runtime.
   serverExternalPackages: ['@temporalio/client', '@temporalio/core-bridge', 'pg'],
   typescript: { ignoreBuildErrors: false },

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Db } from '@reprolab/db';
-import { connect, finalMetrics, interruptibleTraining, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
+import { connect, finalMetrics, interruptibleTraining, sleep, startWorker, storedCounts, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
 
 let api: Api;
 let db: Db;
@@ -67,19 +67,39 @@ test(`[COMPARE/${testDb()}] targets are compared with the claim registry, with s
   const recipe = trainEvalRecipe('compare-claims', { trainLimit: 320 }, {
     targets: [
       { claim: 'gap-resnet50-90-nonuniform-top1-abstract', metric: 'evaluate.test_accuracy', tolerance: 1, scaleBy: 100 },
-      { claim: 'no-such-claim', metric: 'evaluate.test_accuracy', tolerance: 1 },
     ],
   });
   const launched = await api.runs.launch({ recipe });
   await waitForRun(api, launched.runId);
   const c = await api.compare.run({ runId: launched.runId });
   const acc = finalMetrics(await api.metrics.series({ runId: launched.runId }))['evaluate.test_accuracy']!;
-  const [gap, unknown] = c.rows;
+  const [gap] = c.rows;
   assert.equal(gap!.paperValue, 77.9);
   assert.ok(Math.abs(gap!.reproduced! - acc * 100) < 1e-9);
   assert.ok(Math.abs(gap!.delta! - (acc * 100 - 77.9)) < 1e-9);
   assert.equal(gap!.verdict, 'not comparable', 'an absolute full-scale claim is not judged at proxy scale');
-  assert.equal(unknown!.verdict, 'unknown claim');
   const claims = await api.claims.list({});
   assert.equal(claims.length, 269, 'the whole registry is seeded: 263 numbers and 6 orderings');
+});
+
+test(`[COMPARE/${testDb()}] a target naming an unknown claim is refused at launch (and by schedules), storing nothing`, async () => {
+  const before = await storedCounts(api);
+  const recipe = trainEvalRecipe('compare-unknown-claim', { trainLimit: 320 }, {
+    targets: [
+      { claim: 'gap-resnet50-90-nonuniform-top1-abstract', metric: 'evaluate.test_accuracy', tolerance: 1, scaleBy: 100 },
+      { claim: 'no-such-claim', metric: 'evaluate.test_accuracy', tolerance: 1 },
+      { claim: 'gap-resnet50-90-nonuniform-top1-abstrac', metric: 'evaluate.test_accuracy', tolerance: 1 },
+    ],
+  });
+  const refused = (e: unknown) => {
+    const msg = (e as Error).message;
+    assert.match(msg, /targets\[1\]\.claim: unknown claim "no-such-claim" \(list the registry with `reprolab claims`/);
+    assert.match(msg, /targets\[2\]\.claim: unknown claim "gap-resnet50-90-nonuniform-top1-abstrac"; did you mean "gap-resnet50-90-nonuniform-top1-abstract"\?/);
+    assert.doesNotMatch(msg, /targets\[0\]/);
+    return true;
+  };
+  await assert.rejects(api.runs.launch({ recipe }), refused);
+  await assert.rejects(api.schedules.create({ recipe, id: 'unknown-claim-never', every: '1d' }), refused);
+  await assert.rejects(api.schedules.get({ id: 'unknown-claim-never' }), /no schedule/);
+  assert.deepEqual(await storedCounts(api), before, 'no recipe version and no run stored');
 });

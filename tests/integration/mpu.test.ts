@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { stringify } from 'yaml';
-import { connect, finalMetrics, mpuMiniRecipe, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, mpuMiniRecipe, startWorker, storedCounts, testDb, waitForRun, type Api } from '../support/harness';
 import type { ObjectStore } from '@reprolab/activities';
 
 let api: Api;
@@ -52,17 +52,26 @@ test(`[MPU/${testDb()}] workloads fan out in parallel, store reports and metrics
   assert.equal(m['summary.v100_static_power_band_lower_w'], 20);
 });
 
-test(`[MPU/${testDb()}] a bad simulator config fails the step without retrying, naming the field`, async () => {
+test(`[MPU/${testDb()}] bad simulator input is refused at launch, naming the field and the allowed range, storing nothing`, async () => {
+  const before = await storedCounts(api);
   const recipe = stringify({
     name: 'mpu-bad',
     version: 1,
-    steps: [{ id: 'axpy', kind: 'simulateMpu', params: { workload: 'AXPY', sizeScale: 1 / 64, config: { mpu: { rowBuffers: 0 } } } }],
+    steps: [
+      { id: 'axpy', kind: 'simulateMpu', params: { workload: 'AXPY', sizeScale: 1 / 64, config: { mpu: { rowBuffers: 0 } } } },
+      { id: 'maxp', kind: 'simulateMpu', params: { workload: 'MAXP', size: 16384 } },
+      { id: 'ttrans', kind: 'simulateMpu', params: { workload: 'TTRANS', sizeScale: 0.25, sweep: { parameter: 'mpu.rowBuffers', values: [8, 99] } } },
+    ],
   });
-  const launched = await api.runs.launch({ recipe });
-  const done = await waitForRun(api, launched.runId, { timeoutMs: 120_000 });
-  assert.equal(done.run.status, 'failed');
-  assert.match(done.run.error ?? '', /rowBuffers/);
-  assert.equal(done.steps[0]!.attempts, 1, 'bad input is not retried');
+  await assert.rejects(api.runs.launch({ recipe }), (e: unknown) => {
+    const msg = (e as Error).message;
+    assert.match(msg, /steps\[0\]\.params\.config\.mpu\.rowBuffers: 0 out of range; allowed range \[1, 16\] \(integer\)/);
+    assert.match(msg, /steps\[1\]\.params\.size: MAXP at size 16384 needs ~\d+ MiB of buffers, over the \d+ MiB budget/);
+    assert.match(msg, /steps\[2\]\.params\.sweep\.values\[1\]: mpu\.rowBuffers = 99: 99 out of range/);
+    return true;
+  });
+  await assert.rejects(api.schedules.create({ recipe, id: 'mpu-bad-never', every: '1d' }), /steps\[0\]\.params\.config\.mpu\.rowBuffers/);
+  assert.deepEqual(await storedCounts(api), before, 'no recipe version and no run stored');
   await assert.rejects(api.runs.launch({ recipe: recipe.replace('workload: AXPY', 'workload: FFT') }), /steps\[0\]\.params\.workload/);
 });
 
@@ -97,17 +106,15 @@ test(`[MPU/${testDb()}] a sweep step records one indexed point per value, in the
   assert.deepEqual(body.points.map((p) => p.value), [8, 1]);
 });
 
-test(`[MPU/${testDb()}] a sweep value out of range fails the step once, naming the value and the range`, async () => {
+test(`[MPU/${testDb()}] a sweep value out of range is refused at launch, naming the value and the range`, async () => {
   const recipe = stringify({
     name: 'mpu-sweep-bad',
     version: 1,
     steps: [{ id: 'axpy', kind: 'simulateMpu', params: { workload: 'AXPY', size: 4096, sweep: { parameter: 'mpu.rowBuffers', values: [2, 99] } } }],
   });
-  const launched = await api.runs.launch({ recipe });
-  const done = await waitForRun(api, launched.runId, { timeoutMs: 120_000 });
-  assert.equal(done.run.status, 'failed');
-  assert.match(done.run.error ?? '', /sweep\.values\[1\] \(mpu\.rowBuffers = 99\).*allowed range/);
-  assert.equal(done.steps[0]!.attempts, 1, 'bad input is not retried');
+  // (the worker refuses it too, for recipes stored before launch checks: activities/src/compute/jobs.test.ts)
+  await assert.rejects(api.runs.launch({ recipe }), /steps\[0\]\.params\.sweep\.values\[1\]: mpu\.rowBuffers = 99: 99 out of range; allowed range \[1, 16\]/);
+  await assert.rejects(api.runs.launch({ recipe: recipe.replace('- 99', '- 2') }), /steps\[0\]\.params\.sweep\.values: repeated value/);
   // a parameter that is not a path is refused at launch by the recipe schema
   await assert.rejects(api.runs.launch({ recipe: recipe.replace('parameter: mpu.rowBuffers', 'parameter: rowBuffers') }), /steps\[0\]\.params\.sweep\.parameter/);
 });

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { before, test } from 'node:test';
 import { importDataset, loadDataset, type ObjectStore } from '@reprolab/activities';
-import { getDatasets, type Db } from '@reprolab/db';
+import { getDatasets, listDatasets, type Db } from '@reprolab/db';
 import { connect, testDb } from '../support/harness';
 
 let store: ObjectStore;
@@ -108,10 +108,15 @@ test(`[DATA/${testDb()}] CIFAR-10 binary imports; missing or malformed files are
   const dir = mkdtempSync(join(tmpdir(), 'reprolab-cifar-'));
   const rec = (label: number) => Buffer.concat([Buffer.from([label]), Buffer.alloc(3072, label * 10)]);
   writeFileSync(join(dir, 'data_batch_1.bin'), Buffer.concat([rec(1), rec(2), rec(3)]));
-  await assert.rejects(importDataset(db, store, { format: 'cifar10-binary', from: dir }), /missing test_batch\.bin/);
+  const already = await listDatasets(db);
+  await assert.rejects(importDataset(db, store, { format: 'cifar10-binary', from: dir }), /missing data_batch_2\.bin, data_batch_3\.bin, data_batch_4\.bin, data_batch_5\.bin, test_batch\.bin/);
+  for (const i of [2, 3, 4, 5]) writeFileSync(join(dir, `data_batch_${i}.bin`), rec(i));
+  await assert.rejects(importDataset(db, store, { format: 'cifar10-binary', from: dir }), /missing test_batch\.bin \(expected/);
+  await assert.rejects(importDataset(db, store, { format: 'cifar10-binary', from: dir, name: '' }), /--name "": a dataset name must be/);
+  assert.deepEqual(await listDatasets(db), already, 'a refused import stores nothing');
   writeFileSync(join(dir, 'test_batch.bin'), rec(9));
   const d = await importDataset(db, store, { format: 'cifar10-binary', from: dir, name: 'cifar-mini' });
-  assert.equal(d.trainCount, 3);
+  assert.equal(d.trainCount, 7);
   writeFileSync(join(dir, 'test_batch.bin'), Buffer.alloc(10));
   await assert.rejects(importDataset(db, store, { format: 'cifar10-binary', from: dir }), /not a whole number of 3073-byte CIFAR-10 records/);
   await assert.rejects(importDataset(db, store, { format: 'mnist-idx', from: join(dir, 'nope') }), /cannot read directory/);

@@ -143,6 +143,12 @@ export async function interruptibleTraining(api: Api, db: Db, w: WorkerProcess, 
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How many recipe versions and runs are stored: a refused launch or schedule must change neither. */
+export async function storedCounts(api: Api): Promise<{ recipes: number; runs: number }> {
+  const [recipes, runs] = await Promise.all([api.recipes.list(), api.runs.list({ limit: 500 })]);
+  return { recipes: recipes.stored.length, runs: runs.length };
+}
+
 /** Polls until the run reaches a terminal status (or `until` holds), failing after `timeoutMs`. */
 export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: number; until?: (r: Awaited<ReturnType<Api['runs']['get']>>) => boolean } = {}) {
   const end = Date.now() + (opts.timeoutMs ?? 180_000);

@@ -50,36 +50,60 @@ function s3Source(store: ObjectStore, url: string): Source {
   };
 }
 
-async function readMaybeGz(src: Source, names: string[], base: string): Promise<Uint8Array> {
+/** Where a file of the source is, for errors: the directory or s3:// prefix joined with its name. */
+const fileLabel = (src: Source, name: string) => `${src.describe.replace(/\/+$/, '')}/${name}`;
+
+async function readMaybeGz(src: Source, names: string[], base: string): Promise<{ bytes: Uint8Array; label: string }> {
   const found = names.find((n) => n === base) ?? names.find((n) => n === `${base}.gz`);
   if (!found) throw new Error(`${src.describe}: missing ${base} (or ${base}.gz)`);
+  const label = fileLabel(src, found);
   const bytes = await src.read(found);
-  return found.endsWith('.gz') ? new Uint8Array(gunzipSync(bytes)) : bytes;
+  if (!found.endsWith('.gz')) return { bytes, label };
+  try {
+    return { bytes: new Uint8Array(gunzipSync(bytes)), label };
+  } catch (e) {
+    throw new Error(`${label}: expected gzip-compressed data (the name ends in .gz), found ${bytes.length} bytes that do not decompress: ${(e as Error).message}`);
+  }
 }
 
+/**
+ * A dataset name is what recipes refer to (`imported: <name>`) and what `data list` shows: refused
+ * before anything is read or stored when it could not be written back on a command line or path.
+ */
+export function checkDatasetName(name: string): void {
+  const rule = 'a dataset name must be 1–100 characters, not only whitespace, with no leading or trailing whitespace, no path separators (/ or \\) and no control characters, e.g. --name emnist-letters';
+  if (name.length === 0 || name.length > 100 || !name.trim() || name !== name.trim() || /[/\\\u0000-\u001f\u007f]/.test(name)) {
+    throw new Error(`--name ${JSON.stringify(name)}: ${rule}`);
+  }
+}
+
+const CIFAR10_FILES = [...[1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), 'test_batch.bin'];
+
 export async function importDataset(db: Db, store: ObjectStore, opts: { format: ImportFormat; from: string; name?: string }): Promise<StoredDataset> {
+  if (opts.name !== undefined) checkDatasetName(opts.name);
+  if (opts.format !== 'mnist-idx' && opts.format !== 'cifar10-binary') throw new Error(`unknown format "${String(opts.format)}"; use mnist-idx or cifar10-binary`);
   const src = opts.from.startsWith('s3://') ? s3Source(store, opts.from) : localSource(opts.from);
   const names = await src.list();
   if (opts.format === 'mnist-idx') {
+    const trainImages = await readMaybeGz(src, names, 'train-images-idx3-ubyte');
+    const trainLabels = await readMaybeGz(src, names, 'train-labels-idx1-ubyte');
+    const testImages = await readMaybeGz(src, names, 't10k-images-idx3-ubyte');
+    const testLabels = await readMaybeGz(src, names, 't10k-labels-idx1-ubyte');
     const d = mnistFromIdx(
-      {
-        trainImages: await readMaybeGz(src, names, 'train-images-idx3-ubyte'),
-        trainLabels: await readMaybeGz(src, names, 'train-labels-idx1-ubyte'),
-        testImages: await readMaybeGz(src, names, 't10k-images-idx3-ubyte'),
-        testLabels: await readMaybeGz(src, names, 't10k-labels-idx1-ubyte'),
-      },
+      { trainImages: trainImages.bytes, trainLabels: trainLabels.bytes, testImages: testImages.bytes, testLabels: testLabels.bytes },
       opts.name ?? 'mnist',
       `mnist-idx:${src.describe}`,
+      { trainImages: trainImages.label, trainLabels: trainLabels.label, testImages: testImages.label, testLabels: testLabels.label },
     );
     return storeDataset(db, store, d, 'mnist-idx');
   }
-  if (opts.format === 'cifar10-binary') {
-    const trainNames = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`).filter((n) => names.includes(n));
-    if (!trainNames.length) throw new Error(`${src.describe}: no data_batch_<n>.bin files (expected the extracted cifar-10-batches-bin folder)`);
-    if (!names.includes('test_batch.bin')) throw new Error(`${src.describe}: missing test_batch.bin`);
-    const train = await Promise.all(trainNames.map((n) => src.read(n)));
-    const d = cifar10FromBinary(train, await src.read('test_batch.bin'), opts.name ?? 'cifar10', `cifar10-binary:${src.describe}`);
-    return storeDataset(db, store, d, 'cifar10-binary');
+  // All five training batches and the test batch: a partial folder would import as "cifar10"
+  // with a fraction of its training set, and nothing downstream would notice.
+  const missing = CIFAR10_FILES.filter((n) => !names.includes(n));
+  if (missing.length) {
+    throw new Error(`${src.describe}: incomplete CIFAR-10 binary folder: missing ${missing.join(', ')} (expected data_batch_1.bin … data_batch_5.bin and test_batch.bin, as in the extracted cifar-10-batches-bin folder)`);
   }
-  throw new Error(`unknown format "${String(opts.format)}"; use mnist-idx or cifar10-binary`);
+  const train = await Promise.all(CIFAR10_FILES.slice(0, 5).map((n) => src.read(n)));
+  const d = cifar10FromBinary(train, await src.read('test_batch.bin'), opts.name ?? 'cifar10', `cifar10-binary:${src.describe}`);
+  return storeDataset(db, store, d, 'cifar10-binary');
 }

@@ -8,6 +8,7 @@ import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/
 import { WORKFLOW_QUEUE, workflowIdForRun, type ReproduceInput } from '@reprolab/workflows/definitions';
 import type { reproduce } from '@reprolab/workflows';
 import type { ApiContext } from './context';
+import { registryIssues } from './recipe-checks';
 
 export interface LaunchInput {
   /** Recipe text (YAML or JSON). */
@@ -38,8 +39,9 @@ export async function recipeText(ctx: ApiContext, input: { recipe?: string; file
 }
 
 /**
- * Everything a run needs before it can be scheduled: the recipe validates, the datasets it pins
- * exist, and the recipe is stored (versioned by content). Shared by launches and schedules.
+ * Everything a run needs before it can be scheduled: the recipe validates, its targets name known
+ * claims, its simulator inputs pass the simulator's checks, the datasets it pins exist; then the
+ * recipe is stored (versioned by content). Shared by launches and schedules.
  */
 export async function acceptRecipe(ctx: ApiContext, text: string, origin: string): Promise<{ recipe: ValidRecipe; stored: RecipeRow }> {
   let parsed;
@@ -50,6 +52,12 @@ export async function acceptRecipe(ctx: ApiContext, text: string, origin: string
     throw e;
   }
   const { recipe } = parsed;
+  // Unknown claims and simulator inputs the simulator would refuse: refused before anything is stored.
+  const issues = await registryIssues(ctx.db, recipe);
+  if (issues.length) {
+    const e = new RecipeValidationError(origin, issues);
+    throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  }
   // Unknown dataset digests fail here, before anything is scheduled.
   const pinned = Object.entries(recipe.datasets).filter(([, d]) => d.digest && !d.builtin);
   const known = new Set((await getDatasets(ctx.db, pinned.map(([, d]) => d.digest!))).map((d) => d.sha256));

@@ -4,6 +4,7 @@
  *   reprolab up [--foreground] [--no-dashboard] | down | doctor
  *   reprolab run <recipe.yaml> [--seed N] [--force] [--detach] [--json]
  *   reprolab runs | status <run> | compare <run> | cancel <run>
+ *   reprolab claims [--paper P]
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
  *   reprolab simulate mpu [...]
@@ -11,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
+import { claimsCommand } from './commands/claims';
 import { dataCommand } from './commands/data';
 import { runCommand } from './commands/run';
 import { scheduleCommand } from './commands/schedule';
@@ -24,6 +26,7 @@ const USAGE = `usage: reprolab <command>
   doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
   run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
   runs | status <run> | compare <run> | cancel <run>
+  claims [--paper P]                                     the claim registry (ids for a recipe's targets)
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
@@ -58,6 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       every: { type: 'string' },
       cron: { type: 'string' },
       id: { type: 'string' },
+      paper: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -94,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
       return cancelCommand(stateDir, needRun('cancel'));
     case 'schedule':
       return scheduleCommand(positionals, { stateDir, every: values.every, cron: values.cron, id: values.id, seed, force: values.force, json: values.json });
+    case 'claims':
+      return claimsCommand(stateDir, { paper: values.paper, json: values.json });
     case 'data':
       return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
     case 'demo': {

@@ -78,3 +78,15 @@ test('[RECIPES] the content hash ignores formatting and key order but not values
 test('[RECIPES] YAML syntax errors are reported as recipe errors', () => {
   assert.throws(() => parseRecipe('steps: [', 'x.yaml'), (e: unknown) => e instanceof RecipeValidationError && /not valid YAML/.test(e.message) && /x\.yaml/.test(e.message));
 });
+
+test('[RECIPES] an aggregate that needs nothing it can read is refused, naming what it needs', () => {
+  const sim = (id: string, extra: Record<string, unknown> = {}) => ({ id, kind: 'simulateMpu', params: { workload: 'AXPY', ...extra } });
+  const agg = (fn: string, needs: string[]) => ({ id: 'summary', kind: 'aggregate', needs, params: { fn } });
+  const r = (steps: unknown[]) => ({ name: 'r', version: 1, steps });
+  assert.deepEqual(issues(r([sim('a'), agg('mpu-geomean', ['a'])])), []);
+  assert.deepEqual(issues(r([sim('a', { sweep: { parameter: 'mpu.rowBuffers', values: [1, 2] } }), agg('mpu-geomean', ['a'])])), [
+    'steps[1].needs: aggregate mpu-geomean needs at least a simulateMpu step without a sweep (it averages their speedup and energy_ratio); it needs: a',
+  ]);
+  assert.match(issues(r([sim('a'), agg('sparse-gaps', ['a'])])).join('\n'), /steps\[1\]\.needs: aggregate sparse-gaps needs at least a growPrune step/);
+  assert.match(issues(r([agg('mpu-geomean', [])])).join('\n'), /it needs: nothing/);
+});

@@ -178,6 +178,19 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
       params: params.success ? (params.data as Record<string, unknown>) : step.params,
     };
   });
+  // An aggregate with nothing of the right kind to read would only fail on a worker.
+  steps.forEach((step, i) => {
+    if (step.kind !== 'aggregate' || (step.params as { fn?: unknown }).fn === undefined) return;
+    const fn = (step.params as { fn: string }).fn;
+    const needed = step.needs.map((n) => steps[ids.get(n) ?? -1]).filter((s) => s !== undefined);
+    const [ok, want] =
+      fn === 'mpu-geomean'
+        ? [needed.some((s) => s.kind === 'simulateMpu' && !(s.params as { sweep?: unknown }).sweep), 'a simulateMpu step without a sweep (it averages their speedup and energy_ratio)']
+        : fn === 'sparse-gaps'
+          ? [needed.some((s) => s.kind === 'growPrune'), 'a growPrune step (it compares their test_accuracy)']
+          : [true, ''];
+    if (!ok) issues.push({ path: `steps[${i}].needs`, message: `aggregate ${fn} needs at least ${want}; it needs: ${step.needs.join(', ') || 'nothing'}` });
+  });
   const cycle = findCycle(steps);
   if (cycle) issues.push({ path: 'steps', message: `the step graph has a cycle: ${cycle.join(' → ')}` });
   recipe.targets.forEach((t, i) => {

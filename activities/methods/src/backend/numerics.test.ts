@@ -2,7 +2,7 @@
  * Same numerical suite on every backend that loads here, against the pure-JS
  * 'cpu' backend. A backend that is not installed is skipped WITH the reason
  * (the one-line warning selection would print). Force failure instead of skip
- * with REPROLAB_REQUIRE_BACKENDS=tensorflow,wasm (CI after install.sh).
+ * with REPROLAB_REQUIRE_BACKENDS=tensorflow,wasm (or 1; `.ci/run` sets it).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,9 +11,10 @@ import { CASES, compare, runCase, type CaseResult } from './numerics.js';
 import { detectGpu } from './gpu.js';
 import { installMissingGradients, spaceToDepth } from './gradients.js';
 import { oneDnnMaxPoolGradInUse } from './native-grads.js';
+import { requiredBackends, skipUnlessRequired } from './required.js';
 import { quietCpuBanner, selectBackend, selfCheck, type BackendName } from './select.js';
 
-const required = new Set((process.env.REPROLAB_REQUIRE_BACKENDS ?? '').split(',').filter(Boolean));
+const required = requiredBackends();
 
 installMissingGradients();
 // Load every backend BEFORE registering tests: node:test starts running
@@ -86,7 +87,9 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('the native CPU backend computes max-pool gradients with oneDNN (TF eager alone would not)', { skip: infos.get('tensorflow')?.name === 'tensorflow' ? false : 'native backend not available' }, async () => {
+const nativeLoaded = infos.get('tensorflow')?.name === 'tensorflow';
+test('the native CPU backend computes max-pool gradients with oneDNN (TF eager alone would not)', { skip: skipUnlessRequired('tensorflow', nativeLoaded, 'native backend not available', required) }, async () => {
+  assert.ok(nativeLoaded, `native backend required but not available: ${infos.get('tensorflow')?.warnings[0] ?? 'not loaded'}`);
   await tf.setBackend(infos.get('tensorflow')!.tfBackend);
   const x = tf.tensor4d(Array.from({ length: 2 * 4 * 4 * 3 }, (_, i) => Math.sin(i * 1.7)), [2, 4, 4, 3]);
   const g = tf.grad((t: tf.Tensor) => tf.sum(tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid')))(x);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { detectGpu } from './gpu.js';
 import { PINS, cacheRoot, manifestPath, readManifest } from './paths.js';
+import { skipUnlessRequired } from './required.js';
 import { backendRecord, describeBackend, selectBackend } from './select.js';
 
 const empty = mkdtempSync(join(tmpdir(), 'reprolab-empty-cache-'));
@@ -83,7 +84,9 @@ test('description and environment record carry name, kind, version, detail', asy
   for (const k of ['name', 'kind', 'version', 'detail', 'tfjs', 'requested', 'warnings']) assert.ok(k in rec, k);
 });
 
-test('auto picks native TensorFlow when installed (skipped when infra/tensor/install.sh has not run)', { skip: readManifest('cpu') ? false : 'native backend not installed: bash infra/tensor/install.sh' }, async () => {
+const notInstalled = 'native backend not installed: bash infra/tensor/install.sh';
+test('auto picks native TensorFlow when installed (skipped when infra/tensor/install.sh has not run, unless required)', { skip: skipUnlessRequired('tensorflow', !!readManifest('cpu'), notInstalled) }, async () => {
+  assert.ok(readManifest('cpu'), notInstalled);
   const env = { ...process.env, REPROLAB_TF_BACKEND: undefined } as NodeJS.ProcessEnv;
   const info = await selectBackend({ env, detectGpu: noGpu, warn: () => {} });
   assert.equal(info.name, 'tensorflow');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decodeDataset, encodeDataset, type ImageDataset } from './dataset';
-import { cifar10FromBinary, mnistFromIdx, parseIdx } from './importers';
+import { cifar10FromBinary, maxOf, mnistFromIdx, parseIdx } from './importers';
 
 function idx(dims: number[], data: number[]): Uint8Array {
   const head = new Uint8Array(4 + 4 * dims.length);
@@ -42,6 +42,16 @@ test('[DATA] MNIST idx files import; malformed ones are named', () => {
   assert.equal(d.classes, 10);
   assert.deepEqual([...d.test.images], [8, 9, 10, 11]);
   assert.throws(() => parseIdx(Uint8Array.from([1, 2, 3, 4]), 'x'), /x: not an idx file/);
+  // Malformed headers name the file, what was expected and what was found; never a raw RangeError.
+  assert.throws(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'f/train-images-idx3-ubyte', 3), /^Error: f\/train-images-idx3-ubyte: truncated idx header: 3 dimension\(s\) need 16 header bytes, found 6$/);
+  assert.throws(() => parseIdx(Uint8Array.from([0, 0]), 'f/x', 1), /f\/x: truncated idx file: expected the 4-byte magic number 00 00 08 01, found 2 byte\(s\) \(00 00\)/);
+  assert.throws(() => parseIdx(Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2]), 'f/y', 3), /f\/y: not an idx file \(bad magic\): expected 00 00 08 03, found 1f 8b 08 00/);
+  assert.throws(() => parseIdx(idx([4], [1, 2]), 'f/labels', 3), /f\/labels: expected 3 dimension\(s\) \(magic 00 00 08 03\), found 1/);
+  assert.throws(() => parseIdx(idx([4], [1, 2]), 'f/labels', 1), /header says 4 = 4 bytes of data but the file has 2 \(truncated\?\)/);
+  for (let n = 0; n < 12; n++) {
+    const cut = idx([2, 2, 2], [0, 1, 2, 3, 4, 5, 6, 7]).subarray(0, n);
+    assert.throws(() => parseIdx(cut, 'cut', 3), (e: unknown) => !(e instanceof RangeError) && /^cut: /.test((e as Error).message), `cut at ${n} bytes`);
+  }
   assert.throws(() => parseIdx(idx([3], [1, 2]), 'labels'), /header says 3 = 3 bytes of data but the file has 2/);
   assert.throws(
     () => mnistFromIdx({ trainImages: idx([2, 1, 1], [0, 1]), trainLabels: idx([3], [0, 1, 2]), testImages: idx([1, 1, 1], [0]), testLabels: idx([1], [0]) }),
@@ -65,3 +75,22 @@ test('[DATA] CIFAR-10 binary records convert from planar RGB to HWC', () => {
   badLabel[0] = 12;
   assert.throws(() => cifar10FromBinary([badLabel], rec), /label 12; CIFAR-10 labels are 0..9/);
 });
+
+test('[DATA] EMNIST-sized label sets import (no spread into Math.max)', () => {
+  const n = 250_000;
+  const labels = new Uint8Array(n).map((_, i) => i % 47);
+  assert.equal(maxOf(labels), 46);
+  assert.equal(maxOf(new Uint8Array(0)), 0);
+  const d = mnistFromIdx({ trainImages: withData([n, 1, 1], new Uint8Array(n)), trainLabels: withData([n], labels), testImages: withData([1, 1, 1], Uint8Array.of(0)), testLabels: withData([1], Uint8Array.of(3)) });
+  assert.equal(d.classes, 47);
+  assert.equal(d.train.labels.length, n);
+});
+
+/** idx() without spreading the data (which would itself overflow for large arrays). */
+function withData(dims: number[], data: Uint8Array): Uint8Array {
+  const head = idx(dims, []);
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head);
+  out.set(data, head.length);
+  return out;
+}

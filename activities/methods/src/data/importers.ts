@@ -4,21 +4,37 @@
  */
 import type { ImageDataset } from './dataset';
 
-/** Parses an idx file (ubyte data only, as MNIST ships). Returns dims and the payload. */
-export function parseIdx(bytes: Uint8Array, what: string): { dims: number[]; data: Uint8Array } {
-  if (bytes.length < 4) throw new Error(`${what}: too short to be an idx file`);
-  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${what}: not an idx file (bad magic)`);
-  if (bytes[2] !== 0x08) throw new Error(`${what}: idx type 0x${bytes[2]!.toString(16)} unsupported; only unsigned byte (0x08) data is`);
+const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(' ') || 'nothing';
+
+/**
+ * Parses an idx file (ubyte data only, as MNIST ships). Returns dims and the payload. `what` names
+ * the file in errors; `dims`, when given, is the number of dimensions the caller expects. Every
+ * malformed input gives an error saying what was expected and what was found (never a RangeError).
+ */
+export function parseIdx(bytes: Uint8Array, what: string, dims?: number): { dims: number[]; data: Uint8Array } {
+  const magic = `00 00 08 ${dims === undefined ? '<number of dimensions>' : dims.toString(16).padStart(2, '0')}`;
+  if (bytes.length < 4) throw new Error(`${what}: truncated idx file: expected the 4-byte magic number ${magic}, found ${bytes.length} byte(s) (${hex(bytes)})`);
+  if (bytes[0] !== 0 || bytes[1] !== 0) throw new Error(`${what}: not an idx file (bad magic): expected ${magic}, found ${hex(bytes.subarray(0, 4))}`);
+  if (bytes[2] !== 0x08) throw new Error(`${what}: idx type 0x${bytes[2]!.toString(16)} unsupported; only unsigned byte (0x08) data is (expected magic ${magic}, found ${hex(bytes.subarray(0, 4))})`);
   const ndim = bytes[3]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const dims: number[] = [];
-  for (let i = 0; i < ndim; i++) dims.push(view.getUint32(4 + 4 * i, false));
+  if (dims !== undefined && ndim !== dims) throw new Error(`${what}: expected ${dims} dimension(s) (magic ${magic}), found ${ndim} (${hex(bytes.subarray(0, 4))})`);
   const start = 4 + 4 * ndim;
-  const size = dims.reduce((a, b) => a * b, 1);
+  if (bytes.length < start) throw new Error(`${what}: truncated idx header: ${ndim} dimension(s) need ${start} header bytes, found ${bytes.length}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const shape: number[] = [];
+  for (let i = 0; i < ndim; i++) shape.push(view.getUint32(4 + 4 * i, false));
+  const size = shape.reduce((a, b) => a * b, 1);
   if (bytes.length !== start + size) {
-    throw new Error(`${what}: header says ${dims.join('×')} = ${size} bytes of data but the file has ${bytes.length - start}`);
+    throw new Error(`${what}: header says ${shape.join('×')} = ${size} bytes of data but the file has ${bytes.length - start}${bytes.length < start + size ? ' (truncated?)' : ''}`);
   }
-  return { dims, data: bytes.subarray(start) };
+  return { dims: shape, data: bytes.subarray(start) };
+}
+
+/** The largest value, by a loop: spreading a large array into Math.max overflows the call stack. */
+export function maxOf(values: Uint8Array, start = 0): number {
+  let max = start;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max;
 }
 
 export interface IdxFiles {
@@ -28,19 +44,18 @@ export interface IdxFiles {
   testLabels: Uint8Array;
 }
 
-export function mnistFromIdx(files: IdxFiles, name = 'mnist', source = 'idx'): ImageDataset {
-  const split = (imgs: Uint8Array, lbls: Uint8Array, which: string) => {
-    const im = parseIdx(imgs, `${which} images`);
-    const lb = parseIdx(lbls, `${which} labels`);
-    if (im.dims.length !== 3) throw new Error(`${which} images: expected 3 dims (n, rows, cols), got ${im.dims.length}`);
-    if (lb.dims.length !== 1) throw new Error(`${which} labels: expected 1 dim, got ${lb.dims.length}`);
+/** `fileNames` (e.g. the paths read) name each file in errors; without them, its role does. */
+export function mnistFromIdx(files: IdxFiles, name = 'mnist', source = 'idx', fileNames: Partial<Record<keyof IdxFiles, string>> = {}): ImageDataset {
+  const split = (imgs: Uint8Array, lbls: Uint8Array, which: 'train' | 'test') => {
+    const im = parseIdx(imgs, fileNames[`${which}Images`] ?? `${which} images`, 3);
+    const lb = parseIdx(lbls, fileNames[`${which}Labels`] ?? `${which} labels`, 1);
     if (im.dims[0] !== lb.dims[0]) throw new Error(`${which}: ${im.dims[0]} images but ${lb.dims[0]} labels`);
     return { images: im.data, labels: lb.data, rows: im.dims[1]!, cols: im.dims[2]! };
   };
   const train = split(files.trainImages, files.trainLabels, 'train');
   const test = split(files.testImages, files.testLabels, 'test');
   if (train.rows !== test.rows || train.cols !== test.cols) throw new Error('train and test images differ in size');
-  const classes = Math.max(...train.labels, ...test.labels) + 1;
+  const classes = maxOf(test.labels, maxOf(train.labels)) + 1;
   return {
     name,
     shape: [train.rows, train.cols, 1],

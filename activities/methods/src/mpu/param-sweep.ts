@@ -6,7 +6,7 @@
  */
 import { MPU_PARAMS } from './mpu-params';
 import { OFFLOAD_POLICIES } from './offload-policy';
-import { parseSimConfig } from './sim-config';
+import { parseSimConfig, SimConfigError } from './sim-config';
 import type { SimConfig, SimConfigInput } from './sim-config';
 import { simulateWorkload } from './simulate';
 import type { SimBudget } from './simulate';
@@ -46,12 +46,12 @@ export const SWEEPABLE_PARAMETERS: readonly string[] = [
 /** One validated config per value, in order; throws naming the bad field. */
 export function sweepConfigs(base: SimConfigInput | SimConfig | undefined, sweep: ParameterSweep): SimConfig[] {
   if (!SWEEPABLE_PARAMETERS.includes(sweep.parameter)) {
-    throw new Error(`sweep.parameter: "${sweep.parameter}" is not a simulator parameter; use offloadPolicy (${OFFLOAD_POLICIES.join(', ')}), mpu.<name> or v100.<name>, e.g. mpu.rowBuffers`);
+    throw new SimConfigError('sweep.parameter', `"${sweep.parameter}" is not a simulator parameter; use offloadPolicy (${OFFLOAD_POLICIES.join(', ')}), mpu.<name> or v100.<name>, e.g. mpu.rowBuffers`);
   }
   if (!Array.isArray(sweep.values) || sweep.values.length < 2 || sweep.values.length > 16) {
-    throw new Error(`sweep.values: give 2 to 16 values (got ${Array.isArray(sweep.values) ? sweep.values.length : typeof sweep.values})`);
+    throw new SimConfigError('sweep.values', `give 2 to 16 values (got ${Array.isArray(sweep.values) ? sweep.values.length : typeof sweep.values})`);
   }
-  if (new Set(sweep.values.map((v) => JSON.stringify(v))).size !== sweep.values.length) throw new Error('sweep.values: repeated value; each value once');
+  if (new Set(sweep.values.map((v) => JSON.stringify(v))).size !== sweep.values.length) throw new SimConfigError('sweep.values', 'repeated value; each value once');
   const baseCfg = parseSimConfig(base ?? {});
   const [section, key] = sweep.parameter.includes('.') ? (sweep.parameter.split('.') as ['mpu' | 'v100', string]) : [null, sweep.parameter];
   return sweep.values.map((value, i) => {
@@ -61,7 +61,8 @@ export function sweepConfigs(base: SimConfigInput | SimConfig | undefined, sweep
     try {
       return parseSimConfig(input);
     } catch (e) {
-      throw new Error(`sweep.values[${i}] (${sweep.parameter} = ${JSON.stringify(value)}): ${(e as Error).message}`);
+      const at = `${sweep.parameter} = ${JSON.stringify(value)}`;
+      throw new SimConfigError(`sweep.values[${i}]`, `${at}: ${e instanceof SimConfigError ? e.detail : (e as Error).message}`, `sweep.values[${i}] (${at}): ${(e as Error).message}`);
     }
   });
 }

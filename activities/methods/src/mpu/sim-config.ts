@@ -22,29 +22,41 @@ export interface SimConfigInput {
   seed?: number;
 }
 
+/** A config error that names its field (`mpu.rowBuffers`), so a recipe check can give the full path. */
+export class SimConfigError extends Error {
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+    message = `${field}: ${detail}`,
+  ) {
+    super(message);
+    this.name = 'SimConfigError';
+  }
+}
+
 export function defaultSimConfig(): SimConfig {
   return { mpu: { ...DEFAULT_MPU }, v100: { ...DEFAULT_V100 }, offloadPolicy: 'compiler', seed: 1 };
 }
 
 function checkSection(section: string, raw: unknown, table: Record<string, ParamSpec>, out: Record<string, number>, requireAll: boolean): void {
   if (raw === undefined) {
-    if (requireAll) throw new Error(`${section}: missing section (object of parameters)`);
+    if (requireAll) throw new SimConfigError(section, 'missing section (object of parameters)');
     return;
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`${section}: must be an object of numeric parameters`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SimConfigError(section, 'must be an object of numeric parameters');
   const obj = raw as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!(key in table)) throw new Error(`${section}.${key}: unknown parameter; allowed: ${Object.keys(table).join(', ')}`);
+    if (!(key in table)) throw new SimConfigError(`${section}.${key}`, `unknown parameter; allowed: ${Object.keys(table).join(', ')}`);
   }
   for (const [key, spec] of Object.entries(table)) {
     const v = obj[key];
     const range = `allowed range [${spec.min}, ${spec.max}]${spec.integer ? ' (integer)' : ''} ${spec.unit}`;
     if (v === undefined || v === null) {
-      if (requireAll || v === null) throw new Error(`${section}.${key}: missing; ${range}`);
+      if (requireAll || v === null) throw new SimConfigError(`${section}.${key}`, `missing; ${range}`);
       continue;
     }
     if (typeof v !== 'number' || !Number.isFinite(v) || v < spec.min || v > spec.max || (spec.integer && !Number.isInteger(v))) {
-      throw new Error(`${section}.${key}: ${JSON.stringify(v)} out of range; ${range}`);
+      throw new SimConfigError(`${section}.${key}`, `${JSON.stringify(v)} out of range; ${range}`);
     }
     out[key] = v;
   }
@@ -57,24 +69,24 @@ function checkSection(section: string, raw: unknown, table: Record<string, Param
 export function parseSimConfig(json: unknown, opts: { requireAll?: boolean } = {}): SimConfig {
   const cfg = defaultSimConfig();
   if (json === undefined || json === null) {
-    if (opts.requireAll) throw new Error('config: missing (expected an object with mpu, v100, offloadPolicy)');
+    if (opts.requireAll) throw new SimConfigError('config', 'missing (expected an object with mpu, v100, offloadPolicy)');
     return cfg;
   }
-  if (typeof json !== 'object' || Array.isArray(json)) throw new Error('config: must be a JSON object with optional fields mpu, v100, offloadPolicy, seed');
+  if (typeof json !== 'object' || Array.isArray(json)) throw new SimConfigError('config', 'must be a JSON object with optional fields mpu, v100, offloadPolicy, seed');
   const obj = json as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
-    if (!['mpu', 'v100', 'offloadPolicy', 'seed'].includes(key)) throw new Error(`config.${key}: unknown field; allowed: mpu, v100, offloadPolicy, seed`);
+    if (!['mpu', 'v100', 'offloadPolicy', 'seed'].includes(key)) throw new SimConfigError(`config.${key}`, 'unknown field; allowed: mpu, v100, offloadPolicy, seed');
   }
   checkSection('mpu', obj.mpu, MPU_PARAMS, cfg.mpu as unknown as Record<string, number>, !!opts.requireAll);
   checkSection('v100', obj.v100, V100_PARAMS, cfg.v100 as unknown as Record<string, number>, !!opts.requireAll);
   if (obj.offloadPolicy !== undefined) {
     if (!OFFLOAD_POLICIES.includes(obj.offloadPolicy as OffloadPolicyName)) {
-      throw new Error(`offloadPolicy: ${JSON.stringify(obj.offloadPolicy)} not allowed; allowed: ${OFFLOAD_POLICIES.join(', ')}`);
+      throw new SimConfigError('offloadPolicy', `${JSON.stringify(obj.offloadPolicy)} not allowed; allowed: ${OFFLOAD_POLICIES.join(', ')}`);
     }
     cfg.offloadPolicy = obj.offloadPolicy as OffloadPolicyName;
-  } else if (opts.requireAll) throw new Error(`offloadPolicy: missing; allowed: ${OFFLOAD_POLICIES.join(', ')}`);
+  } else if (opts.requireAll) throw new SimConfigError('offloadPolicy', `missing; allowed: ${OFFLOAD_POLICIES.join(', ')}`);
   if (obj.seed !== undefined) {
-    if (typeof obj.seed !== 'number' || !Number.isInteger(obj.seed) || obj.seed < 0 || obj.seed > 2 ** 31) throw new Error('seed: allowed range [0, 2147483648] (integer)');
+    if (typeof obj.seed !== 'number' || !Number.isInteger(obj.seed) || obj.seed < 0 || obj.seed > 2 ** 31) throw new SimConfigError('seed', 'allowed range [0, 2147483648] (integer)');
     cfg.seed = obj.seed;
   }
   return cfg;

@@ -1,5 +1,5 @@
 /** `reprolab data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N]` and `data list`. */
-import { importDataset, ObjectStore, type ImportFormat } from '@reprolab/activities';
+import { checkDatasetName, importDataset, ObjectStore, type ImportFormat } from '@reprolab/activities';
 import { createDb, listDatasets } from '@reprolab/db';
 import { stackEnv } from '../connect';
 import { num, table } from '../format';
@@ -8,6 +8,8 @@ const FORMATS: ImportFormat[] = ['mnist-idx', 'cifar10-binary'];
 
 export async function dataCommand(stateDir: string, args: string[], opts: { format?: string; name?: string; json?: boolean }): Promise<number> {
   const [sub, from] = args;
+  // Bad arguments are refused before connecting to anything (the import checks the name again).
+  if (sub === 'import' && opts.name !== undefined) checkDatasetName(opts.name);
   const env = await stackEnv(stateDir);
   const dbh = createDb(env.DATABASE_URL!);
   try {
