@@ -1,7 +1,7 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
 import { and, asc, desc, eq, gt, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
-import { artifacts, claims, datasets, metrics, recipes, runEnvironments, runs, steps } from './schema';
+import { artifacts, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
 
 export type RunRow = typeof runs.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
@@ -207,9 +207,32 @@ export async function listDatasets(db: Db): Promise<DatasetRow[]> {
   return db.select().from(datasets).orderBy(asc(datasets.name));
 }
 
+export async function listPapers(db: Db): Promise<(typeof papers.$inferSelect)[]> {
+  return db.select().from(papers).orderBy(asc(papers.id));
+}
+
 export async function listClaims(db: Db, paperId?: string): Promise<ClaimRow[]> {
   const q = db.select().from(claims);
   return (paperId ? q.where(eq(claims.paperId, paperId)) : q).orderBy(asc(claims.paperId), asc(claims.id));
+}
+
+/**
+ * Completed runs whose recipe targets at least one claim, newest first, at most `perRecipe` per
+ * recipe name (so one recipe run a thousand times cannot crowd out the others).
+ */
+export async function completedRunsTargetingClaims(db: Db, perRecipe: number): Promise<{ id: string; recipeName: string; createdAt: Date }[]> {
+  const rows = await db
+    .select({ id: runs.id, recipeName: recipes.name, createdAt: runs.createdAt })
+    .from(runs)
+    .innerJoin(recipes, eq(runs.recipeId, recipes.id))
+    .where(and(eq(runs.status, 'completed'), sql`jsonb_array_length(coalesce(${recipes.document}->'targets', '[]'::jsonb)) > 0`))
+    .orderBy(desc(runs.createdAt));
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const n = (seen.get(r.recipeName) ?? 0) + 1;
+    seen.set(r.recipeName, n);
+    return n <= perRecipe;
+  });
 }
 
 export async function getClaims(db: Db, ids: string[]): Promise<ClaimRow[]> {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
@@ -218,4 +219,28 @@ test('[DASHBOARD] a sparse-training run charts final accuracy per method and spa
   );
   assert.match(await page.locator('figure', { has: chart }).locator('figcaption').innerText(), /dense models' mean \(\d+(\.\d+)?%\)/);
   await page.screenshot({ path: join(shots, 'dashboard-sparsity.png'), fullPage: true });
+});
+
+test('[DASHBOARD] the papers page shows every claim\'s standing, links the deciding run, and filters', async () => {
+  const recipe = await readFile(join(REPO_ROOT, 'workflows/recipes/csd-architecture.yaml'), 'utf8');
+  const launched = await api.runs.launch({ recipe });
+  for (let i = 0; i < 240 && (await api.runs.get({ runId: launched.runId })).run.status !== 'completed'; i++) await sleep(250);
+  const standing = await api.claims.standing({});
+  const page = await browser.newPage();
+  await page.goto(`${base}/papers`);
+  const row = page.locator('tr[data-claim="csd-edsrplus-w0.25-params"]');
+  assert.equal(await row.getAttribute('data-standing'), 'reproduced');
+  assert.match(await row.innerText(), /exact · full scale/);
+  // The deciding run is the newest of equal rank: any run of this recipe, linked by id.
+  const href = await row.getByRole('link').getAttribute('href');
+  assert.match(href ?? '', /^\/runs\/.+csd-architecture$/);
+  // Every claim of the registry is listed; the CSD bar counts what the API says.
+  assert.equal(await page.locator('table[data-testid="claims"] tbody tr').count(), standing.length);
+  const csdReproduced = standing.filter((s) => s.paper === '2105.11683' && s.standing === 'reproduced').length;
+  assert.ok(csdReproduced >= 10);
+  assert.equal(await page.locator('tr[data-paper="2105.11683"] rect[data-standing="reproduced"]').getAttribute('data-count'), String(csdReproduced));
+  await page.getByLabel('standing', { exact: true }).selectOption('reproduced');
+  await page.getByLabel('paper', { exact: true }).selectOption('2105.11683');
+  assert.equal(await page.getByTestId('claims-shown').innerText(), `${csdReproduced} claims`);
+  await page.screenshot({ path: join(shots, 'dashboard-papers.png'), fullPage: true });
 });

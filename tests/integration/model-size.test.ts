@@ -30,6 +30,14 @@ test(`[SR/${testDb()}] csd-architecture: EDSR+/RCAN+/CARN+ sizes are counted and
     assert.equal(r.verdict, 'reproduced', `${r.claimId}: ${r.statement}`);
     assert.match(r.test, /a single deterministic value \[exact\]/);
   }
+  // The paper's standing now shows these claims decided by this kind of run; a PSNR claim that
+  // needs Urban100 has no run and says why.
+  const standing = await api.claims.standing({ paper: '2105.11683' });
+  const size = standing.find((s) => s.claimId === 'csd-edsrplus-w0.25-params')!;
+  assert.deepEqual([size.standing, size.fidelity, size.recipe], ['reproduced', 'exact', 'csd-architecture@v1']);
+  assert.ok(size.runsJudged >= 1);
+  const psnr = standing.find((s) => s.dataset?.includes('Urban100') && s.metric === 'psnr' && s.standing === 'no recipe')!;
+  assert.match(psnr.outOfReach ?? '', /SR benchmarks/);
 });
 
 test(`[SR/${testDb()}] modelSize refuses impossible sizes at launch, and a width that keeps no channels fails once, named`, async () => {

@@ -4,3 +4,4 @@ export type { ApiContext } from './context';
 export { launchRun, type LaunchInput, type Launched } from './launch';
 export { createApiContext } from './create-context';
 export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type IntervalSummary, type MetricSummary } from './compare';
+export { claimStandings, outOfReachReason, STANDINGS, type ClaimStanding, type Standing } from './standing';

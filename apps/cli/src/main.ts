@@ -26,7 +26,7 @@ const USAGE = `usage: reprolab <command>
   doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
   run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
   runs | status <run> | compare <run> | cancel <run>
-  claims [--paper P]                                     the claim registry (ids for a recipe's targets)
+  claims [--paper P] [--json]                            every claim with its standing (run, evidence) or why it has none
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list

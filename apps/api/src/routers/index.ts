@@ -8,6 +8,7 @@ import {
   getRecipe,
   getRun,
   listClaims,
+  listPapers,
   listDatasets,
   listRecipes,
   listRuns,
@@ -19,6 +20,7 @@ import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
 import { compareRun } from '../compare';
 import { launchRun, recipeText } from '../launch';
+import { claimStandings } from '../standing';
 import { publicProcedure, router } from '../trpc';
 import { schedulesRouter } from './schedules';
 import type { ApiContext } from '../context';
@@ -153,6 +155,9 @@ export const appRouter = router({
   }),
   claims: router({
     list: publicProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => listClaims(ctx.db, input.paper)),
+    papers: publicProcedure.query(({ ctx }) => listPapers(ctx.db)),
+    /** Each claim's best standing over recent completed runs, or why it has none. */
+    standing: publicProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => claimStandings(ctx.db, ctx.recipesDir, { paper: input.paper })),
   }),
   datasets: router({
     list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),

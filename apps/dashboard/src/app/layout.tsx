@@ -9,6 +9,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <header style={{ display: 'flex', alignItems: 'baseline', gap: '1rem', borderBottom: '1px solid #ddd', marginBottom: '1rem' }}>
           <h1 style={{ margin: '0 0 .5rem' }}>reprolab</h1>
           <span style={{ color: '#666' }}>runs and how close they come to the papers</span>
+          <nav style={{ marginLeft: 'auto', display: 'flex', gap: '1rem' }}>
+            <a href="/">runs</a>
+            <a href="/papers">papers</a>
+          </nav>
         </header>
         {children}
       </body>

@@ -1,6 +1,7 @@
 'use client';
 /** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
 import { useEffect, useState } from 'react';
+import { TableHead } from '../../table-head';
 import { mutate, query } from '../../trpc-client';
 import {
   ComparisonChart,
@@ -164,16 +165,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
         <>
           <ComparisonChart rows={snap.comparison.rows} />
           <table data-testid="comparison" style={{ borderCollapse: 'collapse', width: '100%' }}>
-            <thead>
-              <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
-                <th>claim</th>
-                <th>evidence</th>
-                <th>paper</th>
-                <th>reproduced</th>
-                <th>verdict</th>
-                <th>what it means</th>
-              </tr>
-            </thead>
+            <TableHead columns={['claim', 'evidence', 'paper', 'reproduced', 'verdict', 'what it means']} />
             <tbody>
               {snap.comparison.rows.map((r) => (
                 <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee', verticalAlign: 'top' }}>
