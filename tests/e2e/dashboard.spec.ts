@@ -244,3 +244,21 @@ test('[DASHBOARD] the papers page shows every claim\'s standing, links the decid
   assert.equal(await page.getByTestId('claims-shown').innerText(), `${csdReproduced} claims`);
   await page.screenshot({ path: join(shots, 'dashboard-papers.png'), fullPage: true });
 });
+
+test('[DASHBOARD] runs picked on the home page compare side by side; differences only by default', async () => {
+  const ids: string[] = [];
+  for (const trainLimit of [320, 384]) ids.push((await api.runs.launch({ recipe: trainEvalRecipe('e2e-compare', { trainLimit }) })).runId);
+  for (const id of ids) for (let i = 0; i < 480 && (await api.runs.get({ runId: id })).run.status !== 'completed'; i++) await sleep(250);
+  const page = await browser.newPage();
+  await page.goto(base);
+  for (const id of ids) await page.getByLabel(`pick ${id}`).check();
+  await page.getByTestId('compare-picked').click();
+  await page.waitForURL('**/compare?runs=**');
+  const params = page.getByTestId('compare-params');
+  assert.equal(await params.locator('tr[data-key="pretrain.pretrain.trainLimit"]').innerText(), 'pretrain.pretrain.trainLimit\t320\t384');
+  assert.equal(await params.locator('tr[data-differs="false"]').count(), 0, 'identical parameters are hidden by default');
+  await page.getByLabel('differences only').uncheck();
+  assert.ok((await params.locator('tr[data-differs="false"]').count()) > 0);
+  assert.equal(await page.getByTestId('compare-metrics').locator('tr[data-key="evaluate.test_accuracy"] svg rect').count(), 2);
+  await page.screenshot({ path: join(shots, 'dashboard-compare.png'), fullPage: true });
+});

@@ -41,6 +41,29 @@ test(`[CLI/${testDb()}] run shows progress, then metrics; runs, status and compa
   assert.ok(parsed.metrics.some((m) => m.name === 'test_accuracy'));
 });
 
+test(`[CLI/${testDb()}] compare with several runs puts them side by side; --diff keeps what differs; --csv exports`, async () => {
+  const recipe = join(dir, 'side.yaml');
+  writeFileSync(recipe, trainEvalRecipe('cli-side', { trainLimit: 320 }));
+  const ids: string[] = [];
+  for (const seed of ['3', '4']) {
+    const run = await cli(['run', recipe, '--seed', seed]);
+    assert.equal(run.code, 0, run.out);
+    ids.push(/^run (\S+) · cli-side@v\d+/m.exec(run.out)![1]!);
+  }
+  const csv = await cli(['compare', ...ids, '--diff', '--csv']);
+  assert.equal(csv.code, 0, csv.out);
+  const lines = csv.out.trim().split('\n');
+  assert.equal(lines[0], `kind,key,differs,${ids.join(',')}`);
+  assert.ok(lines.includes('param,seed,true,3,4'), csv.out);
+  assert.ok(lines.some((l) => l.startsWith('metric,evaluate.test_accuracy,true,')) || lines.some((l) => l.startsWith('metric,pretrain.train_loss,true,')), 'different seeds give different numbers');
+  assert.ok(!lines.some((l) => l.startsWith('param,pretrain.pretrain.trainLimit')), 'identical params are left out with --diff');
+  const all = JSON.parse((await cli(['compare', ...ids, '--json'])).out) as { params: { key: string; differs: boolean }[] };
+  assert.ok(all.params.some((p) => p.key === 'pretrain.pretrain.trainLimit' && !p.differs));
+  const twice = await cli(['compare', ids[0]!, ids[0]!]);
+  assert.equal(twice.code, 1);
+  assert.match(twice.out, /listed twice/);
+});
+
 test(`[CLI/${testDb()}] bad input exits non-zero with the reason`, async () => {
   const bad = join(dir, 'bad.yaml');
   writeFileSync(bad, 'name: x\nversion: 1\nsteps:\n  - { id: a, kind: pretrain, params: { epochs: 0 } }\n');

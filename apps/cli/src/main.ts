@@ -13,6 +13,7 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
 import { claimsCommand } from './commands/claims';
+import { compareRunsCommand } from './commands/compare-runs';
 import { dataCommand } from './commands/data';
 import { runCommand } from './commands/run';
 import { scheduleCommand } from './commands/schedule';
@@ -26,6 +27,7 @@ const USAGE = `usage: reprolab <command>
   doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
   run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
   runs | status <run> | compare <run> | cancel <run>
+  compare <run> <run> [...] [--diff] [--csv]            runs side by side: parameters and final metrics (--diff: only what differs)
   claims [--paper P] [--json]                            every claim with its standing (run, evidence) or why it has none
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
@@ -62,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       cron: { type: 'string' },
       id: { type: 'string' },
       paper: { type: 'string' },
+      diff: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -93,6 +97,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'status':
       return statusCommand(stateDir, needRun('status'), values.json);
     case 'compare':
+      if (positionals.length > 1) return compareRunsCommand(stateDir, positionals, { json: values.json, csv: values.csv, diffOnly: values.diff });
       return compareCommand(stateDir, needRun('compare'), values.json);
     case 'cancel':
       return cancelCommand(stateDir, needRun('cancel'));

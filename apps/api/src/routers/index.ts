@@ -19,6 +19,7 @@ import {
 import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
 import { compareRun } from '../compare';
+import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
 import { claimStandings } from '../standing';
 import { publicProcedure, router } from '../trpc';
@@ -166,6 +167,15 @@ export const appRouter = router({
     run: publicProcedure.input(runId).query(async ({ ctx, input }) => {
       await requireRun(ctx, input.runId);
       return compareRun(ctx.db, input.runId);
+    }),
+    /** Runs side by side (any recipes): parameters and final metrics, with what differs. */
+    runs: publicProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(MAX_COMPARED_RUNS) })).query(async ({ ctx, input }) => {
+      for (const id of input.runIds) await requireRun(ctx, id);
+      try {
+        return await compareRuns(ctx.db, input.runIds);
+      } catch (e) {
+        throw new TRPCError({ code: 'BAD_REQUEST', message: (e as Error).message });
+      }
     }),
   }),
 });

@@ -2,6 +2,7 @@
 /** The runs list, refreshed every two seconds through the tRPC HTTP endpoint. */
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { TableHead } from './table-head';
 import { query } from './trpc-client';
 
 export interface RunListItem {
@@ -28,6 +29,8 @@ function took(r: RunListItem): string {
 export function RunsTable({ initial }: { initial: RunListItem[] }) {
   const [runs, setRuns] = useState(initial);
   const [error, setError] = useState<string | null>(null);
+  const [picked, setPicked] = useState<string[]>([]);
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p, id]));
   useEffect(() => {
     const tick = async () => {
       try {
@@ -44,20 +47,23 @@ export function RunsTable({ initial }: { initial: RunListItem[] }) {
   return (
     <>
       {error && <p role="alert" style={{ color: '#cf222e' }}>Live updates paused: {error}</p>}
+      <p>
+        {picked.length >= 2 ? (
+          <a data-testid="compare-picked" href={`/compare?runs=${picked.map(encodeURIComponent).join(',')}`}>
+            compare {picked.length} selected runs
+          </a>
+        ) : (
+          <span style={{ color: '#777' }}>tick two or more runs to compare them side by side</span>
+        )}
+      </p>
       <table data-testid="runs" style={{ borderCollapse: 'collapse', width: '100%' }}>
-        <thead>
-          <tr style={{ textAlign: 'left', borderBottom: '2px solid #ddd' }}>
-            <th>run</th>
-            <th>recipe</th>
-            <th>seed</th>
-            <th>status</th>
-            <th>created</th>
-            <th>took</th>
-          </tr>
-        </thead>
+        <TableHead columns={['', 'run', 'recipe', 'seed', 'status', 'created', 'took']} />
         <tbody>
           {runs.map((r) => (
             <tr key={r.id} data-run={r.id} style={{ borderBottom: '1px solid #eee' }}>
+              <td>
+                <input type="checkbox" aria-label={`pick ${r.id}`} checked={picked.includes(r.id)} onChange={() => toggle(r.id)} />
+              </td>
               <td>
                 <Link href={`/runs/${r.id}`}>
                   <code>{r.id}</code>
