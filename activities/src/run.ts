@@ -11,7 +11,6 @@ import {
   getStep,
   insertArtifact,
   insertMetrics,
-  listSteps,
   recordEnvironment,
   setRunStatus,
   endUnfinishedSteps,
