@@ -47,6 +47,9 @@ if [ "$what" = test ]; then
   fi
 fi
 
+step "photographs of the built-in photos-skimage dataset (cached after the first download)"
+bash infra/data/install-photos.sh
+
 step "Temporal CLI and MinIO server (cached after the first build)"
 node --import tsx infra/src/install-tools.ts
 

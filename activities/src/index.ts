@@ -5,6 +5,7 @@
 import type { ActivityDeps } from './deps';
 import { createRunActivities } from './run';
 import { aggregate } from './steps/aggregate';
+import { distill } from './steps/distill';
 import { evaluate } from './steps/evaluate';
 import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
 import { modelSize } from './steps/model-size';
@@ -27,6 +28,8 @@ export function createActivities(deps: ActivityDeps) {
     planGrowPrune: (input: ComputeStepInput) => planGrowPrune(deps, input),
     /** One phase of a growPrune step: input checkpoints → output checkpoint (resumable). */
     gapPhase: (input: GapPhaseInput) => gapPhase(deps, input),
+    /** Super-resolution self-distillation (CSD) or a comparison arm: train, then Y-PSNR/SSIM. */
+    distill: (input: ComputeStepInput) => distill(deps, input),
     /** Summary statistics over the metrics of the steps this one needs. */
     aggregate: (input: ComputeStepInput) => aggregate(deps, input),
   };

@@ -14,10 +14,12 @@ import {
   restoreState,
   trainClassifier,
   type SmallModelName,
+  type TrainCheckpoint,
 } from '@reprolab/methods';
-import type { EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
+import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
 import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
+import type { SrEvalResult } from '@reprolab/methods/sr/index';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -40,6 +42,16 @@ const file = async (ctx: JobContext, name: string): Promise<Uint8Array> => {
   return new Uint8Array(await readFile(path));
 };
 
+/** Writes each training checkpoint to scratch and waits until the parent has stored it. */
+function checkpointSink(ctx: JobContext): (ck: TrainCheckpoint) => Promise<void> {
+  let n = 0;
+  return async (ck) => {
+    const path = join(ctx.scratchDir, `ck-${n++}.bin`);
+    await writeFile(path, encodeCheckpoint(ck));
+    await ctx.checkpoint(path, { step: ck.position.step });
+  };
+}
+
 export interface TrainJobArgs {
   params: PretrainParams;
   seed: number;
@@ -52,7 +64,6 @@ async function trainClassifierJob(args: TrainJobArgs, ctx: JobContext): Promise<
   const model = buildSmallModel(p.model, data.shape, data.classes, args.seed);
   const meta = { ...args.meta, inputShape: data.shape, classes: data.classes };
   const resumeFrom = ctx.files.resume ? decodeCheckpoint(await file(ctx, 'resume')) : undefined;
-  let n = 0;
   try {
     const r = await trainClassifier({
       model,
@@ -67,11 +78,7 @@ async function trainClassifierJob(args: TrainJobArgs, ctx: JobContext): Promise<
       resumeFrom,
       meta,
       onStep: (s) => ctx.progress({ ...s }),
-      onCheckpoint: async (ck) => {
-        const path = join(ctx.scratchDir, `ck-${n++}.bin`);
-        await writeFile(path, encodeCheckpoint(ck));
-        await ctx.checkpoint(path, { step: ck.position.step });
-      },
+      onCheckpoint: checkpointSink(ctx),
     });
     const modelPath = join(ctx.scratchDir, 'model.bin');
     await writeFile(modelPath, encodeCheckpoint(await captureState(model, undefined, r.position, meta)));
@@ -244,7 +251,80 @@ async function gapPhaseJob(args: GapPhaseArgs, ctx: JobContext): Promise<JobResu
   return { result: { metrics: r.metrics, resumedFromStep: r.resumedFromStep, phaseIndex: phase.index, phases: plan.phases.length, label: phase.label, budget: plan.budget }, files: { checkpoint: out } };
 }
 
+// ---- super-resolution distillation (CSD and its comparison arms) ----
+
+export interface DistillJobArgs {
+  params: DistillParams;
+  seed: number;
+  meta: Record<string, unknown>;
+}
+
+export interface DistillJobResult {
+  position: { step: number };
+  finalLoss: number;
+  resumedFromStep: number;
+  secondsPerStep: number;
+  eval: SrEvalResult;
+  params: { student: number; teacher: number };
+  extractor: { name: string; description: string } | null;
+}
+
+async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobResult> {
+  const sr = await import('@reprolab/methods/sr/index');
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  const p = args.params;
+  const [h, w, c] = data.shape;
+  if (h !== w || c !== 3) throw new InvalidJobInput(`distill needs square RGB HR tiles (e.g. builtin photos-skimage); dataset ${data.name} has ${data.shape.join('×')}`);
+  if (p.patch * p.scale > h) throw new InvalidJobInput(`distill: patch · scale = ${p.patch * p.scale} exceeds the ${h}-pixel tiles of ${data.name}`);
+  const arch = { kind: 'edsr' as const, nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
+  const train = sr.makeSrTiles(data.train.images, h, p.scale);
+  const test = sr.makeSrTiles(data.test.images, h, p.scale, p.evalLimit);
+  // The extractor is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
+  const extractor = p.method === 'csd' ? sr.randomConvFeatures({ seed: args.seed }) : undefined;
+  const meta = { ...args.meta, arch, width: p.width, method: p.method };
+  const resumeFrom = ctx.files.resume ? decodeCheckpoint(await file(ctx, 'resume')) : undefined;
+  const r = await sr.trainSr({
+    method: p.method,
+    arch,
+    width: p.width,
+    tiles: train,
+    patch: p.patch,
+    batchSize: p.batchSize,
+    steps: p.steps,
+    learningRate: p.learningRate,
+    lambdaCl: p.lambdaContrastive,
+    lambdaT: p.lambdaTeacher,
+    negatives: p.negatives,
+    extractor,
+    seed: args.seed,
+    checkpointEvery: p.checkpointEvery,
+    resumeFrom,
+    meta,
+    onStep: (s) => ctx.progress({ ...s }),
+    onCheckpoint: checkpointSink(ctx),
+  });
+  try {
+    const evalResult = sr.evaluateSr(r.model, p.method, arch, p.width, test);
+    const modelPath = join(ctx.scratchDir, 'model.bin');
+    await writeFile(modelPath, encodeCheckpoint(await captureState(r.model, undefined, r.position, meta)));
+    const result: DistillJobResult = {
+      position: r.position,
+      finalLoss: r.finalLoss,
+      resumedFromStep: r.resumedFromStep,
+      secondsPerStep: r.secondsPerStep,
+      eval: evalResult,
+      params: sr.srParams(arch, p.width),
+      extractor: extractor ? { name: extractor.name, description: extractor.description } : null,
+    };
+    return { result, files: { model: modelPath } };
+  } finally {
+    r.model.dispose();
+    extractor?.dispose();
+  }
+}
+
 export const JOBS: Record<string, Job> = {
+  distill: distillJob as Job,
   'gap-plan': gapPlanJob as Job,
   'gap-phase': gapPhaseJob as Job,
   'simulate-mpu': simulateMpuJob as Job,

@@ -7,10 +7,19 @@
  * `fashion-mnist` is Zalando's 70,000 Fashion-MNIST images (60,000 train / 10,000 test, the
  * official split) as Debian's `dataset-fashion-mnist` package installs them; its training order is
  * already shuffled, so a prefix stays near class-balanced.
+ *
+ * `photos-skimage` is five real photographs that scikit-image 0.26.0's wheel ships (installed by
+ * infra/data/install-photos.sh), cut into non-overlapping 96×96 RGB high-resolution tiles for
+ * super-resolution: train = astronaut (25 tiles), coffee (24), motorcycle_left (35) → 84 tiles;
+ * test = chelsea (12) and camera (25, greyscale replicated to RGB) → 37 tiles. Edge remainders
+ * that do not fill a tile are dropped. Encoded as an ImageDataset with one class (label 0), since
+ * SR needs no labels: the low-resolution inputs are made from these tiles by the training step.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
+import { PNG } from 'pngjs';
 import { mnistFromIdx } from '@reprolab/methods';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -18,7 +27,7 @@ import type { ImageDataset } from '@reprolab/methods';
 
 const require = createRequire(import.meta.url);
 
-export const BUILTIN_DATASET_NAMES = ['mnist-10k', 'fashion-mnist'] as const;
+export const BUILTIN_DATASET_NAMES = ['mnist-10k', 'fashion-mnist', 'photos-skimage'] as const;
 export type BuiltinDatasetName = (typeof BUILTIN_DATASET_NAMES)[number];
 
 /** Where Debian's dataset-fashion-mnist puts the idx files; REPROLAB_FASHION_MNIST_DIR overrides. */
@@ -28,6 +37,7 @@ export function fashionMnistDir(): string {
 
 export async function loadBuiltinDataset(name: string): Promise<ImageDataset> {
   if (name === 'fashion-mnist') return loadFashionMnist();
+  if (name === 'photos-skimage') return loadPhotosSkimage();
   if (name !== 'mnist-10k') throw new Error(`unknown built-in dataset "${name}"; known: ${BUILTIN_DATASET_NAMES.join(', ')}`);
   const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
   const perClass: Uint8Array[][] = [];
@@ -75,4 +85,61 @@ async function loadFashionMnist(): Promise<ImageDataset> {
   const d = mnistFromIdx(files, 'fashion-mnist', `debian:dataset-fashion-mnist (${dir})`);
   if (d.train.labels.length !== 60000 || d.test.labels.length !== 10000) throw new Error(`built-in fashion-mnist in ${dir}: expected 60,000 train and 10,000 test images, found ${d.train.labels.length} and ${d.test.labels.length}`);
   return d;
+}
+
+export const PHOTO_TILE = 96;
+export const PHOTOS_SKIMAGE = { train: ['astronaut', 'coffee', 'motorcycle_left'], test: ['chelsea', 'camera'] } as const;
+
+/** Where infra/data/install-photos.sh puts the photographs. */
+export function photosSkimageDir(): string {
+  return join(process.env.REPROLAB_CACHE_DIR ?? join(homedir(), '.cache', 'reprolab'), 'data', 'skimage-0.26.0');
+}
+
+/** A PNG as interleaved 8-bit RGB; greyscale is replicated to three channels (pngjs does it). */
+export async function readPngRgb(path: string): Promise<{ width: number; height: number; rgb: Uint8Array }> {
+  const png = PNG.sync.read(await readFile(path));
+  const rgb = new Uint8Array(png.width * png.height * 3);
+  // pngjs always decodes to RGBA (grey → R = G = B); keep RGB.
+  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
+    rgb[i] = png.data[j]!;
+    rgb[i + 1] = png.data[j + 1]!;
+    rgb[i + 2] = png.data[j + 2]!;
+  }
+  return { width: png.width, height: png.height, rgb };
+}
+
+/** Non-overlapping tile×tile crops, row by row from the top-left; the remainder is dropped. */
+export function cutTiles(img: { width: number; height: number; rgb: Uint8Array }, tile: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let ty = 0; ty + tile <= img.height; ty += tile) {
+    for (let tx = 0; tx + tile <= img.width; tx += tile) {
+      const t = new Uint8Array(tile * tile * 3);
+      for (let y = 0; y < tile; y++) t.set(img.rgb.subarray(((ty + y) * img.width + tx) * 3, ((ty + y) * img.width + tx + tile) * 3), y * tile * 3);
+      out.push(t);
+    }
+  }
+  return out;
+}
+
+async function loadPhotosSkimage(): Promise<ImageDataset> {
+  const dir = photosSkimageDir();
+  const split = async (names: readonly string[]) => {
+    const tiles: Uint8Array[] = [];
+    for (const n of names) {
+      const path = join(dir, `${n}.png`);
+      if (!existsSync(path)) throw new Error(`built-in photos-skimage: ${path} not found. Install the photographs with \`bash infra/data/install-photos.sh\` (downloads scikit-image 0.26.0's wheel with pip and checks each file's sha256)`);
+      tiles.push(...cutTiles(await readPngRgb(path), PHOTO_TILE));
+    }
+    const images = new Uint8Array(tiles.length * PHOTO_TILE * PHOTO_TILE * 3);
+    tiles.forEach((t, i) => images.set(t, i * t.length));
+    return { images, labels: new Uint8Array(tiles.length) };
+  };
+  return {
+    name: 'photos-skimage',
+    shape: [PHOTO_TILE, PHOTO_TILE, 3],
+    classes: 1,
+    source: `pypi:scikit-image==0.26.0 skimage/data (5 photographs as ${PHOTO_TILE}×${PHOTO_TILE} tiles; ${dir})`,
+    train: await split(PHOTOS_SKIMAGE.train),
+    test: await split(PHOTOS_SKIMAGE.test),
+  };
 }

@@ -4,9 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { AggregateParams, GrowPruneParams } from '@reprolab/recipes';
+import { AggregateParams, DistillParams, GrowPruneParams } from '@reprolab/recipes';
 import { energyRatioBand, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
-import { compareSparseMethods, sparseMetricStem, type RunAccuracy } from '@reprolab/recipes/evidence';
+import { compareSparseMethods, gapInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -69,11 +69,7 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       compareSparseMethods(runs, { gap }).filter((c) => gap === 'gap-serial' || c.subject.startsWith(gap)),
     );
     const unique = [...new Map(checks.map((c) => [c.label, c])).values()];
-    const rows = unique.flatMap((c) => {
-      const base = sparseMetricStem(c);
-      const iv = c.interval;
-      return [m(`${base}_mean`, iv.mean), m(`${base}_lower`, iv.lower), m(`${base}_upper`, iv.upper), m(`${base}_n`, iv.n), m(`${base}_se`, iv.se), m(`${base}_df`, iv.df), m(`${base}_paired`, iv.paired ? 1 : 0)].filter((r) => Number.isFinite(r.value));
-    });
+    const rows = unique.flatMap((c) => intervalRows(sparseMetricStem(c), c.interval, m));
     // Mean accuracy per method / sparsity / distribution, for the record.
     const groups = new Map<string, number[]>();
     for (const r of runs) groups.set(`${r.method}@${r.sparsity}/${r.distribution}`, [...(groups.get(`${r.method}@${r.sparsity}/${r.distribution}`) ?? []), r.accuracy]);
@@ -82,7 +78,64 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, comparisons: unique.map((c) => ({ ...c, metric: sparseMetricStem(c) })) }, null, 1)), 'report', 'sparse-gaps');
     return { outputs: { report } };
   }
+  if (params.fn === 'sr-gaps') {
+    // Each needed distill step is one (method, seed) sample of a CSD comparison arm.
+    const runs: SrRun[] = [];
+    for (const i of inputs) {
+      const spec = stepOf(recipe, i.step);
+      if (spec.kind !== 'distill' || i.metrics.psnr_y === undefined) continue;
+      const p = DistillParams.parse(spec.params);
+      runs.push({ step: i.step, method: p.method, seed: p.seed ?? run.seed, psnr: i.metrics.psnr_y, teacherPsnr: i.metrics.teacher_psnr_y, bicubicPsnr: i.metrics.bicubic_psnr_y });
+    }
+    if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate sr-gaps: none of ${needs.join(', ')} is a distill step with a psnr_y`, 'InvalidInput');
+    const gaps = srGaps(runs);
+    const rows = Object.entries(gaps).flatMap(([stem, iv]) => intervalRows(stem, iv, m));
+    const byMethod = new Map<string, number[]>();
+    for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r.psnr]);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (const [method, xs] of byMethod) rows.push(m(`psnr_${slug(method)}_mean`, mean(xs)), m(`psnr_${slug(method)}_n`, xs.length));
+    const bicubic = runs.map((r) => r.bicubicPsnr).filter((v): v is number => v !== undefined);
+    if (bicubic.length) rows.push(m('bicubic_psnr_mean', mean(bicubic)));
+    const teachers = runs.filter((r) => r.method === 'csd' && r.teacherPsnr !== undefined).map((r) => r.teacherPsnr!);
+    if (teachers.length) rows.push(m('teacher_psnr_csd_mean', mean(teachers)));
+    await insertMetrics(deps.db, rows.filter((r) => Number.isFinite(r.value)));
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, gaps }, null, 1)), 'report', 'sr-gaps');
+    return { outputs: { report } };
+  }
   throw ApplicationFailure.nonRetryable(`unknown aggregate ${String(params.fn)}`, 'InvalidInput');
+}
+
+/** A stem's interval as the metrics the comparison reads: <stem>_mean/_lower/_upper/_n/_se/_df/_paired. */
+function intervalRows<R extends { value: number }>(base: string, iv: Interval, m: (name: string, value: number) => R): R[] {
+  return [m(`${base}_mean`, iv.mean), m(`${base}_lower`, iv.lower), m(`${base}_upper`, iv.upper), m(`${base}_n`, iv.n), m(`${base}_se`, iv.se), m(`${base}_df`, iv.df), m(`${base}_paired`, iv.paired ? 1 : 0)].filter((r) => Number.isFinite(r.value));
+}
+
+export interface SrRun {
+  step: string;
+  method: string;
+  seed: number;
+  psnr: number;
+  teacherPsnr?: number;
+  bicubicPsnr?: number;
+}
+
+/**
+ * The CSD comparisons (PSNR in dB), paired by seed where both arms have the same seeds:
+ * csd − student-alone (the paper's Baseline), csd − split-no-contrastive (J-T1), and the csd
+ * student − its own jointly trained teacher. A gap whose arms are missing is left out.
+ */
+export function srGaps(runs: readonly SrRun[]): Record<string, Interval> {
+  const arm = (method: string) => runs.filter((r) => r.method === method).map((r) => ({ seed: r.seed, value: r.psnr }));
+  const csd = arm('csd');
+  const out: Record<string, Interval> = {};
+  if (!csd.length) return out;
+  const baseline = arm('student-alone');
+  const split = arm('split-no-contrastive');
+  if (baseline.length) out.csd_minus_baseline_psnr = gapInterval(csd, baseline);
+  if (split.length) out.csd_minus_split_psnr = gapInterval(csd, split);
+  const withTeacher = runs.filter((r) => r.method === 'csd' && r.teacherPsnr !== undefined);
+  if (withTeacher.length) out.student_minus_teacher_psnr = gapInterval(withTeacher.map((r) => ({ seed: r.seed, value: r.psnr })), withTeacher.map((r) => ({ seed: r.seed, value: r.teacherPsnr! })));
+  return out;
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');

@@ -9,7 +9,7 @@ const identifier = z
 
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
-export const BUILTIN_DATASETS = ['mnist-10k', 'fashion-mnist'] as const;
+export const BUILTIN_DATASETS = ['mnist-10k', 'fashion-mnist', 'photos-skimage'] as const;
 
 const DatasetRef = z
   .object({

@@ -137,7 +137,52 @@ export const ModelSizeParams = z
     if (p.outputSize.some((n) => n % p.scale !== 0)) ctx.addIssue({ code: 'custom', path: ['outputSize'], message: `outputSize ${p.outputSize.join('×')} is not divisible by scale ${p.scale}; pick a size that is (e.g. 720×1278 for ×3)` });
   });
 
-export const AGGREGATES = ['mpu-geomean', 'sparse-gaps'] as const;
+/** Arms of the CSD comparison (arXiv 2105.11683); see activities/methods/src/sr/train.ts. */
+export const DISTILL_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
+/** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one. */
+export const SR_TILE = 96;
+
+/**
+ * Super-resolution distillation: CSD (contrastive self-distillation) or one of its comparison arms,
+ * trained on HR tiles with bicubic-downsampled LR inputs, evaluated on the test tiles (Y-PSNR/SSIM).
+ */
+export const DistillParams = z
+  .object({
+    method: z.enum(DISTILL_METHODS),
+    model: z
+      .object({ kind: z.literal('edsr'), blocks: positiveInt.max(64), feats: positiveInt.max(512), resScale: z.number().positive().max(1).default(1) })
+      .strict()
+      .default({ kind: 'edsr', blocks: 8, feats: 32, resScale: 1 }),
+    /** Student width: the fraction of every layer's channels the student keeps (the paper: 0.25, 0.5). */
+    width: z.number().gt(0, 'width must be in (0, 1]').max(1, 'width must be in (0, 1]').default(0.25),
+    scale: z.union([z.literal(2), z.literal(3), z.literal(4)], { error: 'scale must be 2, 3 or 4' }),
+    /** LR patch side; the HR patch is patch · scale and must fit in a 96-pixel tile. */
+    patch: positiveInt.default(24),
+    batchSize: positiveInt.max(256).default(16),
+    steps: positiveInt.max(1_000_000),
+    /** Adam, as the paper (which uses 1e-4). */
+    learningRate: z.number().positive().max(1).default(1e-4),
+    /** λ_CL and λ_T of the authors' README command (--contra_lambda 200 --t_lambda 1). */
+    lambdaContrastive: z.number().min(0).default(200),
+    lambdaTeacher: z.number().min(0).default(1),
+    /** K bicubic negatives, taken from the batch (--neg_num 10); at most batchSize. */
+    negatives: positiveInt.default(10),
+    /** Only a stand-in exists: VGG-19 weights are not available offline. */
+    extractor: z.enum(['random-conv-features']).default('random-conv-features'),
+    /** Overrides the run's seed, so one recipe can hold several seeds of the same method. */
+    seed: z.number().int().nonnegative().optional(),
+    /** Evaluate on the first N test tiles (default: all). */
+    evalLimit: positiveInt.optional(),
+    checkpointEvery: positiveInt.default(100),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.patch * p.scale > SR_TILE) ctx.addIssue({ code: 'custom', path: ['patch'], message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
+    if (p.method === 'csd' && p.negatives > p.batchSize) ctx.addIssue({ code: 'custom', path: ['negatives'], message: `${p.negatives} negatives exceed batchSize ${p.batchSize}: CSD draws them from the batch` });
+    if (Math.floor(p.model.feats * p.width) < 1) ctx.addIssue({ code: 'custom', path: ['width'], message: `width ${p.width} keeps no channel of ${p.model.feats} feats` });
+  });
+
+export const AGGREGATES = ['mpu-geomean', 'sparse-gaps', 'sr-gaps'] as const;
 
 export const AggregateParams = z
   .object({
@@ -191,6 +236,13 @@ export const STEP_KINDS = {
     outputs: ['model'],
     description: 'sparse training: GaP (serial/parallel) or a baseline (dense, gradual magnitude, static random), one resumable activity per phase',
   },
+  distill: {
+    params: DistillParams,
+    queue: 'cpu',
+    inputs: { dataset: 'dataset' },
+    outputs: ['model'],
+    description: 'super-resolution self-distillation (CSD) or a comparison arm on HR tiles: Y-PSNR/SSIM of student, teacher and bicubic (seeded, checkpointed, resumable)',
+  },
   aggregate: {
     params: AggregateParams,
     queue: 'cpu',
@@ -209,3 +261,4 @@ export type SimulateMpuParams = z.infer<typeof SimulateMpuParams>;
 export type ModelSizeParams = z.infer<typeof ModelSizeParams>;
 export type AggregateParams = z.infer<typeof AggregateParams>;
 export type GrowPruneParams = z.infer<typeof GrowPruneParams>;
+export type DistillParams = z.infer<typeof DistillParams>;

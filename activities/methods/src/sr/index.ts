@@ -5,3 +5,5 @@ export * from './features';
 export * from './layers';
 export * from './loss';
 export * from './metrics';
+export * from './resize';
+export * from './train';

@@ -1,0 +1,209 @@
+/**
+ * Training and evaluation of CSD and its comparison arms on HR tiles (method code: no Temporal,
+ * storage or database). One teacher-sized EDSR holds the shared weights; every arm but
+ * `student-alone` trains it through `edsrForward` at width 1 (teacher) and `width` (student):
+ *  - csd:                  L1(HR, S) + λ_CL·CL(S; T, bicubic negatives) + λ_T·L1(HR, T)
+ *  - split-no-contrastive: L1(HR, S) + λ_T·L1(HR, T)  (joint channel-splitting without CL, the paper's J-T1 arm)
+ *  - teacher-alone:        L1(HR, T)
+ *  - student-alone:        L1(HR, S) of a separately built width-w EDSR with its own initialisation
+ *                          (the paper's "Baseline": the same small network trained alone)
+ * Optimiser: Adam (β 0.9/0.999, ε 1e-8, EDSR's option.py), constant learning rate (the paper's
+ * step decay is not applied at proxy lengths). Patches: LR crops of the bicubic-downsampled tiles,
+ * with the matching HR crop; which tile and where depend only on (seed, step), so a resumed run
+ * draws the same batches. No flip/rotation augmentation.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { captureState, restoreState } from '../train/classifier';
+import type { TrainCheckpoint, TrainPosition } from '../train/checkpoint';
+import { mixSeed, mulberry32 } from '../util/random';
+import { countParams, srConvLayers, type EdsrArch } from './arch';
+import { buildEdsr, edsrForward, readConvWeights } from './edsr';
+import type { FeatureExtractor } from './features';
+import { bicubicNegatives, bicubicUpsample, csdLoss, l1Loss } from './loss';
+import { psnr, ssim } from './metrics';
+import { bicubicDownsample } from './resize';
+
+export const SR_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
+export type SrMethod = (typeof SR_METHODS)[number];
+
+/** HR tiles (N × tile × tile × 3, uint8) and their LR versions (rounded to uint8, as stored PNGs are). */
+export interface SrTiles {
+  count: number;
+  tile: number;
+  scale: number;
+  hr: Uint8Array;
+  lr: Float32Array;
+}
+
+export function makeSrTiles(hr: Uint8Array, tile: number, scale: number, limit?: number): SrTiles {
+  const px = tile * tile * 3;
+  if (hr.length % px !== 0) throw new Error(`HR data of ${hr.length} bytes is not a whole number of ${tile}×${tile}×3 tiles`);
+  if (tile % scale !== 0) throw new Error(`tile ${tile} is not divisible by scale ${scale}`);
+  const count = Math.min(hr.length / px, limit ?? Infinity);
+  const lt = tile / scale;
+  const lr = new Float32Array(count * lt * lt * 3);
+  for (let i = 0; i < count; i++) {
+    const d = bicubicDownsample({ height: tile, width: tile, channels: 3, data: hr.subarray(i * px, (i + 1) * px) }, scale).data;
+    for (let k = 0; k < d.length; k++) lr[i * lt * lt * 3 + k] = Math.min(255, Math.max(0, Math.round(d[k]!)));
+  }
+  return { count, tile, scale, hr: hr.subarray(0, count * px), lr };
+}
+
+/** A batch of aligned LR / HR patches, drawn from (seed, step) only. Values on 0–255. */
+export function srBatch(t: SrTiles, patch: number, batchSize: number, seed: number, step: number): { lr: tf.Tensor4D; hr: tf.Tensor4D } {
+  const s = t.scale;
+  const lt = t.tile / s;
+  if (patch > lt) throw new Error(`LR patch ${patch} is larger than the LR tile ${lt} (tile ${t.tile} / scale ${s})`);
+  const hp = patch * s;
+  const rand = mulberry32(mixSeed(seed, 0x5a7c4, step));
+  const lr = new Float32Array(batchSize * patch * patch * 3);
+  const hr = new Float32Array(batchSize * hp * hp * 3);
+  for (let b = 0; b < batchSize; b++) {
+    const i = Math.floor(rand() * t.count);
+    const y = Math.floor(rand() * (lt - patch + 1));
+    const x = Math.floor(rand() * (lt - patch + 1));
+    for (let r = 0; r < patch; r++) lr.set(t.lr.subarray(((i * lt + y + r) * lt + x) * 3, ((i * lt + y + r) * lt + x + patch) * 3), (b * patch + r) * patch * 3);
+    for (let r = 0; r < hp; r++) {
+      const from = ((i * t.tile + y * s + r) * t.tile + x * s) * 3;
+      hr.set(t.hr.subarray(from, from + hp * 3), (b * hp + r) * hp * 3);
+    }
+  }
+  return { lr: tf.tensor4d(lr, [batchSize, patch, patch, 3]), hr: tf.tensor4d(hr, [batchSize, hp, hp, 3]) };
+}
+
+export interface SrTrainOptions {
+  method: SrMethod;
+  arch: EdsrArch;
+  /** Student width (channel-splitting ratio). */
+  width: number;
+  tiles: SrTiles;
+  patch: number;
+  batchSize: number;
+  steps: number;
+  learningRate: number;
+  lambdaCl: number;
+  lambdaT: number;
+  negatives: number;
+  /** Needed by `csd` only. */
+  extractor?: FeatureExtractor;
+  seed: number;
+  checkpointEvery: number;
+  resumeFrom?: TrainCheckpoint;
+  meta?: Record<string, unknown>;
+  onStep?: (s: { step: number; totalSteps: number; loss: number; seconds: number }) => void | Promise<void>;
+  onCheckpoint?: (ck: TrainCheckpoint) => Promise<void>;
+}
+
+/** The network an arm trains: the width-w student alone, or the shared teacher-sized one. */
+export function buildSrModel(method: SrMethod, arch: EdsrArch, width: number, seed: number): tf.LayersModel {
+  return buildEdsr({ arch, width: method === 'student-alone' ? width : 1, seed });
+}
+
+export function srParams(arch: EdsrArch, width: number): { student: number; teacher: number } {
+  return { student: countParams(srConvLayers(arch, width)), teacher: countParams(srConvLayers(arch, 1)) };
+}
+
+export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersModel; position: TrainPosition; finalLoss: number; resumedFromStep: number; secondsPerStep: number }> {
+  if (o.method === 'csd' && !o.extractor) throw new Error('csd needs a feature extractor');
+  if (o.negatives > o.batchSize) throw new Error(`negatives (${o.negatives}) cannot exceed batchSize (${o.batchSize}): they are drawn from the batch`);
+  const model = buildSrModel(o.method, o.arch, o.width, o.seed);
+  const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, 1e-8);
+  try {
+    let pos: TrainPosition = { step: 0, epoch: 0, batchInEpoch: 0 };
+    if (o.resumeFrom) {
+      await restoreState(model, optimizer, o.resumeFrom);
+      pos = { ...o.resumeFrom.position };
+    }
+    const resumedFromStep = pos.step;
+    const shared = o.method === 'student-alone' ? undefined : readConvWeights(model, o.arch);
+    const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const student = (lr: tf.Tensor4D) => (shared ? edsrForward(shared, o.arch, o.width, lr) : (model.apply(lr) as tf.Tensor4D));
+    const teacher = (lr: tf.Tensor4D) => edsrForward(shared!, o.arch, 1, lr);
+    const lossOf = (lr: tf.Tensor4D, hr: tf.Tensor4D): tf.Scalar => {
+      switch (o.method) {
+        case 'student-alone':
+          return l1Loss(hr, student(lr));
+        case 'teacher-alone':
+          return l1Loss(hr, teacher(lr));
+        case 'split-no-contrastive':
+          return tf.add(l1Loss(hr, student(lr)), tf.mul(l1Loss(hr, teacher(lr)), o.lambdaT));
+        case 'csd': {
+          const negatives = bicubicNegatives(lr, o.arch.scale, o.negatives);
+          return csdLoss({ extractor: o.extractor!, anchor: student(lr), positive: teacher(lr), negatives, hr, lambdaCl: o.lambdaCl, lambdaT: o.lambdaT }).total;
+        }
+      }
+    };
+    let lastLoss = NaN;
+    let seconds = 0;
+    const startStep = pos.step;
+    while (pos.step < o.steps) {
+      const t0 = performance.now();
+      const { lr, hr } = srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step);
+      const loss = optimizer.minimize(() => lossOf(lr, hr), true, vars)!;
+      lastLoss = (await loss.data())[0]!;
+      tf.dispose([lr, hr, loss]);
+      seconds += (performance.now() - t0) / 1000;
+      if (!Number.isFinite(lastLoss)) throw new Error(`loss became ${lastLoss} at step ${pos.step + 1}; lower learningRate`);
+      pos = { step: pos.step + 1, epoch: 0, batchInEpoch: pos.step + 1 };
+      await o.onStep?.({ step: pos.step, totalSteps: o.steps, loss: lastLoss, seconds });
+      if (pos.step % o.checkpointEvery === 0 && pos.step < o.steps && o.onCheckpoint) await o.onCheckpoint(await captureState(model, optimizer, pos, o.meta ?? {}));
+    }
+    return { model, position: pos, finalLoss: lastLoss, resumedFromStep, secondsPerStep: pos.step > startStep ? seconds / (pos.step - startStep) : NaN };
+  } catch (e) {
+    model.dispose();
+    throw e;
+  } finally {
+    optimizer.dispose();
+  }
+}
+
+export interface SrEvalResult {
+  /** The arm's own network: the student, or the teacher for teacher-alone. */
+  psnr: number;
+  ssim: number;
+  teacherPsnr?: number;
+  teacherSsim?: number;
+  bicubicPsnr: number;
+  bicubicSsim: number;
+  images: number;
+}
+
+/** Mean over whole test tiles of Y-PSNR/SSIM (scale pixels shaved), outputs rounded to uint8 as EDSR's quantize does. */
+export function evaluateSr(model: tf.LayersModel, method: SrMethod, arch: EdsrArch, width: number, tiles: SrTiles): SrEvalResult {
+  const s = tiles.scale;
+  const lt = tiles.tile / s;
+  const px = tiles.tile * tiles.tile * 3;
+  const shared = method === 'student-alone' ? undefined : readConvWeights(model, arch);
+  const nets: Record<string, (lr: tf.Tensor4D) => tf.Tensor4D> = {
+    main: (lr) => (method === 'student-alone' ? (model.apply(lr) as tf.Tensor4D) : edsrForward(shared!, arch, method === 'teacher-alone' ? 1 : width, lr)),
+    bicubic: (lr) => bicubicUpsample(lr, s),
+  };
+  if (method !== 'student-alone') nets.teacher = (lr) => edsrForward(shared!, arch, 1, lr);
+  const sums: Record<string, { psnr: number; ssim: number }> = Object.fromEntries(Object.keys(nets).map((k) => [k, { psnr: 0, ssim: 0 }]));
+  const chunk = 8;
+  for (let i0 = 0; i0 < tiles.count; i0 += chunk) {
+    const n = Math.min(chunk, tiles.count - i0);
+    const lr = tf.tensor4d(tiles.lr.subarray(i0 * lt * lt * 3, (i0 + n) * lt * lt * 3), [n, lt, lt, 3]);
+    for (const [k, f] of Object.entries(nets)) {
+      const out = tf.tidy(() => tf.clipByValue(tf.round(f(lr)), 0, 255));
+      const data = out.dataSync() as Float32Array;
+      out.dispose();
+      for (let j = 0; j < n; j++) {
+        const sr = { height: tiles.tile, width: tiles.tile, data: data.subarray(j * px, (j + 1) * px) };
+        const hr = { height: tiles.tile, width: tiles.tile, data: tiles.hr.subarray((i0 + j) * px, (i0 + j + 1) * px) };
+        sums[k]!.psnr += psnr(sr, hr, s);
+        sums[k]!.ssim += ssim(sr, hr, s);
+      }
+    }
+    lr.dispose();
+  }
+  const mean = (k: string, m: 'psnr' | 'ssim') => sums[k]![m] / tiles.count;
+  return {
+    psnr: mean('main', 'psnr'),
+    ssim: mean('main', 'ssim'),
+    ...(nets.teacher ? { teacherPsnr: mean('teacher', 'psnr'), teacherSsim: mean('teacher', 'ssim') } : {}),
+    bicubicPsnr: mean('bicubic', 'psnr'),
+    bicubicSsim: mean('bicubic', 'ssim'),
+    images: tiles.count,
+  };
+}

@@ -1,0 +1,21 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { srGaps, type SrRun } from './aggregate';
+
+test('sr-gaps: csd − baseline and csd − split are paired by seed; student − teacher within csd runs', () => {
+  const runs: SrRun[] = [
+    { step: 'a1', method: 'csd', seed: 1, psnr: 30.2, teacherPsnr: 30.5 },
+    { step: 'a2', method: 'csd', seed: 2, psnr: 30.4, teacherPsnr: 30.9 },
+    { step: 'b1', method: 'student-alone', seed: 1, psnr: 30.0 },
+    { step: 'b2', method: 'student-alone', seed: 2, psnr: 30.1 },
+    { step: 'c1', method: 'split-no-contrastive', seed: 1, psnr: 30.1 },
+  ];
+  const g = srGaps(runs);
+  assert.ok(g.csd_minus_baseline_psnr!.paired);
+  assert.ok(Math.abs(g.csd_minus_baseline_psnr!.mean - 0.25) < 1e-9);
+  assert.equal(g.csd_minus_baseline_psnr!.n, 2);
+  // different seeds on each side: Welch, not paired
+  assert.equal(g.csd_minus_split_psnr!.paired, false);
+  assert.ok(Math.abs(g.student_minus_teacher_psnr!.mean - -0.4) < 1e-9);
+  assert.deepEqual(Object.keys(srGaps(runs.filter((r) => r.method !== 'csd'))), []);
+});
