@@ -16,3 +16,12 @@ export function apiContext(): Promise<ApiContext> {
 export async function serverApi() {
   return createCallerFactory(appRouter)(await apiContext());
 }
+
+/** Runs `fn` against the API; a failure becomes the message the page shows instead of crashing. */
+export async function withServerApi<T>(fn: (api: Awaited<ReturnType<typeof serverApi>>) => Promise<T>): Promise<{ data: T; problem: null } | { data: null; problem: string }> {
+  try {
+    return { data: await fn(await serverApi()), problem: null };
+  } catch (e) {
+    return { data: null, problem: (e as Error).message };
+  }
+}

@@ -1,5 +1,5 @@
 import { runsComparisonCsv, type RunsComparison } from '@reprolab/api';
-import { serverApi } from '../../server/api';
+import { withServerApi } from '../../server/api';
 import { CompareView } from './compare-view';
 
 export const dynamic = 'force-dynamic';
@@ -7,15 +7,9 @@ export const dynamic = 'force-dynamic';
 /** /compare?runs=a,b,c — any number of runs of any recipes, side by side. */
 export default async function Compare({ searchParams }: { searchParams: Promise<{ runs?: string }> }) {
   const ids = ((await searchParams).runs ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  let c: RunsComparison | null = null;
-  let problem: string | null = ids.length ? null : 'Pick runs on the runs page (the checkboxes), or give them as /compare?runs=<id>,<id>.';
-  if (ids.length) {
-    try {
-      c = await (await serverApi()).compare.runs({ runIds: ids });
-    } catch (e) {
-      problem = (e as Error).message;
-    }
-  }
+  const loaded = ids.length ? await withServerApi((api) => api.compare.runs({ runIds: ids })) : { data: null, problem: 'Pick runs on the runs page (the checkboxes), or give them as /compare?runs=<id>,<id>.' };
+  const c: RunsComparison | null = loaded.data;
+  const problem = loaded.problem;
   return (
     <main>
       <p>

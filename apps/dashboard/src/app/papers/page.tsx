@@ -1,21 +1,12 @@
-import { serverApi } from '../../server/api';
+import { withServerApi } from '../../server/api';
 import { PapersView, type PaperInfo, type StandingRow } from './papers-view';
 
 export const dynamic = 'force-dynamic';
 
 /** Every paper's claims and where each stands: the run and evidence that decided it, or why nothing has. */
 export default async function Papers() {
-  let papers: PaperInfo[] = [];
-  let rows: StandingRow[] = [];
-  let problem: string | null = null;
-  try {
-    const api = await serverApi();
-    const [p, s] = await Promise.all([api.claims.papers(), api.claims.standing({})]);
-    papers = p;
-    rows = s as StandingRow[];
-  } catch (e) {
-    problem = (e as Error).message;
-  }
+  const { data, problem } = await withServerApi((api) => Promise.all([api.claims.papers(), api.claims.standing({})]));
+  const [papers, rows]: [PaperInfo[], StandingRow[]] = data ? [data[0], data[1] as StandingRow[]] : [[], []];
   return (
     <main>
       <p>
