@@ -41,7 +41,7 @@ export * from './types';
 export { ObjectStore, withRetry, type ObjectStoreConfig } from './storage/object-store';
 export { checkDatasetName, importDataset, type ImportFormat } from './datasets/import';
 export { storeDataset, loadDataset } from './datasets/store';
-export { loadBuiltinDataset, BUILTIN_DATASET_NAMES } from './datasets/builtin';
+export { loadBuiltinDataset, BUILTIN_DATASET_NAMES, readPngRgb, writePngRgb } from './datasets/builtin';
 export { stepFingerprint } from './fingerprint';
 export { runComputeJob } from './compute/client';
 

@@ -16,7 +16,7 @@
  * SR needs no labels: the low-resolution inputs are made from these tiles by the training step.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
@@ -106,6 +106,18 @@ export async function readPngRgb(path: string): Promise<{ width: number; height:
     rgb[i + 2] = png.data[j + 2]!;
   }
   return { width: png.width, height: png.height, rgb };
+}
+
+/** Writes interleaved 8-bit RGB as an opaque PNG. */
+export async function writePngRgb(path: string, img: { width: number; height: number; rgb: Uint8Array }): Promise<void> {
+  const png = new PNG({ width: img.width, height: img.height });
+  for (let i = 0, j = 0; i < img.rgb.length; i += 3, j += 4) {
+    png.data[j] = img.rgb[i]!;
+    png.data[j + 1] = img.rgb[i + 1]!;
+    png.data[j + 2] = img.rgb[i + 2]!;
+    png.data[j + 3] = 255;
+  }
+  await writeFile(path, PNG.sync.write(png));
 }
 
 /** Non-overlapping tile×tile crops, row by row from the top-left; the remainder is dropped. */

@@ -32,6 +32,7 @@ const USAGE = `usage: reprolab <command>
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
+  metrics sr --hr HR.png --sr SR.png --scale N [--json]  Y-channel PSNR/SSIM as SR papers report them
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
 common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json`;
@@ -41,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'help' || command === '--help' || command === '-h') {
     console.log(USAGE);
     return 0;
+  }
+  if (command === 'metrics') {
+    const { metricsCommand } = await import('./commands/metrics');
+    return metricsCommand(rest);
   }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./commands/simulate');
