@@ -8,6 +8,7 @@
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
  *   reprolab simulate mpu [...]
+ *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
  *   reprolab demo
  */
 import { parseArgs } from 'node:util';
@@ -18,6 +19,7 @@ import { runCommand } from './commands/run';
 import { scheduleCommand } from './commands/schedule';
 import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
 import { doctorCommand, downCommand, upCommand } from './commands/stack';
+import { tokenCommand } from './commands/token';
 import { describeBackend } from './backend';
 
 const USAGE = `usage: reprolab <command>
@@ -30,9 +32,12 @@ const USAGE = `usage: reprolab <command>
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
+  token create --role viewer|operator|admin [--name N]   print a new API token once (only its hash is stored)
+  token list | revoke <id>
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
-common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json`;
+common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json
+auth: commands send REPROLAB_TOKEN, else the admin token \`up\` wrote to <state dir>/token`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -62,6 +67,7 @@ export async function main(argv: string[]): Promise<number> {
       cron: { type: 'string' },
       id: { type: 'string' },
       paper: { type: 'string' },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
       return claimsCommand(stateDir, { paper: values.paper, json: values.json });
     case 'data':
       return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
+    case 'token':
+      return tokenCommand(positionals, { stateDir, role: values.role, name: values.name, json: values.json });
     case 'demo': {
       const up = await upCommand({ stateDir, portOffset, foreground: false, dashboard: !values['no-dashboard'] });
       if (up !== 0) return up;
