@@ -12,7 +12,7 @@
  *   reprolab demo
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
+import { DEFAULT_STATE_DIR, tokenFile } from '@reprolab/infra/stack';
 import { claimsCommand } from './commands/claims';
 import { dataCommand } from './commands/data';
 import { runCommand } from './commands/run';
@@ -114,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
       const up = await upCommand({ stateDir, portOffset, foreground: false, dashboard: !values['no-dashboard'] });
       if (up !== 0) return up;
       const code = await runCommand('workflows/recipes/smoke.yaml', { stateDir, seed, force: values.force });
-      console.log('\nthe stack keeps running: dashboard http://127.0.0.1:3000 · `reprolab runs` · `reprolab down` to stop');
+      console.log(`\nthe stack keeps running: dashboard http://127.0.0.1:3000 (sign in with the token in ${tokenFile(stateDir)}) · \`reprolab runs\` · \`reprolab down\` to stop`);
       return code;
     }
     default:

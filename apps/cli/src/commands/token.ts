@@ -1,4 +1,5 @@
 /** `reprolab token create --role R [--name N] | list | revoke <id>`: through the API, as an admin. */
+import { countActiveTokens, createToken } from '@reprolab/db';
 import { connectApi } from '../connect';
 import { table } from '../format';
 
@@ -12,7 +13,12 @@ export async function tokenCommand(positionals: string[], opts: { stateDir: stri
   try {
     if (sub === 'create') {
       if (opts.role !== 'viewer' && opts.role !== 'operator' && opts.role !== 'admin') throw new Error(`token create needs --role viewer|operator|admin${opts.role ? ` (got "${opts.role}")` : ''}`);
-      const { token, info } = await conn.api.tokens.create({ role: opts.role, name: opts.name });
+      // Bootstrap on infrastructure `reprolab up` did not start: with no admin token at all, whoever
+      // holds DATABASE_URL (who could write the table anyway) makes the first one. After that,
+      // only an admin token can make tokens.
+      const first = opts.role === 'admin' && (await countActiveTokens(conn.ctx.db, 'admin')) === 0;
+      const { token, info } = first ? await createToken(conn.ctx.db, { role: 'admin', name: opts.name }) : await conn.api.tokens.create({ role: opts.role, name: opts.name });
+      if (first) console.error('no admin token existed: created the first one directly in the database');
       if (opts.json) console.log(JSON.stringify({ ...info, token }, null, 2));
       else console.log(`${token}\n\ntoken #${info.id} "${info.name}" (${info.role}); shown once, only its hash is stored. Use it as REPROLAB_TOKEN=… or sign in at the dashboard's /login.`);
       return 0;
