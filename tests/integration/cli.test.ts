@@ -119,7 +119,7 @@ test(`[CLI/${testDb()}] token create, list and revoke; the CLI sends REPROLAB_TO
   const id = /token #(\d+) "cli viewer" \(viewer\)/.exec(created.out)?.[1];
   assert.ok(token && id, created.out);
   const listed = await cli(['token', 'list']);
-  assert.match(listed.out, new RegExp(`^${id}\\s+cli viewer\\s+viewer`, 'm'));
+  assert.match(listed.out, new RegExp(`^\\s*${id}\\s+cli viewer\\s+viewer`, 'm'));
   assert.ok(!listed.out.includes('rl_'), 'list shows no secret');
   const asViewer = { REPROLAB_TOKEN: token };
   assert.equal((await cli(['runs'], asViewer)).code, 0);
