@@ -3,3 +3,4 @@ export * from './migrate';
 export * from './queries';
 export * as schema from './schema';
 export { seedClaims } from './seed';
+export * from './tokens';

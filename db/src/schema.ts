@@ -179,3 +179,21 @@ export const runEnvironments = pgTable('run_environments', {
   platform: text('platform').notNull(),
   recordedAt: timestamp('recorded_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * API tokens: the secret is shown once at creation and only its sha256 is kept (tokens are 32
+ * random bytes, so a fast hash is enough; no salt needed against guessing).
+ */
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    role: text('role').notNull(), // viewer | operator | admin
+    hash: text('hash').notNull(), // hex sha256 of the whole token
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('api_tokens_hash_idx').on(t.hash)],
+);

@@ -140,6 +140,21 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
   return { stateDir, portOffset: offset, services, env, ports: p };
 }
 
+/** The first admin token `reprolab up` creates (mode 600); the CLI's default token. */
+export function tokenFile(stateDir: string = DEFAULT_STATE_DIR): string {
+  return path.join(path.resolve(stateDir), 'token');
+}
+
+/** The CLI's API token: REPROLAB_TOKEN, else the state dir's token file, else null. */
+export async function readToken(stateDir: string = DEFAULT_STATE_DIR): Promise<string | null> {
+  if (process.env.REPROLAB_TOKEN) return process.env.REPROLAB_TOKEN.trim();
+  try {
+    return (await fs.readFile(tokenFile(stateDir), 'utf8')).trim() || null;
+  } catch {
+    return null;
+  }
+}
+
 /** The env of the stack running from stateDir (written at start), or null when none is up. */
 export async function readStackEnv(stateDir: string = DEFAULT_STATE_DIR): Promise<StackEnv | null> {
   try {

@@ -65,6 +65,8 @@ export interface StartOptions {
   /** How to fix a port conflict, used in PortInUseError. */
   portHint?: string;
   stopTimeoutMs?: number;
+  /** Runs after a service is healthy and before the next starts (e.g. the first admin token once the db is up); a throw stops the stack. */
+  afterService?: (name: string) => Promise<void>;
 }
 
 export interface RunningStack {
@@ -593,6 +595,13 @@ export async function startStack(opts: StartOptions): Promise<RunningStack> {
       const where = spec.port !== undefined ? `${host}:${spec.port}` : 'no port';
       log(`✓ ${spec.name.padEnd(10)} ${where.padEnd(20)} pid ${child.pid}  ready in ${((Date.now() - t0) / 1000).toFixed(1)} s  log ${displayPath(logFile)}`);
       for (const u of spec.urls ?? []) log(`  ${' '.repeat(10)} ${u}`);
+      if (opts.afterService) {
+        try {
+          await opts.afterService(spec.name);
+        } catch (e) {
+          return await fail(e as Error);
+        }
+      }
     }
 
     state.phase = 'running';

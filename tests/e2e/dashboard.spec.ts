@@ -1,64 +1,42 @@
 /**
- * The real dashboard in Chromium: the runs page lists runs and updates live while one executes;
+ * The real dashboard in Chromium, signed in through /login with an admin token: the runs page lists runs and updates live while one executes;
  * a run page charts its results against the paper;
  * the tRPC endpoint at /api/trpc answers.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { stringify } from 'yaml';
-import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
-import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, growPruneStep, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
+import { spawnDashboard, signIn } from '../support/dashboard';
+import { adminToken, connect, growPruneStep, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
 
 let api: Api;
 let base = '';
 let browser: Browser;
+let context: BrowserContext;
 const shots = join(REPO_ROOT, 'test-results');
 
 before(async () => {
   ({ api } = await connect());
-  await ensureDashboardBuilt((l) => console.log(l));
-  const port = await findFreePort();
-  base = `http://127.0.0.1:${port}`;
-  const next = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', 'apps/dashboard', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-    detached: true,
-  });
-  onCleanup(() => {
-    try {
-      process.kill(-next.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(base)).status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (i > 300) throw new Error('dashboard did not start');
-    await sleep(100);
-  }
+  ({ base } = await spawnDashboard());
   await startWorker();
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   onCleanup(() => browser.close());
+  // One signed-in browser context for every page (the session cookie the /login form sets).
+  context = await browser.newContext();
+  await signIn(context, base, await adminToken());
   mkdirSync(shots, { recursive: true });
 });
 
 test('[DASHBOARD] a launched run appears and reaches completed without reloading the page', async () => {
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(base);
   await page.getByRole('heading', { name: 'Runs' }).waitFor();
   const launched = await api.runs.launch({ recipe: trainEvalRecipe('e2e-live', { trainLimit: 640 }) });
@@ -78,7 +56,7 @@ test('[DASHBOARD] a launched run appears and reaches completed without reloading
 });
 
 test('[DASHBOARD] the tRPC API is served at /api/trpc', async () => {
-  const page = await browser.newPage();
+  const page = await context.newPage();
   const res = await page.request.get(`${base}/api/trpc/claims.list?input=${encodeURIComponent(JSON.stringify({ paper: '2103.06653' }))}`);
   assert.equal(res.status(), 200);
   const body = (await res.json()) as { result: { data: { id: string; value: number }[] } };
@@ -101,7 +79,7 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload, a paramete
     extraSteps: [{ id: 'knn-policy', kind: 'simulateMpu', params: { workload: 'KNN', size: 1024, sweep: { parameter: 'offloadPolicy', values: ['compiler', 'far-only', 'near-all'] } } }],
   });
   const launched = await api.runs.launch({ recipe });
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(`${base}/runs/${launched.runId}`);
   await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
   const chart = page.getByTestId('simulation-chart');
@@ -135,7 +113,7 @@ test('[DASHBOARD] the home page lists scheduled reproductions with a link to the
   try {
     const t = await api.schedules.trigger({ id });
     assert.equal(t.started, true);
-    const page = await browser.newPage();
+    const page = await context.newPage();
     // Temporal's schedule list is eventually consistent: reload until it shows.
     const row = page.locator(`tr[data-schedule="${id}"]`);
     for (let i = 0; i < 20 && !(await row.count()); i++) {
@@ -152,7 +130,7 @@ test('[DASHBOARD] the home page lists scheduled reproductions with a link to the
 });
 
 test('[DASHBOARD] the launch form starts a shipped recipe and opens its page; bad input is named, nothing starts', async () => {
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(base);
   const form = page.getByTestId('launch-form');
   await form.locator('select[name="recipe"]').selectOption('smoke.yaml');
@@ -169,7 +147,7 @@ test('[DASHBOARD] the launch form starts a shipped recipe and opens its page; ba
 });
 
 test('[DASHBOARD] the launch form schedules a recipe; an impossible interval is refused with the reason', async () => {
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(base);
   const form = page.getByTestId('launch-form');
   await form.locator('select[name="recipe"]').selectOption('smoke.yaml');
@@ -188,7 +166,7 @@ test('[DASHBOARD] the launch form schedules a recipe; an impossible interval is 
 
 test('[DASHBOARD] a running run can be cancelled from its page, after a second click', async () => {
   const launched = await api.runs.launch({ recipe: trainEvalRecipe('e2e-cancel', { model: 'small-cnn', epochs: 20, trainLimit: 8000 }) });
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(`${base}/runs/${launched.runId}`);
   const controls = page.getByTestId('run-controls');
   await controls.getByRole('button', { name: 'Cancel…' }).click();
@@ -208,7 +186,7 @@ test('[DASHBOARD] a sparse-training run charts final accuracy per method and spa
     steps: [step('dense-1', { method: 'dense', sparsity: 0, seed: 1 }), step('gap-1', { method: 'gap-serial', sparsity: 0.9, seed: 1 }), step('gmp-1', { method: 'gmp', sparsity: 0.9, seed: 1 })],
   });
   const launched = await api.runs.launch({ recipe });
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(`${base}/runs/${launched.runId}`);
   await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
   const chart = page.getByTestId('sparsity-chart');
@@ -226,7 +204,7 @@ test('[DASHBOARD] the papers page shows every claim\'s standing, links the decid
   const launched = await api.runs.launch({ recipe });
   for (let i = 0; i < 240 && (await api.runs.get({ runId: launched.runId })).run.status !== 'completed'; i++) await sleep(250);
   const standing = await api.claims.standing({});
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(`${base}/papers`);
   const row = page.locator('tr[data-claim="csd-edsrplus-w0.25-params"]');
   assert.equal(await row.getAttribute('data-standing'), 'reproduced');
@@ -249,7 +227,7 @@ test('[DASHBOARD] runs picked on the home page compare side by side; differences
   const ids: string[] = [];
   for (const trainLimit of [320, 384]) ids.push((await api.runs.launch({ recipe: trainEvalRecipe('e2e-compare', { trainLimit }) })).runId);
   for (const id of ids) for (let i = 0; i < 480 && (await api.runs.get({ runId: id })).run.status !== 'completed'; i++) await sleep(250);
-  const page = await browser.newPage();
+  const page = await context.newPage();
   await page.goto(base);
   for (const id of ids) await page.getByLabel(`pick ${id}`).check();
   await page.getByTestId('compare-picked').click();

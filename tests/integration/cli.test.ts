@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { mpuMiniRecipe, startWorker, testDb, trainEvalRecipe } from '../support/harness';
+import { adminToken, mpuMiniRecipe, startWorker, testDb, trainEvalRecipe } from '../support/harness';
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
@@ -21,6 +21,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 
 const dir = mkdtempSync(join(tmpdir(), 'reprolab-cli-'));
 before(async () => {
+  await adminToken(); // into REPROLAB_TOKEN, which the spawned CLIs inherit
   await startWorker();
 });
 
@@ -132,4 +133,27 @@ test(`[CLI/${testDb()}] up refuses a taken port by name and starts nothing`, asy
   } finally {
     blocker.close();
   }
+});
+
+test(`[CLI/${testDb()}] token create, list and revoke; the CLI sends REPROLAB_TOKEN and is refused without one`, async () => {
+  const created = await cli(['token', 'create', '--role', 'viewer', '--name', 'cli viewer']);
+  assert.equal(created.code, 0, created.out);
+  const token = /^(rl_[\w-]{43})$/m.exec(created.out)?.[1];
+  const id = /token #(\d+) "cli viewer" \(viewer\)/.exec(created.out)?.[1];
+  assert.ok(token && id, created.out);
+  const listed = await cli(['token', 'list']);
+  assert.match(listed.out, new RegExp(`^\\s*${id}\\s+cli viewer\\s+viewer`, 'm'));
+  assert.ok(!listed.out.includes('rl_'), 'list shows no secret');
+  const asViewer = { REPROLAB_TOKEN: token };
+  assert.equal((await cli(['runs'], asViewer)).code, 0);
+  const denied = await cli(['cancel', 'some-run'], asViewer);
+  assert.equal(denied.code, 1);
+  assert.match(denied.out, /needs the operator role/);
+  assert.match((await cli(['token', 'list'], asViewer)).out, /needs the admin role/);
+  assert.match((await cli(['token', 'revoke', id])).out, new RegExp(`revoked token #${id}`));
+  assert.match((await cli(['runs'], asViewer)).out, /invalid or revoked API token/);
+  // No REPROLAB_TOKEN and no token file in the state dir: refused, saying how to get one.
+  const none = await cli(['runs', '--state-dir', join(dir, 'none')], { REPROLAB_TOKEN: '' });
+  assert.equal(none.code, 1);
+  assert.match(none.out, /no API token given; create one with `reprolab token create/);
 });

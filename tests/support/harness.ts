@@ -4,7 +4,7 @@ import { after } from 'node:test';
 import { stringify } from 'yaml';
 import { appRouter, createApiContext, createCallerFactory, type ApiContext } from '@reprolab/api';
 import { ObjectStore } from '@reprolab/activities';
-import { createDb, prepareDatabase, schema, type Db } from '@reprolab/db';
+import { createDb, createToken, prepareDatabase, schema, type Db, type Role } from '@reprolab/db';
 import { and, eq, max as sqlMax } from 'drizzle-orm';
 import { REPO_ROOT } from '@reprolab/infra/stack';
 
@@ -26,9 +26,35 @@ export const testDb = () => process.env.REPROLAB_TEST_DB ?? 'unknown';
 const makeCaller = createCallerFactory(appRouter);
 export type Api = ReturnType<typeof makeCaller>;
 
-/** An API caller plus direct db/store handles; closed after the test file. */
-export async function connect(): Promise<{ api: Api; ctx: ApiContext; db: Db; store: ObjectStore }> {
-  const ctx = await createApiContext({ databaseUrl: requireEnv('DATABASE_URL'), temporalAddress: requireEnv('TEMPORAL_ADDRESS') });
+/**
+ * A real API token with `role`, made by the function behind `reprolab token create` (straight on the
+ * test database, as `reprolab up` makes the first admin token). The tests authenticate with it like
+ * a user: there is no switch that turns the checks off.
+ */
+export async function issueToken(role: Role, name = `test ${role}`): Promise<string> {
+  const h = createDb(requireEnv('DATABASE_URL'), { maxConnections: 1 });
+  try {
+    await prepareDatabase(h.db);
+    return (await createToken(h.db, { role, name })).token;
+  } finally {
+    await h.close();
+  }
+}
+
+let admin: Promise<string> | undefined;
+/**
+ * The file's admin token, also put in REPROLAB_TOKEN so the CLIs and dashboards the tests spawn
+ * find it the way a user's shell would.
+ */
+export function adminToken(): Promise<string> {
+  admin ??= issueToken('admin', 'test harness').then((t) => (process.env.REPROLAB_TOKEN = t));
+  return admin;
+}
+
+/** An API caller (as an admin, or with `token`) plus direct db/store handles; closed after the test file. */
+export async function connect(opts: { token?: string | null } = {}): Promise<{ api: Api; ctx: ApiContext; db: Db; store: ObjectStore }> {
+  const token = opts.token !== undefined ? opts.token : await adminToken();
+  const ctx = await createApiContext({ databaseUrl: requireEnv('DATABASE_URL'), temporalAddress: requireEnv('TEMPORAL_ADDRESS'), token });
   await prepareDatabase(ctx.db);
   const store = new ObjectStore({ endpoint: requireEnv('S3_ENDPOINT'), accessKey: requireEnv('S3_ACCESS_KEY'), secretKey: requireEnv('S3_SECRET_KEY'), bucket: requireEnv('S3_BUCKET') });
   onCleanup(() => ctx.close());

@@ -1,4 +1,4 @@
-/** What every API procedure gets: the metadata database and a Temporal client. */
+/** What every API procedure gets: the metadata database, a Temporal client and the caller's token. */
 import type { Client } from '@temporalio/client';
 import type { Db } from '@reprolab/db';
 
@@ -7,4 +7,9 @@ export interface ApiContext {
   temporal: Client;
   /** Where `recipes.list` finds the recipe files shipped with the repo. */
   recipesDir: string;
+  /**
+   * The caller's API token as presented (Authorization: Bearer, the dashboard's session cookie, or
+   * the CLI's token file); checked against the database by every procedure. Null: none given.
+   */
+  token: string | null;
 }

@@ -8,7 +8,7 @@ import type { ApiContext } from './context';
 // Bundled callers (the dashboard) pass recipesDir explicitly: import.meta.url points into the bundle there.
 export const DEFAULT_RECIPES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'workflows', 'recipes');
 
-export async function createApiContext(opts: { databaseUrl: string; temporalAddress: string; namespace?: string; recipesDir?: string }): Promise<ApiContext & { close(): Promise<void> }> {
+export async function createApiContext(opts: { databaseUrl: string; temporalAddress: string; namespace?: string; recipesDir?: string; token?: string | null }): Promise<ApiContext & { close(): Promise<void> }> {
   const dbh = createDb(opts.databaseUrl);
   const connection = await Connection.connect({ address: opts.temporalAddress, connectTimeout: '5s' }).catch((e: unknown) => {
     void dbh.close();
@@ -19,6 +19,7 @@ export async function createApiContext(opts: { databaseUrl: string; temporalAddr
     db: dbh.db,
     temporal,
     recipesDir: opts.recipesDir ?? DEFAULT_RECIPES_DIR,
+    token: opts.token ?? null,
     async close() {
       await connection.close();
       await dbh.close();

@@ -3,7 +3,7 @@
  * cluster) wins; otherwise the embedded stack running from the state dir.
  */
 import { appRouter, createApiContext, createCallerFactory } from '@reprolab/api';
-import { readStackEnv } from '@reprolab/infra/stack';
+import { readStackEnv, readToken } from '@reprolab/infra/stack';
 
 export async function stackEnv(stateDir: string): Promise<Record<string, string>> {
   const fromStack: Record<string, string> = (await readStackEnv(stateDir)) ?? {};
@@ -23,7 +23,9 @@ export async function stackEnv(stateDir: string): Promise<Record<string, string>
 
 export async function connectApi(stateDir: string) {
   const env = await stackEnv(stateDir);
-  const ctx = await createApiContext({ databaseUrl: env.DATABASE_URL!, temporalAddress: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE });
+  // Same checks as over HTTP: the API sees the token (REPROLAB_TOKEN or <state dir>/token), not the CLI.
+  const token = await readToken(stateDir);
+  const ctx = await createApiContext({ databaseUrl: env.DATABASE_URL!, temporalAddress: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE, token });
   const caller = createCallerFactory(appRouter)(ctx);
   return { api: caller, ctx, env, close: () => ctx.close() };
 }

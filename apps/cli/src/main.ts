@@ -8,10 +8,11 @@
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
  *   reprolab simulate mpu [...]
+ *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
  *   reprolab demo
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_STATE_DIR } from '@reprolab/infra/stack';
+import { DEFAULT_STATE_DIR, tokenFile } from '@reprolab/infra/stack';
 import { claimsCommand } from './commands/claims';
 import { compareRunsCommand } from './commands/compare-runs';
 import { dataCommand } from './commands/data';
@@ -19,6 +20,7 @@ import { runCommand } from './commands/run';
 import { scheduleCommand } from './commands/schedule';
 import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
 import { doctorCommand, downCommand, upCommand } from './commands/stack';
+import { tokenCommand } from './commands/token';
 import { describeBackend } from './backend';
 
 const USAGE = `usage: reprolab <command>
@@ -33,9 +35,12 @@ const USAGE = `usage: reprolab <command>
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
   metrics sr --hr HR.png --sr SR.png --scale N [--json]  Y-channel PSNR/SSIM as SR papers report them
+  token create --role viewer|operator|admin [--name N]   print a new API token once (only its hash is stored)
+  token list | revoke <id>
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
-common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json`;
+common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json
+auth: commands send REPROLAB_TOKEN, else the admin token \`up\` wrote to <state dir>/token`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -71,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       paper: { type: 'string' },
       diff: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
+      role: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -112,11 +118,13 @@ export async function main(argv: string[]): Promise<number> {
       return claimsCommand(stateDir, { paper: values.paper, json: values.json });
     case 'data':
       return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
+    case 'token':
+      return tokenCommand(positionals, { stateDir, role: values.role, name: values.name, json: values.json });
     case 'demo': {
       const up = await upCommand({ stateDir, portOffset, foreground: false, dashboard: !values['no-dashboard'] });
       if (up !== 0) return up;
       const code = await runCommand('workflows/recipes/smoke.yaml', { stateDir, seed, force: values.force });
-      console.log('\nthe stack keeps running: dashboard http://127.0.0.1:3000 · `reprolab runs` · `reprolab down` to stop');
+      console.log(`\nthe stack keeps running: dashboard http://127.0.0.1:3000 (sign in with the token in ${tokenFile(stateDir)}) · \`reprolab runs\` · \`reprolab down\` to stop`);
       return code;
     }
     default:

@@ -22,8 +22,9 @@ import { compareRun } from '../compare';
 import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
 import { claimStandings } from '../standing';
-import { publicProcedure, router } from '../trpc';
+import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { schedulesRouter } from './schedules';
+import { authRouter, tokensRouter } from './tokens';
 import type { ApiContext } from '../context';
 
 const runId = z.object({ runId: z.string().min(1) });
@@ -53,7 +54,7 @@ async function whenWorkflowExists(ctx: ApiContext, run: { id: string; workflowId
 
 export const recipesRouter = router({
   /** Recipe files shipped in workflows/recipes, plus every version stored by earlier runs. */
-  list: publicProcedure.query(async ({ ctx }) => {
+  list: viewerProcedure.query(async ({ ctx }) => {
     const files = (await readdir(ctx.recipesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
     const shipped = await Promise.all(
       files.map(async (file) => {
@@ -69,7 +70,7 @@ export const recipesRouter = router({
     const stored = (await listRecipes(ctx.db)).map((r) => ({ id: r.id, name: r.name, version: r.version, contentHash: r.contentHash, createdAt: r.createdAt }));
     return { shipped, stored };
   }),
-  get: publicProcedure.input(z.object({ id: z.number().int().optional(), file: z.string().optional() })).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ id: z.number().int().optional(), file: z.string().optional() })).query(async ({ ctx, input }) => {
     if (input.file) {
       if (!/^[\w.-]+\.ya?ml$/.test(input.file)) throw new TRPCError({ code: 'BAD_REQUEST', message: 'file must be a recipe file name like smoke.yaml' });
       const text = await readFile(join(ctx.recipesDir, input.file), 'utf8').catch(() => {
@@ -90,7 +91,7 @@ export const recipesRouter = router({
 });
 
 export const runsRouter = router({
-  launch: publicProcedure
+  launch: operatorProcedure
     .input(
       z.object({
         recipe: z.string().min(1).optional(),
@@ -104,8 +105,8 @@ export const runsRouter = router({
       const { text, origin } = await recipeText(ctx, input);
       return launchRun(ctx, { recipe: text, origin, seed: input.seed, force: input.force, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds });
     }),
-  list: publicProcedure.input(z.object({ limit: z.number().int().positive().max(500).default(50) }).default({ limit: 50 })).query(({ ctx, input }) => listRuns(ctx.db, input.limit)),
-  get: publicProcedure.input(runId).query(async ({ ctx, input }) => {
+  list: viewerProcedure.input(z.object({ limit: z.number().int().positive().max(500).default(50) }).default({ limit: 50 })).query(({ ctx, input }) => listRuns(ctx.db, input.limit)),
+  get: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
     const [steps, environment, artifacts, recipe] = await Promise.all([
       listSteps(ctx.db, run.id),
@@ -122,7 +123,7 @@ export const runsRouter = router({
     }
     return { run, steps, environment: environment ?? null, artifacts, recipe: recipe ? { id: recipe.id, name: recipe.name, version: recipe.version } : null, live };
   }),
-  cancel: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+  cancel: operatorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
     if (['completed', 'failed', 'cancelled'].includes(run.status)) {
       throw new TRPCError({ code: 'PRECONDITION_FAILED', message: `run ${run.id} already ${run.status}` });
@@ -130,12 +131,12 @@ export const runsRouter = router({
     await whenWorkflowExists(ctx, run, (h) => h.cancel());
     return { runId: run.id, cancelRequested: true };
   }),
-  pause: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+  pause: operatorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
     await whenWorkflowExists(ctx, run, (h) => h.signal(pauseSignal));
     return { runId: run.id, paused: true };
   }),
-  resume: publicProcedure.input(runId).mutation(async ({ ctx, input }) => {
+  resume: operatorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
     await whenWorkflowExists(ctx, run, (h) => h.signal(resumeSignal));
     return { runId: run.id, paused: false };
@@ -146,8 +147,10 @@ export const appRouter = router({
   recipes: recipesRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
+  tokens: tokensRouter,
+  auth: authRouter,
   metrics: router({
-    series: publicProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional(), prefix: z.string().min(1).optional() })).query(async ({ ctx, input }) => {
+    series: viewerProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional(), prefix: z.string().min(1).optional() })).query(async ({ ctx, input }) => {
       await requireRun(ctx, input.runId);
       if (input.name && input.prefix) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give name or prefix, not both' });
       const rows = await runMetrics(ctx.db, input.runId, input.prefix ? { prefix: input.prefix } : input.name);
@@ -155,21 +158,21 @@ export const appRouter = router({
     }),
   }),
   claims: router({
-    list: publicProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => listClaims(ctx.db, input.paper)),
-    papers: publicProcedure.query(({ ctx }) => listPapers(ctx.db)),
+    list: viewerProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => listClaims(ctx.db, input.paper)),
+    papers: viewerProcedure.query(({ ctx }) => listPapers(ctx.db)),
     /** Each claim's best standing over recent completed runs, or why it has none. */
-    standing: publicProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => claimStandings(ctx.db, ctx.recipesDir, { paper: input.paper })),
+    standing: viewerProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => claimStandings(ctx.db, ctx.recipesDir, { paper: input.paper })),
   }),
   datasets: router({
-    list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+    list: viewerProcedure.query(({ ctx }) => listDatasets(ctx.db)),
   }),
   compare: router({
-    run: publicProcedure.input(runId).query(async ({ ctx, input }) => {
+    run: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
       await requireRun(ctx, input.runId);
       return compareRun(ctx.db, input.runId);
     }),
     /** Runs side by side (any recipes): parameters and final metrics, with what differs. */
-    runs: publicProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(MAX_COMPARED_RUNS) })).query(async ({ ctx, input }) => {
+    runs: viewerProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(MAX_COMPARED_RUNS) })).query(async ({ ctx, input }) => {
       for (const id of input.runIds) await requireRun(ctx, id);
       try {
         return await compareRuns(ctx.db, input.runIds);

@@ -11,7 +11,7 @@ import { getRun } from '@reprolab/db';
 import { runIdForScheduledAction, WORKFLOW_QUEUE, workflowIdForSchedule, type ScheduledReproductionInput } from '@reprolab/workflows/definitions';
 import type { ApiContext } from '../context';
 import { acceptRecipe, recipeText } from '../launch';
-import { publicProcedure, router } from '../trpc';
+import { operatorProcedure, router, viewerProcedure } from '../trpc';
 
 const scheduleId = z
   .string()
@@ -79,7 +79,7 @@ async function view(ctx: ApiContext, id: string, desc: ScheduleDescription) {
 }
 
 export const schedulesRouter = router({
-  create: publicProcedure
+  create: operatorProcedure
     .input(
       z.object({
         recipe: z.string().min(1).optional(),
@@ -125,7 +125,7 @@ export const schedulesRouter = router({
       const { desc } = await handleOf(ctx, id);
       return view(ctx, id, desc);
     }),
-  list: publicProcedure.query(async ({ ctx }) => {
+  list: viewerProcedure.query(async ({ ctx }) => {
     const out = [];
     // The list comes from Temporal's visibility store (eventually consistent); describe each for
     // its current state.
@@ -138,12 +138,12 @@ export const schedulesRouter = router({
     }
     return out.sort((a, b) => a.id.localeCompare(b.id));
   }),
-  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(async ({ ctx, input }) => {
+  get: viewerProcedure.input(z.object({ id: z.string().min(1) })).query(async ({ ctx, input }) => {
     const { desc } = await handleOf(ctx, input.id);
     return view(ctx, input.id, desc);
   }),
   /** Starts one run now (skipped, as at its regular times, while the previous run still runs). */
-  trigger: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+  trigger: operatorProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     const found = await handleOf(ctx, input.id);
     const handle = found.handle;
     let desc = found.desc;
@@ -184,17 +184,17 @@ export const schedulesRouter = router({
     }
     return { started: false, runId: null, schedule: await view(ctx, input.id, await handle.describe()) };
   }),
-  pause: publicProcedure.input(z.object({ id: z.string().min(1), note: z.string().max(200).optional() })).mutation(async ({ ctx, input }) => {
+  pause: operatorProcedure.input(z.object({ id: z.string().min(1), note: z.string().max(200).optional() })).mutation(async ({ ctx, input }) => {
     const { handle } = await handleOf(ctx, input.id);
     await handle.pause(input.note ?? 'paused from reprolab');
     return view(ctx, input.id, await handle.describe());
   }),
-  resume: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+  resume: operatorProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     const { handle } = await handleOf(ctx, input.id);
     await handle.unpause('resumed from reprolab');
     return view(ctx, input.id, await handle.describe());
   }),
-  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
+  delete: operatorProcedure.input(z.object({ id: z.string().min(1) })).mutation(async ({ ctx, input }) => {
     const { handle } = await handleOf(ctx, input.id);
     await handle.delete();
     return { id: input.id, deleted: true };

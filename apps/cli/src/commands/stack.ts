@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { describeTools, resolveTool } from '@reprolab/infra/tools';
-import { embeddedStack, BASE_PORTS } from '@reprolab/infra/stack';
+import { createDb, ensureAdminToken } from '@reprolab/db';
+import { embeddedStack, BASE_PORTS, tokenFile } from '@reprolab/infra/stack';
 import { runStackForeground, startStack, stackStatus, stopStack } from '@reprolab/infra/supervisor';
 import { isPortFree } from '@reprolab/infra/ports';
 import { duration, table } from '../format';
@@ -37,6 +38,17 @@ export async function upCommand(flags: UpFlags): Promise<number> {
     stackEnv: stack.env,
     log,
     portHint: 'stop whatever holds it, or shift every port with `reprolab up --port-offset 100`',
+    // Once the database is up (and migrated), make sure someone can sign in: the first admin token.
+    afterService: async (name: string) => {
+      if (name !== 'db') return;
+      const dbh = createDb(stack.env.DATABASE_URL, { maxConnections: 1 });
+      try {
+        const file = tokenFile(stack.stateDir);
+        if (await ensureAdminToken(dbh.db, file)) log(`  created the first admin API token in ${file} (mode 600); the CLI uses it, the dashboard asks for it at /login`);
+      } finally {
+        await dbh.close();
+      }
+    },
   };
   if (flags.foreground) {
     const r = await runStackForeground({ ...opts, onReady: () => log(`stack up in ${duration(Date.now() - t0)}; state in ${stack.stateDir}`) });

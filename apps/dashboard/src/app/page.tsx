@@ -1,4 +1,4 @@
-import { serverApi } from '../server/api';
+import { requireSession, serverApi } from '../server/api';
 import { RunsTable, type RunListItem } from './runs-table';
 import { LaunchForm, type ShippedRecipe } from './launch-form';
 import { SchedulesTable, type ScheduleItem } from './schedules-table';
@@ -6,6 +6,7 @@ import { SchedulesTable, type ScheduleItem } from './schedules-table';
 export const dynamic = 'force-dynamic';
 
 export default async function Home() {
+  await requireSession();
   let runs: RunListItem[] = [];
   let schedules: ScheduleItem[] = [];
   let recipes: ShippedRecipe[] = [];

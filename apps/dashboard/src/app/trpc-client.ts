@@ -1,6 +1,8 @@
 /** Browser-side calls to the tRPC HTTP endpoint (plain fetch: no client library, no batching). */
 
 async function unwrap<T>(res: Response): Promise<T> {
+  // Session gone (signed out elsewhere, token revoked): back to the sign-in page.
+  if (res.status === 401) window.location.assign('/login?expired=1');
   const body = (await res.json()) as { result?: { data: T }; error?: { message: string } };
   if (!body.result) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
   return body.result.data;

@@ -1,5 +1,6 @@
-/** The dashboard's configuration; the only place in the app that reads process.env. */
+/** The dashboard's configuration; the only place in the app that reads process.env (and argv). */
 import { resolve } from 'node:path';
+import { bindHostFromArgv, parseAllowedHosts } from '@reprolab/api/exposure';
 
 export const env = {
   // `next start` runs from the repository root (see infra/src/stack.ts).
@@ -8,3 +9,15 @@ export const env = {
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
 };
+
+/** What the request guard needs: where `next start` listens and which Host names may reach it. */
+export function exposure() {
+  const argv = process.argv;
+  const p = argv.findIndex((a) => a === '-p' || a === '--port');
+  return {
+    bindHost: bindHostFromArgv(argv),
+    allowedHosts: parseAllowedHosts(process.env.REPROLAB_ALLOWED_HOSTS),
+    // `next start` sets PORT once it listens; -p before that.
+    port: process.env.PORT ?? (p >= 0 ? argv[p + 1] : undefined) ?? '3000',
+  };
+}

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { serverApi } from '../../../server/api';
+import { requireSession, serverApi } from '../../../server/api';
 import type { SparseSpec, SweepSpec } from './charts';
 import { RunDetail, type RunSnapshot } from './run-detail';
 
@@ -24,6 +24,7 @@ function sweepSpecs(recipe: { steps: { id: string; kind: string; params?: unknow
 }
 
 export default async function RunPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireSession();
   const { id } = await params;
   let snapshot: RunSnapshot | null = null;
   let problem: string | null = null;

@@ -1,0 +1,75 @@
+/** Access control through the API: every procedure needs a valid token with the right role. */
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { eq } from 'drizzle-orm';
+import { TRPCError } from '@trpc/server';
+import { schema } from '@reprolab/db';
+import { connect, issueToken, testDb, trainEvalRecipe, type Api } from '../support/harness';
+
+let admin: Api;
+let db: Awaited<ReturnType<typeof connect>>['db'];
+before(async () => {
+  ({ api: admin, db } = await connect());
+});
+
+/** The TRPCError a call fails with (fails the test when the call succeeds). */
+async function refusal(call: Promise<unknown> | (() => Promise<unknown>)): Promise<TRPCError> {
+  try {
+    await (typeof call === 'function' ? call() : call);
+  } catch (e) {
+    assert.ok(e instanceof TRPCError, String(e));
+    return e;
+  }
+  assert.fail('the call was allowed');
+}
+
+test(`[AUTH/${testDb()}] no token: every procedure is UNAUTHORIZED, saying how to get a token`, async () => {
+  const { api } = await connect({ token: null });
+  // Thunks: each call starts only when awaited (an eager rejection would go unhandled meanwhile).
+  for (const call of [() => api.runs.list({ limit: 1 }), () => api.claims.list({}), () => api.recipes.list(), () => api.schedules.list(), () => api.runs.launch({ recipe: trainEvalRecipe('auth-none') })]) {
+    const e = await refusal(call);
+    assert.equal(e.code, 'UNAUTHORIZED');
+    assert.match(e.message, /reprolab token create --role/);
+  }
+  const bogus = await connect({ token: 'rl_not-a-real-token' });
+  assert.equal((await refusal(bogus.api.runs.list({ limit: 1 }))).code, 'UNAUTHORIZED');
+});
+
+test(`[AUTH/${testDb()}] a viewer reads but cannot launch, cancel or schedule (FORBIDDEN naming the operator role)`, async () => {
+  const before = (await admin.runs.list({ limit: 500 })).length;
+  const { api } = await connect({ token: await issueToken('viewer') });
+  assert.ok(Array.isArray(await api.runs.list({ limit: 5 })));
+  assert.ok((await api.claims.list({})).length > 0);
+  for (const call of [
+    () => api.runs.launch({ recipe: trainEvalRecipe('auth-viewer') }),
+    () => api.runs.cancel({ runId: 'x' }),
+    () => api.runs.pause({ runId: 'x' }),
+    () => api.schedules.create({ recipe: trainEvalRecipe('auth-viewer'), every: '1d' }),
+    () => api.schedules.trigger({ id: 'x' }),
+    () => api.schedules.delete({ id: 'x' }),
+  ]) {
+    const e = await refusal(call);
+    assert.equal(e.code, 'FORBIDDEN');
+    assert.match(e.message, /needs the operator role/);
+  }
+  assert.equal((await admin.runs.list({ limit: 500 })).length, before, 'nothing launched');
+});
+
+test(`[AUTH/${testDb()}] an operator cannot manage tokens; an admin can, and a revoked token is UNAUTHORIZED`, async () => {
+  const op = await connect({ token: await issueToken('operator') });
+  assert.match((await refusal(op.api.tokens.list())).message, /needs the admin role/);
+  const { token, info } = await admin.tokens.create({ role: 'viewer', name: 'to revoke' });
+  assert.match(token, /^rl_[\w-]{43}$/);
+  const viewer = await connect({ token });
+  await viewer.api.claims.list({});
+  const listed = (await admin.tokens.list()).find((t) => t.id === info.id);
+  assert.ok(listed && !('hash' in listed) && !JSON.stringify(listed).includes(token), 'list shows no secret');
+  assert.ok(listed.lastUsedAt, 'last_used_at recorded');
+  const [row] = await db.select().from(schema.apiTokens).where(eq(schema.apiTokens.id, info.id));
+  assert.notEqual(row!.hash, token);
+  assert.match(row!.hash, /^[0-9a-f]{64}$/, 'only the sha256 is stored');
+  await admin.tokens.revoke({ id: info.id });
+  const e = await refusal(viewer.api.claims.list({}));
+  assert.equal(e.code, 'UNAUTHORIZED');
+  assert.match(e.message, /invalid or revoked/);
+});

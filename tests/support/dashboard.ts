@@ -1,0 +1,64 @@
+/** The real dashboard (`next start`, built once) for the browser tests, and signing in to it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
+import { findFreePort } from '@reprolab/infra/ports';
+import { REPO_ROOT } from '@reprolab/infra/stack';
+import { onCleanup, sleep } from './harness';
+
+export interface Dashboard {
+  proc: ChildProcess;
+  port: number;
+  base: string;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Spawns `next start apps/dashboard -p <free port> -H <host>`; `ready` waits until it answers. */
+export async function spawnDashboard(opts: { host?: string; env?: Record<string, string>; ready?: boolean } = {}): Promise<Dashboard> {
+  await ensureDashboardBuilt((l) => console.log(l));
+  const port = await findFreePort();
+  const host = opts.host ?? '127.0.0.1';
+  const proc = spawn(process.execPath, [join(REPO_ROOT, 'node_modules/next/dist/bin/next'), 'start', 'apps/dashboard', '-p', String(port), '-H', host], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
+  onCleanup(() => {
+    try {
+      process.kill(-proc.pid!, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  });
+  const base = `http://127.0.0.1:${port}`;
+  if (opts.ready !== false) {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await fetch(base, { redirect: 'manual' })).status < 500) break;
+      } catch {
+        // not listening yet
+      }
+      if (i > 300 || proc.exitCode !== null) throw new Error(`dashboard did not start:\n${out}`);
+      await sleep(100);
+    }
+  }
+  return { proc, port, base, output: () => out, exited };
+}
+
+/** Signs `context` in through the /login form, as a user pasting their token does. */
+export async function signIn(context: BrowserContext, base: string, token: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`${base}/`);
+  await page.waitForURL('**/login');
+  await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${base}/`);
+  await page.close();
+}
