@@ -7,7 +7,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { getRun } from '@reprolab/db';
+import { getRun, TERMINAL_RUN_STATUSES, type RunStatus } from '@reprolab/db';
 import { runIdForScheduledAction, WORKFLOW_QUEUE, workflowIdForSchedule, type ScheduledReproductionInput } from '@reprolab/workflows/definitions';
 import type { ApiContext } from '../context';
 import { acceptRecipe, recipeText } from '../launch';
@@ -147,40 +147,54 @@ export const schedulesRouter = router({
     const found = await handleOf(ctx, input.id);
     const handle = found.handle;
     let desc = found.desc;
-    // The overlap policy would skip it: say so now instead of waiting for the skip to show. The
-    // schedule learns that its last run ended a moment after the run does: if every action it
-    // still counts as running has in fact closed, give it that moment.
+    // The overlap policy would skip it: say so now instead of waiting for the skip to show. A
+    // scheduled run's row says it ended a moment before its workflow (the scheduled wrapper) closes,
+    // and the schedule learns of the close a moment after that: an action whose run has ended is
+    // finishing, so give it that moment rather than report a skip (seen under load as a second
+    // trigger right after a completed run returning started: false).
+    const recipeName = ((desc.memo ?? {}) as Partial<ScheduleMemo>).recipe ?? '';
     for (let i = 0; desc.info.runningActions.length; i++) {
-      const open = await Promise.all(
-        desc.info.runningActions.map((a) =>
-          ctx.temporal.workflow
+      const states = await Promise.all(
+        desc.info.runningActions.map(async (a) => {
+          const running = await ctx.temporal.workflow
             .getHandle(a.workflow.workflowId, a.workflow.firstExecutionRunId)
             .describe()
             .then((d) => d.status.name === 'RUNNING')
-            .catch(() => false),
-        ),
+            .catch(() => false);
+          if (!running) return 'closed';
+          const run = await getRun(ctx.db, runIdForScheduledAction(a.workflow.workflowId, recipeName));
+          return run && TERMINAL_RUN_STATUSES.includes(run.status as RunStatus) ? 'finishing' : 'open';
+        }),
       );
-      if (open.some(Boolean) || i >= 25) return { started: false, runId: null, schedule: await view(ctx, input.id, desc) };
+      if (states.includes('open') || i >= 50) return { started: false, runId: null, schedule: await view(ctx, input.id, desc) };
       await new Promise((r) => setTimeout(r, 200));
       desc = await handle.describe();
     }
     const actionId = (a: ScheduleDescription['info']['recentActions'][number]) => (a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : '');
     const seen = new Set(desc.info.recentActions.map(actionId));
-    const recipeName = ((desc.memo ?? {}) as Partial<ScheduleMemo>).recipe ?? '';
-    // Explicitly: the SDK's trigger() defaults to ALLOW_ALL, not the schedule's own policy.
-    await handle.trigger(ScheduleOverlapPolicy.SKIP);
-    // The action is taken asynchronously: wait briefly for it (the one action not listed before),
-    // then for the run row its first activity creates, so the caller can use the run id at once.
-    for (let i = 0; i < 50; i++) {
-      const now = await handle.describe();
-      const fresh = now.info.recentActions.map(actionId).find((id) => id && !seen.has(id));
-      if (fresh) {
-        const runId = runIdForScheduledAction(fresh, recipeName);
-        for (let j = 0; j < 50 && !(await getRun(ctx.db, runId)); j++) await new Promise((r) => setTimeout(r, 200));
-        return { started: true, runId, schedule: await view(ctx, input.id, await handle.describe()) };
+    // Explicitly: the SDK's trigger() defaults to ALLOW_ALL, not the schedule's own policy. Nothing
+    // was running when we looked, so a skip here means the schedule had not yet registered the
+    // last close: try again a few times before reporting it.
+    let skipped = desc.info.numActionsSkippedOverlap;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await handle.trigger(ScheduleOverlapPolicy.SKIP);
+      // The action is taken asynchronously: wait briefly for it (the one action not listed before),
+      // then for the run row its first activity creates, so the caller can use the run id at once.
+      for (let i = 0; i < 50; i++) {
+        const now = await handle.describe();
+        const fresh = now.info.recentActions.map(actionId).find((id) => id && !seen.has(id));
+        if (fresh) {
+          const runId = runIdForScheduledAction(fresh, recipeName);
+          for (let j = 0; j < 50 && !(await getRun(ctx.db, runId)); j++) await new Promise((r) => setTimeout(r, 200));
+          return { started: true, runId, schedule: await view(ctx, input.id, await handle.describe()) };
+        }
+        if (now.info.numActionsSkippedOverlap > skipped) {
+          skipped = now.info.numActionsSkippedOverlap;
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 200));
       }
-      if (now.info.numActionsSkippedOverlap > desc.info.numActionsSkippedOverlap) break;
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 500));
     }
     return { started: false, runId: null, schedule: await view(ctx, input.id, await handle.describe()) };
   }),
