@@ -1,14 +1,16 @@
 /** Live control of a run: progress query, pause/resume signals, cancellation; and claim comparison. */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import type { ObjectStore } from '@reprolab/activities';
 import type { Db } from '@reprolab/db';
-import { connect, finalMetrics, interruptibleTraining, sleep, startWorker, storedCounts, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
+import { connect, finalMetrics, interruptibleTraining, mpuMiniRecipe, sleep, startWorker, storedCounts, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
 
 let api: Api;
 let db: Db;
+let store: ObjectStore;
 let worker: WorkerProcess;
 before(async () => {
-  ({ api, db } = await connect());
+  ({ api, db, store } = await connect());
   worker = await startWorker();
 });
 
@@ -102,4 +104,26 @@ test(`[COMPARE/${testDb()}] a target naming an unknown claim is refused at launc
   await assert.rejects(api.schedules.create({ recipe, id: 'unknown-claim-never', every: '1d' }), refused);
   await assert.rejects(api.schedules.get({ id: 'unknown-claim-never' }), /no schedule/);
   assert.deepEqual(await storedCounts(api), before, 'no recipe version and no run stored');
+});
+
+test(`[CONTROL/${testDb()}] a cancel that lands while preparation and a step start are in flight leaves every step ended`, async () => {
+  // The activities themselves, called in the order a busy machine can produce, without Temporal.
+  const { createActivities } = await import('@reprolab/activities');
+  const { createRun, ensureStep, getRun, listSteps, saveRecipe } = await import('@reprolab/db');
+  const { parseRecipe } = await import('@reprolab/recipes');
+  const parsed = parseRecipe(mpuMiniRecipe(`cancel-interleaved-${process.pid}`, ['AXPY', 'GEMV'], { scale: 'proxy', targets: [] }));
+  const stored = await saveRecipe(db, { name: parsed.recipe.name, contentHash: parsed.contentHash, document: parsed.recipe, source: parsed.source });
+  const runId = `interleaved-${Date.now()}`;
+  await createRun(db, { id: runId, recipeId: stored.id, workflowId: `run-${runId}`, seed: 0, force: false, scale: 'proxy' });
+  const acts = createActivities({ db, store, codeVersion: 'test', lockfileHash: 'test', tensorBackend: 'none', host: 'test' });
+  // Preparation has created the first step when the cancel arrives and ends the run…
+  await ensureStep(db, { runId, stepKey: 'axpy', kind: 'simulateMpu', queue: 'sim' });
+  await acts.setRunStatus({ runId, status: 'cancelled', error: 'cancelled by user' });
+  // …then preparation goes on: it creates the other steps and finds the run ended.
+  await acts.prepareRun(runId);
+  assert.equal((await getRun(db, runId))!.status, 'cancelled', 'preparation does not revive the run');
+  assert.deepEqual((await listSteps(db, runId)).map((s) => [s.stepKey, s.status]).sort(), [['axpy', 'cancelled'], ['gemv', 'cancelled'], ['summary', 'cancelled']]);
+  // A step start still in flight from before the cancel does not revive its step either.
+  await assert.rejects(acts.beginStep({ runId, stepKey: 'gemv', inputs: {}, force: false }), /ended \(cancelled\) before it could start/);
+  assert.equal((await listSteps(db, runId)).find((s) => s.stepKey === 'gemv')!.status, 'cancelled');
 });
