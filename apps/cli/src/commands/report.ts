@@ -31,6 +31,8 @@ export function printComparison(c: RunComparison, out: (s: string) => void = con
   for (const r of c.rows) {
     out(`\n  ${r.claimId} — ${r.label}`);
     if (r.claimText) out(`    claim: ${r.claimText}`);
+    // Two targets can test one claim against different baselines: name what was measured.
+    out(`    measured: ${r.metric}`);
     out(`    ${r.statement}`);
     out(`    test: ${r.test}`);
   }

@@ -169,7 +169,10 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
             <tbody>
               {snap.comparison.rows.map((r) => (
                 <tr key={r.claimId + r.metric} style={{ borderBottom: '1px solid #eee', verticalAlign: 'top' }}>
-                  <td title={r.claimText ?? undefined}>{r.claimId}</td>
+                  <td title={r.claimText ?? undefined}>
+                    {r.claimId}
+                    <div style={{ color: '#777', fontSize: 11 }}>{r.metric}</div>
+                  </td>
                   <td>{r.fidelity}</td>
                   <td>{fmt(r.paperValue)}</td>
                   <td>
