@@ -292,6 +292,8 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     batchSize: p.batchSize,
     steps: p.steps,
     learningRate: p.learningRate,
+    lrSchedule: p.lrSchedule,
+    augment: p.augment,
     lambdaCl: p.lambdaContrastive,
     lambdaT: p.lambdaTeacher,
     negatives: p.negatives,

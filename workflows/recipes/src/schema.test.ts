@@ -90,3 +90,17 @@ test('[RECIPES] an aggregate that needs nothing it can read is refused, naming w
   assert.match(issues(r([sim('a'), agg('sparse-gaps', ['a'])])).join('\n'), /steps\[1\]\.needs: aggregate sparse-gaps needs at least a growPrune step/);
   assert.match(issues(r([agg('mpu-geomean', [])])).join('\n'), /it needs: nothing/);
 });
+
+test('[RECIPES] distill: a step-decay milestone at or past the last step, or an unknown schedule, is refused', () => {
+  const distill = (params: Record<string, unknown>) => ({
+    name: 'r',
+    version: 1,
+    datasets: { p: { builtin: 'photos-skimage' } },
+    steps: [{ id: 'sr', kind: 'distill', inputs: { dataset: 'p' }, params: { method: 'csd', scale: 4, patch: 12, steps: 100, ...params } }],
+  });
+  assert.deepEqual(issues(distill({ lrSchedule: { kind: 'step', milestones: [50], gamma: 0.5 }, augment: true })), []);
+  assert.match(issues(distill({ lrSchedule: { kind: 'step', milestones: [50, 100], gamma: 0.5 } })).join('\n'), /steps\[0\]\.params\.lrSchedule\.milestones: milestones 50, 100 must each be below steps \(100\)/);
+  assert.match(issues(distill({ lrSchedule: { kind: 'linear' } })).join('\n'), /steps\[0\]\.params\.lrSchedule/);
+  const r = validateRecipe(distill({}));
+  assert.deepEqual((r.steps[0]!.params as { lrSchedule: unknown }).lrSchedule, { kind: 'constant' });
+});

@@ -63,6 +63,13 @@ export const LrScheduleParams = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('step'), milestones: z.array(z.number().positive()).min(1), gamma: z.number().positive().max(1), restart }).strict(),
 ]);
 
+/** SR training schedules are over optimiser steps (EDSR: ×0.5 every 200k iterations). */
+export const SrLrScheduleParams = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('constant') }).strict(),
+  z.object({ kind: z.literal('cosine'), minFactor: z.number().min(0).max(1).optional() }).strict(),
+  z.object({ kind: z.literal('step'), milestones: z.array(positiveInt).min(1), gamma: z.number().positive().max(1) }).strict(),
+]);
+
 export const SPARSE_METHODS = ['gap-serial', 'gap-parallel', 'dense', 'gmp', 'oneshot', 'static-random'] as const;
 
 export const SparseModel = z.discriminatedUnion('kind', [
@@ -162,6 +169,9 @@ export const DistillParams = z
     steps: positiveInt.max(1_000_000),
     /** Adam, as the paper (which uses 1e-4). */
     learningRate: z.number().positive().max(1).default(1e-4),
+    lrSchedule: SrLrScheduleParams.default({ kind: 'constant' }),
+    /** EDSR's training-patch augmentation: random hflip, vflip and transpose, alike on LR and HR. */
+    augment: z.boolean().default(false),
     /** λ_CL and λ_T of the authors' README command (--contra_lambda 200 --t_lambda 1). */
     lambdaContrastive: z.number().min(0).default(200),
     lambdaTeacher: z.number().min(0).default(1),
@@ -179,6 +189,7 @@ export const DistillParams = z
   .superRefine((p, ctx) => {
     if (p.patch * p.scale > SR_TILE) ctx.addIssue({ code: 'custom', path: ['patch'], message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
     if (p.method === 'csd' && p.negatives > p.batchSize) ctx.addIssue({ code: 'custom', path: ['negatives'], message: `${p.negatives} negatives exceed batchSize ${p.batchSize}: CSD draws them from the batch` });
+    if (p.lrSchedule.kind === 'step' && p.lrSchedule.milestones.some((m) => m >= p.steps)) ctx.addIssue({ code: 'custom', path: ['lrSchedule', 'milestones'], message: `milestones ${p.lrSchedule.milestones.join(', ')} must each be below steps (${p.steps}); a later one never applies` });
     if (Math.floor(p.model.feats * p.width) < 1) ctx.addIssue({ code: 'custom', path: ['width'], message: `width ${p.width} keeps no channel of ${p.model.feats} feats` });
   });
 

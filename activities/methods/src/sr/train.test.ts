@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainCheckpoint } from '../train/checkpoint';
 import type { EdsrArch } from './arch';
-import { evaluateSr, makeSrTiles, srBatch, srParams, trainSr } from './train';
+import { evaluateSr, makeSrTiles, srBatch, srLearningRate, srParams, trainSr } from './train';
 
 // Two 24×24 synthetic tiles (a smooth gradient), enough to exercise the loop; real data is tested in integration.
 const tile = 24;
@@ -25,9 +25,65 @@ test('srBatch: same (seed, step) gives the same patches; the HR patch is the LR 
   tf.dispose([a.lr, a.hr, b.lr, b.hr]);
 });
 
+/** The 8 dihedral transforms of a side×side×3 patch, as (r, c) → source index maps. */
+function dihedral(data: Float32Array, side: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (const t of [false, true])
+    for (const v of [false, true])
+      for (const h of [false, true]) {
+        const o = new Float32Array(side * side * 3);
+        for (let r = 0; r < side; r++)
+          for (let c = 0; c < side; c++) {
+            let sr = t ? c : r;
+            let sc = t ? r : c;
+            if (v) sr = side - 1 - sr;
+            if (h) sc = side - 1 - sc;
+            for (let k = 0; k < 3; k++) o[(r * side + c) * 3 + k] = data[(sr * side + sc) * 3 + k]!;
+          }
+        out.push(o);
+      }
+  return out;
+}
+
+test('srBatch augment: same patches as without, each LR/HR pair under one shared flip/transpose, all 8 used', () => {
+  // Asymmetric content: value depends on row, column and channel differently.
+  const img = new Uint8Array(2 * tile * tile * 3);
+  for (let i = 0; i < img.length; i++) {
+    const p = Math.floor(i / 3) % (tile * tile);
+    img[i] = ((Math.floor(p / tile) * 7 + (p % tile) * 3 + (i % 3) * 50 + (i >= tile * tile * 3 ? 90 : 0)) % 256);
+  }
+  const t = makeSrTiles(img, tile, 2);
+  const seen = new Set<number>();
+  for (let step = 0; step < 12; step++) {
+    const plain = srBatch(t, 4, 4, 9, step);
+    const aug = srBatch(t, 4, 4, 9, step, true);
+    const [pl, ph, al, ah] = [plain.lr.dataSync(), plain.hr.dataSync(), aug.lr.dataSync(), aug.hr.dataSync()] as Float32Array[];
+    for (let b = 0; b < 4; b++) {
+      const lrOf = (d: Float32Array) => d.slice(b * 48, (b + 1) * 48);
+      const hrOf = (d: Float32Array) => d.slice(b * 192, (b + 1) * 192);
+      const k = dihedral(lrOf(pl!), 4).findIndex((x) => x.every((v, j) => v === lrOf(al!)[j]));
+      assert.ok(k >= 0, `step ${step} patch ${b}: augmented LR is no flip/transpose of the plain one`);
+      assert.deepEqual(hrOf(ah!), dihedral(hrOf(ph!), 8)[k], `step ${step} patch ${b}: HR transformed differently from LR`);
+      seen.add(k);
+    }
+    tf.dispose([plain.lr, plain.hr, aug.lr, aug.hr]);
+  }
+  assert.equal(seen.size, 8, `only ${[...seen]} of the 8 variants drawn in 48 patches`);
+});
+
+test('srLearningRate: constant, EDSR step decay, cosine to minFactor', () => {
+  assert.equal(srLearningRate(1e-3, undefined, 500, 1000), 1e-3);
+  const step = { kind: 'step', milestones: [200, 400], gamma: 0.5 } as const;
+  assert.deepEqual([0, 199, 200, 399, 400, 999].map((s) => srLearningRate(1e-3, step, s, 1000)), [1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4, 2.5e-4]);
+  const cos = { kind: 'cosine', minFactor: 0.1 } as const;
+  assert.equal(srLearningRate(1e-3, cos, 0, 101), 1e-3);
+  assert.ok(Math.abs(srLearningRate(1e-3, cos, 50, 101) - 0.55e-3) < 1e-12);
+  assert.ok(Math.abs(srLearningRate(1e-3, cos, 100, 101) - 1e-4) < 1e-12);
+});
+
 test('trainSr: every arm trains; a run resumed from its checkpoint ends where the uninterrupted one does', async () => {
   const t = makeSrTiles(hr, tile, 2);
-  const common = { arch, width: 0.5, tiles: t, patch: 6, batchSize: 2, steps: 4, learningRate: 1e-3, lambdaCl: 200, lambdaT: 1, negatives: 2, seed: 3, checkpointEvery: 2 };
+  const common = { arch, width: 0.5, tiles: t, patch: 6, batchSize: 2, steps: 4, learningRate: 1e-3, lrSchedule: { kind: 'cosine' as const }, augment: true, lambdaCl: 200, lambdaT: 1, negatives: 2, seed: 3, checkpointEvery: 2 };
   const { randomConvFeatures } = await import('./features');
   const extractor = randomConvFeatures({ seed: 3, channels: [4, 4, 4, 4, 4] });
   for (const method of ['student-alone', 'teacher-alone', 'split-no-contrastive'] as const) {

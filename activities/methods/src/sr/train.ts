@@ -7,10 +7,12 @@
  *  - teacher-alone:        L1(HR, T)
  *  - student-alone:        L1(HR, S) of a separately built width-w EDSR with its own initialisation
  *                          (the paper's "Baseline": the same small network trained alone)
- * Optimiser: Adam (β 0.9/0.999, ε 1e-8, EDSR's option.py), constant learning rate (the paper's
- * step decay is not applied at proxy lengths). Patches: LR crops of the bicubic-downsampled tiles,
- * with the matching HR crop; which tile and where depend only on (seed, step), so a resumed run
- * draws the same batches. No flip/rotation augmentation.
+ * Optimiser: Adam (β 0.9/0.999, ε 1e-8, EDSR's option.py) with a learning-rate schedule over
+ * steps: constant, step decay (EDSR's `--decay 200-400-600-800`, γ 0.5) or cosine. Patches: LR crops
+ * of the bicubic-downsampled tiles, with the matching HR crop, optionally flipped / rotated as
+ * EDSR's `common.augment` does (hflip, vflip, transpose, each with p = 0.5, the same on LR and HR);
+ * which tile, where and which flips depend only on (seed, step), so a resumed run draws the same
+ * batches.
  */
 import * as tf from '@tensorflow/tfjs';
 import { captureState, restoreState } from '../train/classifier';
@@ -49,24 +51,52 @@ export function makeSrTiles(hr: Uint8Array, tile: number, scale: number, limit?:
   return { count, tile, scale, hr: hr.subarray(0, count * px), lr };
 }
 
-/** A batch of aligned LR / HR patches, drawn from (seed, step) only. Values on 0–255. */
-export function srBatch(t: SrTiles, patch: number, batchSize: number, seed: number, step: number): { lr: tf.Tensor4D; hr: tf.Tensor4D } {
+/** Copies a side×side×3 patch with EDSR's augmentation: hflip, then vflip, then transpose (H↔W). */
+function copyPatch(src: ArrayLike<number>, srcStride: number, srcOffset: number, side: number, dst: Float32Array, dstOffset: number, aug: Augment): void {
+  for (let r = 0; r < side; r++) {
+    for (let c = 0; c < side; c++) {
+      // Output (r, c) reads input (r', c'): transpose swaps, flips mirror.
+      let sr = aug.transpose ? c : r;
+      let sc = aug.transpose ? r : c;
+      if (aug.vflip) sr = side - 1 - sr;
+      if (aug.hflip) sc = side - 1 - sc;
+      const from = srcOffset + (sr * srcStride + sc) * 3;
+      const to = dstOffset + (r * side + c) * 3;
+      dst[to] = src[from]!;
+      dst[to + 1] = src[from + 1]!;
+      dst[to + 2] = src[from + 2]!;
+    }
+  }
+}
+
+interface Augment {
+  hflip: boolean;
+  vflip: boolean;
+  transpose: boolean;
+}
+const NO_AUGMENT: Augment = { hflip: false, vflip: false, transpose: false };
+
+/**
+ * A batch of aligned LR / HR patches, drawn from (seed, step) only. Values on 0–255. With `augment`
+ * each patch pair is flipped / transposed alike (8 dihedral variants, uniformly).
+ */
+export function srBatch(t: SrTiles, patch: number, batchSize: number, seed: number, step: number, augment = false): { lr: tf.Tensor4D; hr: tf.Tensor4D } {
   const s = t.scale;
   const lt = t.tile / s;
   if (patch > lt) throw new Error(`LR patch ${patch} is larger than the LR tile ${lt} (tile ${t.tile} / scale ${s})`);
   const hp = patch * s;
   const rand = mulberry32(mixSeed(seed, 0x5a7c4, step));
+  // Flips come from their own stream, so turning augmentation on moves no patch.
+  const flips = mulberry32(mixSeed(seed, 0xf11b5, step));
   const lr = new Float32Array(batchSize * patch * patch * 3);
   const hr = new Float32Array(batchSize * hp * hp * 3);
   for (let b = 0; b < batchSize; b++) {
     const i = Math.floor(rand() * t.count);
     const y = Math.floor(rand() * (lt - patch + 1));
     const x = Math.floor(rand() * (lt - patch + 1));
-    for (let r = 0; r < patch; r++) lr.set(t.lr.subarray(((i * lt + y + r) * lt + x) * 3, ((i * lt + y + r) * lt + x + patch) * 3), (b * patch + r) * patch * 3);
-    for (let r = 0; r < hp; r++) {
-      const from = ((i * t.tile + y * s + r) * t.tile + x * s) * 3;
-      hr.set(t.hr.subarray(from, from + hp * 3), (b * hp + r) * hp * 3);
-    }
+    const aug = augment ? { hflip: flips() < 0.5, vflip: flips() < 0.5, transpose: flips() < 0.5 } : NO_AUGMENT;
+    copyPatch(t.lr, lt, ((i * lt + y) * lt + x) * 3, patch, lr, b * patch * patch * 3, aug);
+    copyPatch(t.hr, t.tile, ((i * t.tile + y * s) * t.tile + x * s) * 3, hp, hr, b * hp * hp * 3, aug);
   }
   return { lr: tf.tensor4d(lr, [batchSize, patch, patch, 3]), hr: tf.tensor4d(hr, [batchSize, hp, hp, 3]) };
 }
@@ -81,6 +111,10 @@ export interface SrTrainOptions {
   batchSize: number;
   steps: number;
   learningRate: number;
+  /** Default constant. */
+  lrSchedule?: SrLrSchedule;
+  /** EDSR's flip/rotation augmentation of training patches (default off). */
+  augment?: boolean;
   lambdaCl: number;
   lambdaT: number;
   negatives: number;
@@ -92,6 +126,21 @@ export interface SrTrainOptions {
   meta?: Record<string, unknown>;
   onStep?: (s: { step: number; totalSteps: number; loss: number; seconds: number }) => void | Promise<void>;
   onCheckpoint?: (ck: TrainCheckpoint) => Promise<void>;
+}
+
+/**
+ * Learning rate over training steps. `step`: multiply by `gamma` at each milestone step (EDSR halves
+ * it every 200k iterations). `cosine`: from the base down to `minFactor`·base at the last step.
+ */
+export type SrLrSchedule = { kind: 'constant' } | { kind: 'step'; milestones: readonly number[]; gamma: number } | { kind: 'cosine'; minFactor?: number };
+
+export function srLearningRate(base: number, schedule: SrLrSchedule | undefined, step: number, totalSteps: number): number {
+  const s = schedule ?? { kind: 'constant' };
+  if (s.kind === 'constant') return base;
+  if (s.kind === 'step') return base * s.gamma ** s.milestones.filter((m) => step >= m).length;
+  const min = s.minFactor ?? 0;
+  const t = Math.min(1, step / Math.max(1, totalSteps - 1));
+  return base * (min + (1 - min) * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
 /** The network an arm trains: the width-w student alone, or the shared teacher-sized one. */
@@ -138,7 +187,9 @@ export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersMode
     const startStep = pos.step;
     while (pos.step < o.steps) {
       const t0 = performance.now();
-      const { lr, hr } = srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step);
+      const { lr, hr } = srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step, o.augment ?? false);
+      // Adam reads `learningRate` on every step (see train/classifier.ts setLearningRate).
+      (optimizer as unknown as { learningRate: number }).learningRate = srLearningRate(o.learningRate, o.lrSchedule, pos.step, o.steps);
       const loss = optimizer.minimize(() => lossOf(lr, hr), true, vars)!;
       lastLoss = (await loss.data())[0]!;
       tf.dispose([lr, hr, loss]);
