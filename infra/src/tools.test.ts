@@ -106,6 +106,7 @@ test('go install builds once for two concurrent resolvers, atomically into the c
     path.join(bin, 'go'),
     `#!/bin/sh
 if [ "$1" = env ]; then echo go1.26.0; exit 0; fi
+if [ "$1" = mod ]; then echo '{"Path": "github.com/temporalio/cli", "Sum": "${toolPin('temporal').moduleSum}"}'; exit 0; fi
 if [ "$1" = install ]; then
   echo "$2 GOBIN=$GOBIN" >> ${calls}
   echo "go: downloading fake v1.0.0" >&2
@@ -131,6 +132,33 @@ exit 2
   assert.deepEqual(fs.readdirSync(path.join(root, 'cache', 'tools')).sort(), ['temporal-v1.5.1']);
 });
 
+test('go install is refused when the module Go fetched is not the pinned one', async () => {
+  const root = tmpDir();
+  const bin = path.join(root, 'gobin');
+  fs.mkdirSync(bin);
+  fs.writeFileSync(
+    path.join(bin, 'go'),
+    `#!/bin/sh
+if [ "$1" = env ]; then echo go1.26.0; exit 0; fi
+if [ "$1" = mod ]; then echo '{"Path": "github.com/temporalio/cli", "Sum": "h1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}'; exit 0; fi
+if [ "$1" = install ]; then echo built >> ${path.join(root, 'built')}; exit 0; fi
+exit 2
+`,
+    { mode: 0o755 },
+  );
+  await assert.rejects(resolveTool('temporal', { env: isolatedEnv(root, [bin]), download: false }), /module github\.com\/temporalio\/cli@v1\.5\.1 has hash h1:A+=, pinned h1:0RZMk14B/);
+  assert.equal(fs.existsSync(path.join(root, 'built')), false, 'nothing was built');
+});
+
+test('every pinned sum is well formed', () => {
+  for (const name of ['temporal', 'minio'] as const) {
+    const pin = toolPin(name);
+    assert.match(pin.moduleSum, /^h1:[A-Za-z0-9+/]{43}=$/, name);
+    for (const [k, v] of Object.entries(pin.download.sha256)) assert.match(v, /^[0-9a-f]{64}$/, `${name} ${k}`);
+  }
+  assert.equal(toolPin('temporal').download.sha256['linux-amd64'], 'ddc95e08b0b076efd4ea9733a3f488eb7d2be875f8834e616cd2a37358b4852d');
+});
+
 /** A local HTTP server standing in for a mirror of the release hosts; records the paths asked for. */
 async function mirror(files: Record<string, Buffer | string>): Promise<{ base: string; asked: string[]; close(): void }> {
   const http = await import('node:http');
@@ -148,8 +176,8 @@ async function mirror(files: Record<string, Buffer | string>): Promise<{ base: s
   return { base: `http://127.0.0.1:${addr.port}/mirror`, asked, close: () => srv.close() };
 }
 
-/** A release tar.gz holding a stub `temporal` that reports `versionLine`, and its checksums.txt. */
-async function temporalRelease(root: string, versionLine: string): Promise<{ archive: Buffer; sums: string; file: string }> {
+/** A release tar.gz holding a stub `temporal` that reports `versionLine`, and its sha256 (what a user who verified it would pin). */
+async function temporalRelease(root: string, versionLine: string): Promise<{ archive: Buffer; sha256: string; file: string }> {
   const { execFileSync } = await import('node:child_process');
   const { createHash } = await import('node:crypto');
   const stage = path.join(root, 'stage');
@@ -160,39 +188,40 @@ async function temporalRelease(root: string, versionLine: string): Promise<{ arc
   const archive = fs.readFileSync(tgz);
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
   const file = `temporal_cli_1.5.1_${process.platform}_${arch}.tar.gz`;
-  return { archive, file, sums: `${createHash('sha256').update(archive).digest('hex')}  ${file}\n` };
+  return { archive, file, sha256: createHash('sha256').update(archive).digest('hex') };
 }
 
-test('release download through a mirror: checksum checked, binary verified, cached, found there next time', async () => {
+test('release download through a mirror: pinned checksum checked, binary verified, cached, found there next time', async () => {
   const root = tmpDir();
   const rel = await temporalRelease(root, GOOD);
   const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
-  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: rel.sums });
+  // The mirror also serves a checksums.txt agreeing with its file: it must not be asked for.
+  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: `${rel.sha256}  ${rel.file}\n` });
   try {
-    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: `${m.base}/` };
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: `${m.base}/`, REPROLAB_TEMPORAL_SHA256: rel.sha256 };
     const r = await resolveTool('temporal', { env, build: false });
     assert.equal(r.source, 'download');
     assert.equal(r.path, toolCachePath('temporal', env));
-    assert.deepEqual(m.asked.sort(), [`${prefix}/${rel.file}`, `${prefix}/checksums.txt`].sort());
+    assert.deepEqual(m.asked, [`${prefix}/${rel.file}`]);
     const again = await resolveTool('temporal', { env, build: false });
     assert.equal(again.source, 'cache');
-    assert.equal(m.asked.length, 2, 'the second resolve does not download');
+    assert.equal(m.asked.length, 1, 'the second resolve does not download');
   } finally {
     m.close();
   }
 });
 
-test('a download whose checksum does not match is refused and nothing is cached', async () => {
+test('a download whose checksum is not the pinned one is refused, even when the mirror vouches for it; nothing is cached', async () => {
   const root = tmpDir();
   const rel = await temporalRelease(root, GOOD);
   const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
-  const corrupt = Buffer.concat([rel.archive.subarray(0, rel.archive.length - 10), Buffer.alloc(10)]);
-  const m = await mirror({ [`${prefix}/${rel.file}`]: corrupt, [`${prefix}/checksums.txt`]: rel.sums });
+  // A mirror serving a different build with a matching checksums.txt: the versions.json pin refuses it.
+  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: `${rel.sha256}  ${rel.file}\n` });
   try {
     const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
     await assert.rejects(resolveTool('temporal', { env, build: false }), (e: unknown) => {
       assert.ok(e instanceof ToolNotFoundError);
-      assert.match(e.message, /download: checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/mirror\/github\.com\//);
+      assert.match(e.message, /download: checksum mismatch for http:\/\/127\.0\.0\.1:\d+\/mirror\/github\.com\/.*pinned [0-9a-f]{64} \(infra\/src\/versions\.json/);
       assert.match(e.message, /REPROLAB_TOOLS_MIRROR/);
       return true;
     });
@@ -206,9 +235,9 @@ test('a downloaded binary reporting another version is refused', async () => {
   const root = tmpDir();
   const rel = await temporalRelease(root, 'temporal version 1.4.0 (Server 1.26.0, UI 2.34.0)');
   const prefix = '/mirror/github.com/temporalio/cli/releases/download/v1.5.1';
-  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive, [`${prefix}/checksums.txt`]: rel.sums });
+  const m = await mirror({ [`${prefix}/${rel.file}`]: rel.archive });
   try {
-    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
+    const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base, REPROLAB_TEMPORAL_SHA256: rel.sha256 };
     await assert.rejects(resolveTool('temporal', { env, build: false }), /reports "temporal version 1\.4\.0.*", not v1\.5\.1/);
     assert.equal(fs.existsSync(toolCachePath('temporal', env)), false);
   } finally {
@@ -216,16 +245,18 @@ test('a downloaded binary reporting another version is refused', async () => {
   }
 });
 
-test('minio: a plain binary download through the mirror', async () => {
+test('minio: nothing pinned for the release binary, so it is not even fetched; a sum the user verified enables it', async () => {
   const root = tmpDir();
   const { createHash } = await import('node:crypto');
   const exe = fs.readFileSync(fakeExe(path.join(root, 'stage'), 'minio', 'minio version RELEASE.2026-02-12T20-18-48Z (commit-id=7aac2a2c5b7c)'));
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
   const file = `/mirror/dl.min.io/server/minio/release/${process.platform}-${arch}/archive/minio.RELEASE.2026-02-12T20-18-48Z`;
-  const m = await mirror({ [file]: exe, [`${file}.sha256sum`]: `${createHash('sha256').update(exe).digest('hex')}  minio.RELEASE.2026-02-12T20-18-48Z\n` });
+  const m = await mirror({ [file]: exe });
   try {
     const env = { ...isolatedEnv(root), REPROLAB_TOOLS_MIRROR: m.base };
-    const r = await resolveTool('minio', { env, build: false });
+    await assert.rejects(resolveTool('minio', { env, build: false }), /download: no sha256 pinned for .* REPROLAB_MINIO_SHA256/);
+    assert.deepEqual(m.asked, []);
+    const r = await resolveTool('minio', { env: { ...env, REPROLAB_MINIO_SHA256: createHash('sha256').update(exe).digest('hex') }, build: false });
     assert.equal(r.source, 'download');
     assert.ok(fs.statSync(r.path).mode & 0o100, 'executable');
   } finally {

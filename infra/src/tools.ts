@@ -34,9 +34,13 @@ interface ToolPin {
   minGo: string;
   versionArgs: string[];
   versionMatch: string;
+  /** The module the package is in, and its Go checksum-database hash (h1:…), checked before building. */
+  moduleRoot: string;
+  moduleSum: string;
   download: {
     url: string;
-    checksumsUrl?: string;
+    /** Pinned sha256 of the release file per `{os}-{arch}`; a platform without one is not downloaded. */
+    sha256: Record<string, string>;
     format: 'tar.gz' | 'binary';
     os: Record<string, string>;
     arch: Record<string, string>;
@@ -242,6 +246,27 @@ export function downloadUrl(name: ToolName, env: NodeJS.ProcessEnv = process.env
   return expandUrl(PINS[name].download.url, name, env);
 }
 
+/**
+ * The pinned sha256 of this platform's release file, or null when none is pinned.
+ * REPROLAB_<TOOL>_SHA256 replaces the pin: for a platform without one, or a mirror that rebuilt
+ * the file — a sum you verified yourself, never one fetched from the mirror.
+ */
+export function pinnedSha256(name: ToolName, env: NodeJS.ProcessEnv = process.env, platform: string = process.platform, arch: string = process.arch): string | null {
+  const own = env[`REPROLAB_${name.toUpperCase()}_SHA256`]?.trim().toLowerCase();
+  if (own) return own;
+  const d = PINS[name].download;
+  const o = d.os[platform];
+  const a = d.arch[arch];
+  return (o && a && d.sha256[`${o}-${a}`]) || null;
+}
+
+/** Refuses bytes whose sha256 is not the pinned one (a mirror cannot vouch for its own files). */
+export function verifyPinnedDownload(name: ToolName, url: string, bytes: Uint8Array, want: string | null): void {
+  const got = createHash('sha256').update(bytes).digest('hex');
+  if (!want) throw new Error(`no sha256 pinned for ${process.platform}/${process.arch} in infra/src/versions.json; not trusting ${url}`);
+  if (got !== want) throw new Error(`checksum mismatch for ${url}: got sha256 ${got}, pinned ${want} (infra/src/versions.json or REPROLAB_${name.toUpperCase()}_SHA256); the file was not installed`);
+}
+
 /** fetch that gives up quickly when the host is unreachable (offline machines). */
 async function fetchFast(url: string): Promise<Response> {
   const ctl = new AbortController();
@@ -263,22 +288,13 @@ async function downloadInto(name: ToolName, tmpDir: string, log: (l: string) => 
   const pin = PINS[name];
   const url = downloadUrl(name, env);
   if (!url) throw new Error(`no release build for ${process.platform}/${process.arch}`);
+  // Nothing pinned: don't fetch at all (an unverifiable binary is never installed).
+  if (!pinnedSha256(name, env)) throw new Error(`no sha256 pinned for ${process.platform}/${process.arch} in infra/src/versions.json (set REPROLAB_${name.toUpperCase()}_SHA256 to one you verified)`);
   log(`${name}: downloading ${url}`);
   const res = await fetchFast(url);
   if (!res.ok || !res.body) throw new Error(`HTTP ${res.status} for ${url}`);
   const bytes = Buffer.from(await res.arrayBuffer());
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  if (pin.download.checksumsUrl) {
-    // Same-origin checksum: catches truncated/corrupt downloads.
-    const curl = expandUrl(pin.download.checksumsUrl, name, env)!;
-    const cres = await fetchFast(curl);
-    if (!cres.ok) throw new Error(`HTTP ${cres.status} for ${curl}`);
-    const sums = await cres.text();
-    const file = url.slice(url.lastIndexOf('/') + 1);
-    const line = sums.split('\n').find((l) => l.includes(file)) ?? (sums.trim().split('\n').length === 1 ? sums : '');
-    const want = line.trim().split(/\s+/)[0];
-    if (want !== digest) throw new Error(`checksum mismatch for ${url}: got ${digest}, want ${want ?? '?'}`);
-  }
+  verifyPinnedDownload(name, url, bytes, pinnedSha256(name, env));
   const out = path.join(tmpDir, name);
   if (pin.download.format === 'binary') {
     await fs.writeFile(out, bytes, { mode: 0o755 });
@@ -337,6 +353,7 @@ async function goInstallInto(name: ToolName, tmpDir: string, env: NodeJS.Process
   const pin = PINS[name];
   const go = (await whichOnPath('go', env))!;
   const target = `${pin.module}@${pin.version}`;
+  await verifyModuleSum(name, go, env, log);
   log(`${name}: building from source: GOBIN=${tmpDir} go install ${target} (first build takes several minutes)`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
@@ -371,6 +388,33 @@ async function goInstallInto(name: ToolName, tmpDir: string, env: NodeJS.Process
   });
   log(`${name}: built in ${Math.round((Date.now() - started) / 1000)} s`);
   return path.join(tmpDir, name);
+}
+
+/**
+ * Checks the module zip Go fetched against the pinned h1: hash before building from it. `go install`
+ * also checks the Go checksum database, unless GOSUMDB=off or GONOSUMDB/GOPRIVATE cover the module
+ * (common behind corporate proxies): the pin holds either way.
+ */
+async function verifyModuleSum(name: ToolName, go: string, env: NodeJS.ProcessEnv, log: (l: string) => void): Promise<void> {
+  const pin = PINS[name];
+  const ref = `${pin.moduleRoot}@${pin.version}`;
+  log(`${name}: fetching ${ref} and checking its pinned module hash`);
+  const r = await run(go, ['mod', 'download', '-json', ref], { env: { ...env, GOFLAGS: '-mod=mod' }, timeoutMs: DOWNLOAD_TIMEOUT_MS });
+  let info: { Sum?: string; Error?: string } = {};
+  try {
+    info = JSON.parse(r.stdout) as typeof info;
+  } catch {
+    /* reported below */
+  }
+  if (r.code !== 0 || !info.Sum) throw new Error(`go mod download ${ref} failed: ${info.Error ?? (r.stderr.trim() || `exit ${r.code}`)}`);
+  checkModuleSum(name, info.Sum);
+}
+
+export function checkModuleSum(name: ToolName, sum: string): void {
+  const pin = PINS[name];
+  if (sum !== pin.moduleSum) {
+    throw new Error(`module ${pin.moduleRoot}@${pin.version} has hash ${sum}, pinned ${pin.moduleSum} (infra/src/versions.json): not building it. A proxy served different source than the Go checksum database records.`);
+  }
 }
 
 function pidAlive(pid: number): boolean {
