@@ -8,3 +8,4 @@ export * from './metrics';
 export * from './resize';
 export * from './train';
 export * from './dataset';
+export * from './infer';
