@@ -332,4 +332,6 @@ export const JOBS: Record<string, Job> = {
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,
   'evaluate-classifier': evaluateClassifierJob as Job,
+  /** SR evaluation of a distill model (sr-jobs.ts), loaded on use. */
+  'evaluate-sr': (async (args: never, ctx: JobContext) => (await import('./sr-jobs')).evaluateSrJob(args, ctx)) as Job,
 };
