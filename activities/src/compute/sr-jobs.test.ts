@@ -93,3 +93,22 @@ test('[SR] evaluate-sr refuses a model of the wrong architecture, width or scale
   writeFileSync(relabelled, Buffer.from(readFileSync(wide).toString('latin1').replace('"nFeats":16', '"nFeats":8 '), 'latin1'));
   await refused({}, { ...files, model: relabelled }, /the model artifact's weights do not fit its recorded architecture \(EDSR 1 blocks × 8 feats.*checkpoint weight .* has shape/);
 });
+
+test('[SR] distill data from an imported SR dataset: patches from its train set, evaluation on its test sets; a too-large patch or another scale is refused', async () => {
+  const { distillData } = await import('./sr-jobs');
+  const { DistillParams } = await import('@reprolab/recipes');
+  const { buildSrModel } = await import('@reprolab/methods/sr/index');
+  const files = datasetFiles(2);
+  const params = (extra: Record<string, unknown> = {}) => DistillParams.parse({ method: 'csd', scale: 2, patch: 6, steps: 1, model: { kind: 'edsr', blocks: 1, feats: 8 }, width: 0.5, ...extra });
+  const d = await distillData(ctxOf(files), params());
+  assert.equal(typeof d.train, 'function');
+  const batch = (d.train as (p: number, b: number, s: number, t: number) => { lr: { shape: number[] }; hr: { shape: number[] } })(6, 3, 1, 0);
+  assert.deepEqual([batch.lr.shape, batch.hr.shape], [[3, 6, 6, 3], [3, 12, 12, 3]]);
+  const model = buildSrModel('csd', arch, 0.5, 1);
+  const e = d.evaluate(model, 'csd', arch, 0.5);
+  model.dispose();
+  assert.equal(e.images, 2);
+  assert.ok(Number.isFinite(e.psnr) && Number.isFinite(e.teacherPsnr!) && e.bicubicPsnr > 0);
+  await assert.rejects(distillData(ctxOf(files), params({ patch: 13 })), (err: unknown) => err instanceof InvalidJobInput && /distill: tiny\/train\/c: its 12×12 LR \(HR 24×24\) is smaller than the 13-pixel LR patch/.test((err as Error).message));
+  await assert.rejects(distillData(ctxOf(files), params({ scale: 4, patch: 3 })), /params\.scale is 4 but dataset tiny was imported at ×2; import it again with --scale 4/);
+});

@@ -1,12 +1,13 @@
 /**
- * Compute jobs for super-resolution evaluation (runs in the child): a `distill` model artifact on
- * the test sets of an imported SR dataset (RLSR1 manifest + one PNG file per image, handed over by
- * the parent as `img:<sha256>`), or on the built-in photos-skimage test tiles.
+ * Compute jobs for super-resolution (runs in the child): evaluation of a `distill` model artifact
+ * on the test sets of an imported SR dataset (RLSR1 manifest + one PNG file per image, handed over
+ * by the parent as `img:<sha256>`) or on the built-in photos-skimage test tiles; and the training
+ * data of a `distill` step, from either.
  */
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, decodeDataset, restoreState } from '@reprolab/methods';
-import type { EvaluateParams } from '@reprolab/recipes';
-import type { EdsrArch, SrForward, SrPair } from '@reprolab/methods/sr/index';
+import type { DistillParams, EvaluateParams } from '@reprolab/recipes';
+import type { EdsrArch, SrEvalResult, SrForward, SrManifest, SrMethod, SrPair, SrTiles, trainSr } from '@reprolab/methods/sr/index';
 import { decodePngRgb } from '../datasets/png';
 import { InvalidJobInput, type JobContext, type JobResult } from './jobs';
 
@@ -83,20 +84,74 @@ async function testPairs(ctx: JobContext, p: EvaluateParams, scale: number): Pro
   }
   const m = sr.decodeSrManifest(bytes);
   if (m.scale !== scale) throw new InvalidJobInput(`evaluate: the model is ×${scale} but dataset ${m.name} was imported at ×${m.scale}; import it again with --scale ${scale}`);
-  const sets = selectSets(m, p.sets);
+  const out = [];
+  for (const set of selectSets(m, p.sets)) out.push({ name: set.name, pairs: await setPairs(ctx, m, set, p.limit) });
+  return out;
+}
+
+/** The first `limit` images of a manifest's set, decoded from the PNG files the parent fetched. */
+async function setPairs(ctx: JobContext, m: SrManifest, set: SrManifest['sets'][number], limit?: number): Promise<SrPair[]> {
   const image = async (ref: { sha256: string }, what: string) => {
     const path = ctx.files[`img:${ref.sha256}`];
     if (!path) throw new Error(`job input img:${ref.sha256} (${what}) missing`);
     const d = decodePngRgb(new Uint8Array(await readFile(path)), `${m.name}/${what}`);
     return { height: d.height, width: d.width, data: d.rgb };
   };
-  const out = [];
-  for (const set of sets) {
-    const pairs: SrPair[] = [];
-    for (const im of set.images.slice(0, p.limit)) pairs.push({ name: im.name, hr: await image(im.hr, `${set.name}/${im.name} HR`), lr: await image(im.lr, `${set.name}/${im.name} LR`), lrSource: im.lrSource });
-    out.push({ name: set.name, pairs });
+  const pairs: SrPair[] = [];
+  for (const im of set.images.slice(0, limit)) pairs.push({ name: im.name, hr: await image(im.hr, `${set.name}/${im.name} HR`), lr: await image(im.lr, `${set.name}/${im.name} LR`), lrSource: im.lrSource });
+  return pairs;
+}
+
+type Model = Awaited<ReturnType<typeof trainSr>>['model'];
+
+/**
+ * A distill step's training data and its evaluation: HR tiles of an image-tile dataset (the
+ * built-in photos-skimage; LR made by bicubic downsampling, whole test tiles), or the whole images
+ * of an imported SR dataset: patches from its train sets, evaluation on the first `evalLimit`
+ * images of each test set (none when it has no test set: the metrics are then left out).
+ */
+export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
+  train: SrTiles | ((patch: number, batchSize: number, seed: number, step: number) => { lr: Parameters<SrForward>[0]; hr: ReturnType<SrForward> });
+  evaluate: (model: Model, method: SrMethod, arch: EdsrArch, width: number) => SrEvalResult;
+}> {
+  const sr = await import('@reprolab/methods/sr/index');
+  const bytes = new Uint8Array(await readFile(ctx.files.dataset!));
+  if (!sr.isSrManifest(bytes)) {
+    const data = decodeDataset(bytes);
+    const [h, w, c] = data.shape;
+    if (h !== w || c !== 3) throw new InvalidJobInput(`distill needs square RGB HR tiles (e.g. builtin photos-skimage) or an imported div2k / sr-benchmark dataset; dataset ${data.name} has ${data.shape.join('×')}`);
+    if (p.patch * p.scale > h) throw new InvalidJobInput(`distill: patch · scale = ${p.patch * p.scale} exceeds the ${h}-pixel tiles of ${data.name}`);
+    const test = sr.makeSrTiles(data.test.images, h, p.scale, p.evalLimit);
+    return { train: sr.makeSrTiles(data.train.images, h, p.scale), evaluate: (model, method, arch, width) => sr.evaluateSr(model, method, arch, width, test) };
   }
-  return out;
+  const m = sr.decodeSrManifest(bytes);
+  if (m.scale !== p.scale) throw new InvalidJobInput(`distill: params.scale is ${p.scale} but dataset ${m.name} was imported at ×${m.scale}; import it again with --scale ${p.scale}`);
+  const trainSets = m.sets.filter((s) => s.role === 'train');
+  if (!trainSets.length) throw new InvalidJobInput(`distill: dataset ${m.name} has no training set (sets: ${m.sets.map((s) => `${s.name} (${s.role})`).join(', ')}); import DIV2K's train split with --format div2k`);
+  const train: SrPair[] = [];
+  for (const set of trainSets) {
+    const pairs = await setPairs(ctx, m, set);
+    try {
+      sr.checkPatchFits(pairs, p.patch, p.scale, `${m.name}/${set.name}`);
+    } catch (e) {
+      throw new InvalidJobInput(`distill: ${(e as Error).message}`);
+    }
+    train.push(...pairs);
+  }
+  const test: SrPair[] = [];
+  for (const set of m.sets.filter((s) => s.role === 'test')) test.push(...(await setPairs(ctx, m, set, p.evalLimit)));
+  return {
+    train: (patch, batchSize, seed, step) => sr.srPairBatch(train, p.scale, patch, batchSize, seed, step),
+    evaluate: (model, method, arch, width) => {
+      if (!test.length) return { psnr: NaN, ssim: NaN, bicubicPsnr: NaN, bicubicSsim: NaN, images: 0 };
+      const shared = method === 'student-alone' ? undefined : sr.readConvWeights(model, arch);
+      const at = (w: number): SrForward => (shared ? (lr) => sr.edsrForward(shared, arch, w, lr) : (lr) => model.apply(lr) as ReturnType<SrForward>);
+      const main = sr.evaluateSrPairs(at(method === 'teacher-alone' ? 1 : width), test, p.scale);
+      const teacher = shared ? sr.evaluateSrPairs(at(1), test, p.scale) : undefined;
+      const bicubic = sr.evaluateSrPairs((lr) => sr.bicubicUpsample(lr, p.scale), test, p.scale);
+      return { psnr: main.psnr, ssim: main.ssim, ...(teacher ? { teacherPsnr: teacher.psnr, teacherSsim: teacher.ssim } : {}), bicubicPsnr: bicubic.psnr, bicubicSsim: bicubic.ssim, images: test.length };
+    },
+  };
 }
 
 /** The sets a step evaluates: those named in `params.sets`, else every test set of the manifest. */

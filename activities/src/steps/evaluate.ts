@@ -4,14 +4,14 @@
  * `<set>_ssim_y`, `<set>_images`, `<set>_seconds_per_image`), `params`, `macs_720p` and
  * `self_ensemble` (sr-jobs.ts).
  */
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { ApplicationFailure } from '@temporalio/activity';
 import { insertMetrics } from '@reprolab/db';
 import { checkpointMeta, type EvalResult } from '@reprolab/methods';
-import { decodeSrManifest, isSrManifest } from '@reprolab/methods/sr/index';
 import { EvaluateParams } from '@reprolab/recipes';
 import { runComputeJob } from '../compute/client';
 import { srSetSlug, type SrEvalJobResult } from '../compute/sr-jobs';
+import { srImageFiles } from '../datasets/sr-files';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -38,15 +38,8 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
   const sr = (await modelMeta(files.model!))?.arch !== undefined;
   const srOnly = (['selfEnsemble', 'network', 'model', 'width', 'sets', 'chop', 'chopOverlap'] as const).filter((k) => params[k] !== undefined);
   if (!sr && srOnly.length) throw ApplicationFailure.nonRetryable(`step ${input.stepKey}: params.${srOnly[0]} is for SR models (a distill step's model output), but this model is a classifier; remove it`, 'InvalidInput');
-  if (sr) {
-    // An SR dataset is a manifest: its images are objects of their own, fetched here for the child.
-    const bytes = new Uint8Array(await readFile(files.dataset!));
-    if (isSrManifest(bytes)) {
-      const m = decodeSrManifest(bytes);
-      const sets = params.sets ? m.sets.filter((s) => params.sets!.includes(s.name)) : m.sets.filter((s) => s.role === 'test');
-      for (const s of sets) for (const im of s.images.slice(0, params.limit)) for (const ref of [im.hr, im.lr]) files[`img:${ref.sha256}`] = await artifactFile(deps.store, ref.sha256, deps.log);
-    }
-  }
+  // An SR dataset is a manifest: its images are objects of their own, fetched here for the child.
+  if (sr) Object.assign(files, await srImageFiles(deps, files.dataset!, (s) => ((params.sets ? params.sets.includes(s.name) : s.role === 'test') ? params.limit : false)));
   reporter.report({ done: 0, total: 1, unit: 'passes', message: `evaluating on ${sr ? (params.sets?.join(', ') ?? 'the test sets') : params.split}${params.selfEnsemble ? ' (×8 self-ensemble)' : ''}` }, true);
   const beat = setInterval(() => ctx.heartbeat(), 1000);
   const metric = (name: string, value: number) => ({ runId: input.runId, stepId: step.id, name, value, index: null });

@@ -160,7 +160,7 @@ export const ModelSizeParams = z
 
 /** Arms of the CSD comparison (arXiv 2105.11683); see activities/methods/src/sr/train.ts. */
 export const DISTILL_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
-/** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one. */
+/** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one (validateRecipe checks it). */
 export const SR_TILE = 96;
 
 /**
@@ -174,7 +174,7 @@ export const DistillParams = z
     /** Student width: the fraction of every layer's channels the student keeps (the paper: 0.25, 0.5). */
     width: z.number().gt(0, 'width must be in (0, 1]').max(1, 'width must be in (0, 1]').default(0.25),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4)], { error: 'scale must be 2, 3 or 4' }),
-    /** LR patch side; the HR patch is patch · scale and must fit in a 96-pixel tile. */
+    /** LR patch side; the HR patch is patch · scale and must fit in every training image (96-pixel tiles for photos-skimage: checked at validation). */
     patch: positiveInt.default(24),
     batchSize: positiveInt.max(256).default(16),
     steps: positiveInt.max(1_000_000),
@@ -195,7 +195,6 @@ export const DistillParams = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.patch * p.scale > SR_TILE) ctx.addIssue({ code: 'custom', path: ['patch'], message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
     if (p.method === 'csd' && p.negatives > p.batchSize) ctx.addIssue({ code: 'custom', path: ['negatives'], message: `${p.negatives} negatives exceed batchSize ${p.batchSize}: CSD draws them from the batch` });
     if (Math.floor(p.model.feats * p.width) < 1) ctx.addIssue({ code: 'custom', path: ['width'], message: `width ${p.width} keeps no channel of ${p.model.feats} feats` });
   });

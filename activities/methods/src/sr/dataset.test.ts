@@ -41,3 +41,24 @@ test('the RLSR1 manifest round-trips and refuses another magic, version or an LR
   assert.throws(() => encodeSrManifest({ ...m, version: 2 as 1 }), /version 2 unsupported/);
   assert.throws(() => encodeSrManifest({ ...m, sets: [{ ...m.sets[0]!, images: [{ ...m.sets[0]!.images[0]!, lr: ref(128, 128) }] }] }), /Set5\/baby HR 508×512 is not ×4 its LR 128×128/);
 });
+
+test('srPairBatch draws aligned LR/HR patches from whole images of different sizes, from (seed, step) only; checkPatchFits names a too-small image', async () => {
+  const { srPairBatch, checkPatchFits } = await import('./dataset');
+  // HR = nearest-neighbour ×2 of the LR, so an aligned HR patch is the LR patch upsampled.
+  const pair = (name: string, h: number, w: number) => {
+    const lr = rgb(h, w);
+    const hr = new Uint8Array(4 * h * w * 3);
+    for (let y = 0; y < 2 * h; y++) for (let x = 0; x < 2 * w; x++) for (let c = 0; c < 3; c++) hr[(y * 2 * w + x) * 3 + c] = lr.data[((y >> 1) * w + (x >> 1)) * 3 + c]!;
+    return { name, lr, hr: { height: 2 * h, width: 2 * w, data: hr }, lrSource: 'bicubic' as const };
+  };
+  const pairs = [pair('a', 9, 13), pair('b', 17, 6)];
+  const a = srPairBatch(pairs, 2, 5, 4, 11, 3);
+  assert.deepEqual([a.lr.shape, a.hr.shape], [[4, 5, 5, 3], [4, 10, 10, 3]]);
+  const lr = a.lr.arraySync();
+  const hr = a.hr.arraySync();
+  for (let b = 0; b < 4; b++) for (let y = 0; y < 10; y++) for (let x = 0; x < 10; x++) assert.deepEqual(hr[b]![y]![x], lr[b]![y >> 1]![x >> 1]);
+  assert.deepEqual(srPairBatch(pairs, 2, 5, 4, 11, 3).lr.arraySync(), lr);
+  assert.notDeepEqual(srPairBatch(pairs, 2, 5, 4, 11, 4).lr.arraySync(), lr);
+  assert.throws(() => checkPatchFits(pairs, 7, 2, 'div2k/train'), /^Error: div2k\/train\/b: its 6×17 LR \(HR 12×34\) is smaller than the 7-pixel LR patch \(HR 14\); lower params\.patch or drop the image/);
+  assert.doesNotThrow(() => checkPatchFits(pairs, 6, 2, 'div2k/train'));
+});

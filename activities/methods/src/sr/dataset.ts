@@ -18,6 +18,8 @@
  * with `bicubicDownsample` (MATLAB imresize). A manifest is small (about 200 bytes an image), so
  * DIV2K's 800 training images do not have to fit in one buffer.
  */
+import * as tf from '@tensorflow/tfjs';
+import { mixSeed, mulberry32 } from '../util/random';
 import { bicubicDownsample } from './resize';
 
 export const SR_DATASET_MAGIC = 'RLSR1\n';
@@ -171,4 +173,34 @@ function checkSrManifest(m: SrManifest): void {
 export function srManifestCounts(m: SrManifest): { train: number; test: number } {
   const n = (role: string) => m.sets.filter((s) => s.role === role).reduce((k, s) => k + s.images.length, 0);
   return { train: n('train'), test: n('test') };
+}
+
+/**
+ * Refuses training images whose LR is smaller than the LR patch, naming the first and the fix,
+ * before anything trains.
+ */
+export function checkPatchFits(pairs: readonly SrPair[], patch: number, scale: number, what: string): void {
+  const small = pairs.find((p) => p.lr.height < patch || p.lr.width < patch);
+  if (small) throw new Error(`${what}/${small.name}: its ${small.lr.width}×${small.lr.height} LR (HR ${small.hr.width}×${small.hr.height}) is smaller than the ${patch}-pixel LR patch (HR ${patch * scale}); lower params.patch or drop the image`);
+}
+
+/**
+ * A batch of aligned LR / HR patches from whole images, drawn from (seed, step) only, so a resumed
+ * run draws the same batches: an image uniformly, then a uniform LR position; the HR patch is the
+ * same region × scale. Values on 0–255. No flips or rotations (as srBatch on tiles).
+ */
+export function srPairBatch(pairs: readonly SrPair[], scale: number, patch: number, batchSize: number, seed: number, step: number): { lr: tf.Tensor4D; hr: tf.Tensor4D } {
+  const hp = patch * scale;
+  const rand = mulberry32(mixSeed(seed, 0x5a7c5, step));
+  const lr = new Float32Array(batchSize * patch * patch * 3);
+  const hr = new Float32Array(batchSize * hp * hp * 3);
+  for (let b = 0; b < batchSize; b++) {
+    const p = pairs[Math.floor(rand() * pairs.length)]!;
+    const y = Math.floor(rand() * (p.lr.height - patch + 1));
+    const x = Math.floor(rand() * (p.lr.width - patch + 1));
+    if (y < 0 || x < 0) throw new Error(`${p.name}: LR ${p.lr.width}×${p.lr.height} is smaller than the ${patch}-pixel patch`);
+    for (let r = 0; r < patch; r++) lr.set(p.lr.data.subarray(((y + r) * p.lr.width + x) * 3, ((y + r) * p.lr.width + x + patch) * 3), (b * patch + r) * patch * 3);
+    for (let r = 0; r < hp; r++) hr.set(p.hr.data.subarray(((y * scale + r) * p.hr.width + x * scale) * 3, ((y * scale + r) * p.hr.width + x * scale + hp) * 3), (b * hp + r) * hp * 3);
+  }
+  return { lr: tf.tensor4d(lr, [batchSize, patch, patch, 3]), hr: tf.tensor4d(hr, [batchSize, hp, hp, 3]) };
 }

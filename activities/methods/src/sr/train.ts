@@ -76,7 +76,8 @@ export interface SrTrainOptions {
   arch: EdsrArch;
   /** Student width (channel-splitting ratio). */
   width: number;
-  tiles: SrTiles;
+  /** HR tiles, or any source of aligned LR/HR patch batches drawn from (seed, step) only (whole images: srPairBatch). */
+  tiles: SrTiles | ((patch: number, batchSize: number, seed: number, step: number) => { lr: tf.Tensor4D; hr: tf.Tensor4D });
   patch: number;
   batchSize: number;
   steps: number;
@@ -138,7 +139,7 @@ export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersMode
     const startStep = pos.step;
     while (pos.step < o.steps) {
       const t0 = performance.now();
-      const { lr, hr } = srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step);
+      const { lr, hr } = typeof o.tiles === 'function' ? o.tiles(o.patch, o.batchSize, o.seed, pos.step) : srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step);
       const loss = optimizer.minimize(() => lossOf(lr, hr), true, vars)!;
       lastLoss = (await loss.data())[0]!;
       tf.dispose([lr, hr, loss]);
