@@ -39,7 +39,7 @@ export type Activities = ReturnType<typeof createActivities>;
 export type { ActivityDeps } from './deps';
 export * from './types';
 export { ObjectStore, withRetry, type ObjectStoreConfig } from './storage/object-store';
-export { checkDatasetName, importDataset, type ImportFormat } from './datasets/import';
+export { checkDatasetName, importDataset, IMPORT_FORMATS, type ImportFormat } from './datasets/import';
 export { storeDataset, loadDataset } from './datasets/store';
 export { loadBuiltinDataset, BUILTIN_DATASET_NAMES, readPngRgb, writePngRgb } from './datasets/builtin';
 export { stepFingerprint } from './fingerprint';

@@ -271,14 +271,10 @@ export interface DistillJobResult {
 
 async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobResult> {
   const sr = await import('@reprolab/methods/sr/index');
-  const data = decodeDataset(await file(ctx, 'dataset'));
   const p = args.params;
-  const [h, w, c] = data.shape;
-  if (h !== w || c !== 3) throw new InvalidJobInput(`distill needs square RGB HR tiles (e.g. builtin photos-skimage); dataset ${data.name} has ${data.shape.join('×')}`);
-  if (p.patch * p.scale > h) throw new InvalidJobInput(`distill: patch · scale = ${p.patch * p.scale} exceeds the ${h}-pixel tiles of ${data.name}`);
   const arch = { kind: 'edsr' as const, nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
-  const train = sr.makeSrTiles(data.train.images, h, p.scale);
-  const test = sr.makeSrTiles(data.test.images, h, p.scale, p.evalLimit);
+  // HR tiles (photos-skimage) or the whole images of an imported SR dataset (sr-jobs.ts).
+  const { train, evaluate } = await (await import('./sr-jobs')).distillData(ctx, p);
   // The extractor is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
   const extractor = p.method === 'csd' ? sr.randomConvFeatures({ seed: args.seed }) : undefined;
   const meta = { ...args.meta, arch, width: p.width, method: p.method };
@@ -306,7 +302,7 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     onCheckpoint: checkpointSink(ctx),
   });
   try {
-    const evalResult = sr.evaluateSr(r.model, p.method, arch, p.width, test);
+    const evalResult = evaluate(r.model, p.method, arch, p.width);
     const modelPath = join(ctx.scratchDir, 'model.bin');
     await writeFile(modelPath, encodeCheckpoint(await captureState(r.model, undefined, r.position, meta)));
     const result: DistillJobResult = {
@@ -334,4 +330,6 @@ export const JOBS: Record<string, Job> = {
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,
   'evaluate-classifier': evaluateClassifierJob as Job,
+  /** SR evaluation of a distill model (sr-jobs.ts), loaded on use. */
+  'evaluate-sr': (async (args: never, ctx: JobContext) => (await import('./sr-jobs')).evaluateSrJob(args, ctx)) as Job,
 };

@@ -1,6 +1,7 @@
 /**
- * `reprolab data import`: MNIST idx and CIFAR-10 binary, from a local directory or an s3:// URL
- * (read through the configured S3 endpoint), converted and stored content-addressed.
+ * `reprolab data import`: MNIST idx and CIFAR-10 binary, and whole-image super-resolution data
+ * (DIV2K, SR benchmarks: sr-import.ts), from a local directory or an s3:// URL (read through the
+ * configured S3 endpoint), converted and stored content-addressed.
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
@@ -8,14 +9,25 @@ import { join } from 'node:path';
 import { cifar10FromBinary, mnistFromIdx } from '@reprolab/methods';
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '../storage/object-store';
+import { importSrDataset, type SrImportFormat, type TreeSource } from './sr-import';
 import { storeDataset, type StoredDataset } from './store';
 
-export type ImportFormat = 'mnist-idx' | 'cifar10-binary';
+export const IMPORT_FORMATS = ['mnist-idx', 'cifar10-binary', 'div2k', 'sr-benchmark'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
-interface Source {
+/** A folder: `list` gives its files, `listTree` every file below it (relative, '/'-separated). */
+interface Source extends TreeSource {
   list(): Promise<string[]>;
-  read(name: string): Promise<Uint8Array>;
-  describe: string;
+}
+
+async function walk(root: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(join(root, rel), { withFileTypes: true })) {
+    const path = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...(await walk(root, path)));
+    else if (e.isFile()) out.push(path);
+  }
+  return out;
 }
 
 function localSource(dir: string): Source {
@@ -24,6 +36,13 @@ function localSource(dir: string): Source {
     list: async () => {
       try {
         return await readdir(dir);
+      } catch (e) {
+        throw new Error(`cannot read directory ${dir}: ${(e as Error).message}`);
+      }
+    },
+    listTree: async () => {
+      try {
+        return await walk(dir);
       } catch (e) {
         throw new Error(`cannot read directory ${dir}: ${(e as Error).message}`);
       }
@@ -37,15 +56,17 @@ function s3Source(store: ObjectStore, url: string): Source {
   if (!m) throw new Error(`an S3 URL looks like s3://bucket/prefix/, got "${url}"`);
   const bucket = m[1]!;
   const prefix = m[2] && !m[2].endsWith('/') ? `${m[2]}/` : (m[2] ?? '');
+  const list = async (recursive: boolean) => {
+    const names: string[] = [];
+    for await (const o of store.client.listObjectsV2(bucket, prefix, recursive)) {
+      if ((o as { name?: string }).name) names.push((o as { name: string }).name.slice(prefix.length));
+    }
+    return names;
+  };
   return {
     describe: url,
-    list: async () => {
-      const names: string[] = [];
-      for await (const o of store.client.listObjectsV2(bucket, prefix, false)) {
-        if ((o as { name?: string }).name) names.push((o as { name: string }).name.slice(prefix.length));
-      }
-      return names;
-    },
+    list: () => list(false),
+    listTree: () => list(true),
     read: (name) => store.getExternal(bucket, prefix + name),
   };
 }
@@ -79,10 +100,12 @@ export function checkDatasetName(name: string): void {
 
 const CIFAR10_FILES = [...[1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`), 'test_batch.bin'];
 
-export async function importDataset(db: Db, store: ObjectStore, opts: { format: ImportFormat; from: string; name?: string }): Promise<StoredDataset> {
+export async function importDataset(db: Db, store: ObjectStore, opts: { format: ImportFormat; from: string; name?: string; scale?: number }): Promise<StoredDataset> {
   if (opts.name !== undefined) checkDatasetName(opts.name);
-  if (opts.format !== 'mnist-idx' && opts.format !== 'cifar10-binary') throw new Error(`unknown format "${String(opts.format)}"; use mnist-idx or cifar10-binary`);
+  if (!IMPORT_FORMATS.includes(opts.format)) throw new Error(`unknown format "${String(opts.format)}"; use ${IMPORT_FORMATS.join(', ')}`);
   const src = opts.from.startsWith('s3://') ? s3Source(store, opts.from) : localSource(opts.from);
+  if (opts.format === 'div2k' || opts.format === 'sr-benchmark') return importSrDataset(db, store, src, { format: opts.format as SrImportFormat, name: opts.name, scale: opts.scale });
+  if (opts.scale !== undefined) throw new Error(`--scale is for the SR formats (div2k, sr-benchmark), not ${opts.format}`);
   const names = await src.list();
   if (opts.format === 'mnist-idx') {
     const trainImages = await readMaybeGz(src, names, 'train-images-idx3-ubyte');

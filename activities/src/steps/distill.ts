@@ -9,6 +9,7 @@ import { insertMetrics } from '@reprolab/db';
 import { DistillParams } from '@reprolab/recipes';
 import { runComputeJob } from '../compute/client';
 import type { DistillJobArgs, DistillJobResult } from '../compute/jobs';
+import { srImageFiles } from '../datasets/sr-files';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -20,6 +21,8 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
   const seed = params.seed ?? run.seed;
   const datasetDigest = requireInput(input, 'dataset');
   const files: Record<string, string> = { dataset: await artifactFile(deps.store, datasetDigest, deps.log) };
+  // An imported SR dataset: every training image, and the first evalLimit of each test set.
+  Object.assign(files, await srImageFiles(deps, files.dataset!, (s) => (s.role === 'train' ? undefined : params.evalLimit)));
 
   const session = await resumableTraining(deps, input, step, ctx, files, 'distill');
   let modelDigest = '';

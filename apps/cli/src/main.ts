@@ -6,7 +6,7 @@
  *   reprolab runs | status <run> | compare <run> | cancel <run>
  *   reprolab claims [--paper P]
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
- *   reprolab data import --format <mnist-idx|cifar10-binary> <dir|s3://…> | data list
+ *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir|s3://…> [--scale N] | data list
  *   reprolab simulate mpu [...]
  *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
  *   reprolab demo
@@ -34,6 +34,7 @@ const USAGE = `usage: reprolab <command>
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
+  data import --format <div2k|sr-benchmark> <dir | s3://…> --scale 2|3|4 [--name N]   whole-image SR data (HR + LR pairs)
   metrics sr --hr HR.png --sr SR.png --scale N [--json]  Y-channel PSNR/SSIM as SR papers report them
   token create --role viewer|operator|admin [--name N]   print a new API token once (only its hash is stored)
   token list | revoke <id>
@@ -70,6 +71,7 @@ export async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       format: { type: 'string' },
       name: { type: 'string' },
+      scale: { type: 'string' },
       every: { type: 'string' },
       cron: { type: 'string' },
       id: { type: 'string' },
@@ -117,7 +119,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'claims':
       return claimsCommand(stateDir, { paper: values.paper, json: values.json });
     case 'data':
-      return dataCommand(stateDir, positionals, { format: values.format, name: values.name, json: values.json });
+      return dataCommand(stateDir, positionals, { format: values.format, name: values.name, scale: values.scale, json: values.json });
     case 'token':
       return tokenCommand(positionals, { stateDir, role: values.role, name: values.name, json: values.json });
     case 'demo': {

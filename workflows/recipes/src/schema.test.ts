@@ -104,3 +104,21 @@ test('[RECIPES] distill: a step-decay milestone at or past the last step, or an 
   const r = validateRecipe(distill({}));
   assert.deepEqual((r.steps[0]!.params as { lrSchedule: unknown }).lrSchedule, { kind: 'constant' });
 });
+
+test('[RECIPES] csd-edsr-div2k: the paper\'s setting on imported DIV2K and benchmarks, every step on gpu, an HR patch of 192 allowed off photos-skimage', () => {
+  const r = parseRecipe(readFileSync(new URL('../../recipes/csd-edsr-div2k.yaml', import.meta.url), 'utf8'), 'csd-edsr-div2k.yaml').recipe;
+  assert.deepEqual(r.datasets, { div2k: { imported: 'div2k' }, benchmarks: { imported: 'sr-benchmarks' } });
+  assert.ok(r.steps.every((s) => s.queue === 'gpu'));
+  const distill = r.steps.filter((s) => s.kind === 'distill');
+  assert.deepEqual(distill.map((s) => s.id), ['sr-csd', 'sr-student-alone', 'sr-split-no-contrastive', 'sr-teacher-alone']);
+  for (const s of distill) {
+    assert.deepEqual(s.params, { ...s.params, model: { kind: 'edsr', blocks: 32, feats: 256, resScale: 0.1 }, width: 0.25, scale: 4, patch: 48, batchSize: 16, learningRate: 1e-4, lambdaContrastive: 200, lambdaTeacher: 1, negatives: 10 });
+  }
+  const evals = r.steps.filter((s) => s.kind === 'evaluate');
+  assert.ok(evals.length === 6 && evals.every((s) => (s.params as { selfEnsemble?: boolean }).selfEnsemble === true && s.inputs.dataset === 'benchmarks'));
+  assert.equal(r.targets.length, 48);
+  // The same patch on the built-in 96-pixel tiles is refused, naming the field.
+  const onTiles = { name: 'r', version: 1, datasets: { p: { builtin: 'photos-skimage' } }, steps: [{ id: 'sr', kind: 'distill', inputs: { dataset: 'p' }, params: { method: 'csd', scale: 4, patch: 48, steps: 1 } }] };
+  assert.deepEqual(issues(onTiles), ['steps[0].params.patch: patch · scale = 192 exceeds the 96-pixel HR tiles of photos-skimage; use patch ≤ 24']);
+  assert.deepEqual(issues({ ...onTiles, datasets: { p: { imported: 'div2k' } } }), []);
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { FIDELITIES } from './evidence/judge';
 import { expandMatrices } from './matrix';
-import { STEP_KINDS, STEP_KIND_NAMES, TASK_QUEUES } from './steps';
+import { SR_TILE, STEP_KINDS, STEP_KIND_NAMES, TASK_QUEUES } from './steps';
 
 const identifier = z
   .string()
@@ -190,6 +190,13 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
           ? [needed.some((s) => s.kind === 'growPrune'), 'a growPrune step (it compares their test_accuracy)']
           : [true, ''];
     if (!ok) issues.push({ path: `steps[${i}].needs`, message: `aggregate ${fn} needs at least ${want}; it needs: ${step.needs.join(', ') || 'nothing'}` });
+  });
+  // An HR patch must fit in a photos-skimage tile; imported SR datasets are checked by the worker, image by image.
+  steps.forEach((step, i) => {
+    const p = step.params as { patch?: unknown; scale?: unknown };
+    if (step.kind !== 'distill' || typeof p.patch !== 'number' || typeof p.scale !== 'number') return;
+    if (recipe.datasets[step.inputs.dataset ?? '']?.builtin !== 'photos-skimage' || p.patch * p.scale <= SR_TILE) return;
+    issues.push({ path: `steps[${i}].params.patch`, message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles of photos-skimage; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
   });
   const cycle = findCycle(steps);
   if (cycle) issues.push({ path: 'steps', message: `the step graph has a cycle: ${cycle.join(' → ')}` });

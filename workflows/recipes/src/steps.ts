@@ -23,11 +23,32 @@ export const PretrainParams = z
   })
   .strict();
 
+const EdsrModel = z.object({ kind: z.literal('edsr'), blocks: positiveInt.max(64), feats: positiveInt.max(512), resScale: z.number().positive().max(1).default(1) }).strict();
+
+/**
+ * A classifier (accuracy, loss) or, for a `distill` step's model, super-resolution: Y-PSNR/SSIM per
+ * test set of an imported SR dataset (or the built-in photos-skimage test tiles), parameters, MACs
+ * and measured seconds per image. The SR-only fields need no default, so classifier steps keep
+ * their fingerprints.
+ */
 export const EvaluateParams = z
   .object({
     split: z.enum(['test', 'train']).default('test'),
     batchSize: positiveInt.max(4096).default(256),
+    /** Classifier: the first N examples. SR: the first N images of each set. */
     limit: positiveInt.optional(),
+    /** SR: the ×8 geometric self-ensemble (the paper's "+" rows). */
+    selfEnsemble: z.boolean().optional(),
+    /** SR: which network of a jointly trained model (default: the arm's own, the student unless teacher-alone). */
+    network: z.enum(['student', 'teacher']).optional(),
+    /** SR: the architecture and width the model must have; a model artifact that differs is refused. */
+    model: EdsrModel.optional(),
+    width: z.number().gt(0, 'width must be in (0, 1]').max(1, 'width must be in (0, 1]').optional(),
+    /** SR: the test sets to evaluate (default: every test set of the dataset), e.g. [Set5, Set14, B100, Urban100]. */
+    sets: z.array(z.string().min(1)).min(1).optional(),
+    /** SR: run on LR tiles of this side (pixels) with `chopOverlap` pixels of context, for images too large at once. */
+    chop: positiveInt.optional(),
+    chopOverlap: z.number().int().min(0).max(256).optional(),
   })
   .strict();
 
@@ -146,7 +167,7 @@ export const ModelSizeParams = z
 
 /** Arms of the CSD comparison (arXiv 2105.11683); see activities/methods/src/sr/train.ts. */
 export const DISTILL_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
-/** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one. */
+/** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one (validateRecipe checks it). */
 export const SR_TILE = 96;
 
 /**
@@ -156,14 +177,11 @@ export const SR_TILE = 96;
 export const DistillParams = z
   .object({
     method: z.enum(DISTILL_METHODS),
-    model: z
-      .object({ kind: z.literal('edsr'), blocks: positiveInt.max(64), feats: positiveInt.max(512), resScale: z.number().positive().max(1).default(1) })
-      .strict()
-      .default({ kind: 'edsr', blocks: 8, feats: 32, resScale: 1 }),
+    model: EdsrModel.default({ kind: 'edsr', blocks: 8, feats: 32, resScale: 1 }),
     /** Student width: the fraction of every layer's channels the student keeps (the paper: 0.25, 0.5). */
     width: z.number().gt(0, 'width must be in (0, 1]').max(1, 'width must be in (0, 1]').default(0.25),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4)], { error: 'scale must be 2, 3 or 4' }),
-    /** LR patch side; the HR patch is patch · scale and must fit in a 96-pixel tile. */
+    /** LR patch side; the HR patch is patch · scale and must fit in every training image (96-pixel tiles for photos-skimage: checked at validation). */
     patch: positiveInt.default(24),
     batchSize: positiveInt.max(256).default(16),
     steps: positiveInt.max(1_000_000),
@@ -187,7 +205,6 @@ export const DistillParams = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    if (p.patch * p.scale > SR_TILE) ctx.addIssue({ code: 'custom', path: ['patch'], message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
     if (p.method === 'csd' && p.negatives > p.batchSize) ctx.addIssue({ code: 'custom', path: ['negatives'], message: `${p.negatives} negatives exceed batchSize ${p.batchSize}: CSD draws them from the batch` });
     if (p.lrSchedule.kind === 'step' && p.lrSchedule.milestones.some((m) => m >= p.steps)) ctx.addIssue({ code: 'custom', path: ['lrSchedule', 'milestones'], message: `milestones ${p.lrSchedule.milestones.join(', ')} must each be below steps (${p.steps}); a later one never applies` });
     if (Math.floor(p.model.feats * p.width) < 1) ctx.addIssue({ code: 'custom', path: ['width'], message: `width ${p.width} keeps no channel of ${p.model.feats} feats` });
@@ -224,7 +241,7 @@ export const STEP_KINDS = {
     queue: 'cpu',
     inputs: { dataset: 'dataset', model: 'model' },
     outputs: [],
-    description: 'accuracy and loss of a model on a held-out split',
+    description: 'accuracy and loss of a classifier on a held-out split; for a distill model, Y-PSNR/SSIM per SR test set, parameters, MACs and seconds per image (optional ×8 self-ensemble)',
   },
   simulateMpu: {
     params: SimulateMpuParams,

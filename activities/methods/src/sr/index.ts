@@ -5,5 +5,8 @@ export * from './features';
 export * from './layers';
 export * from './loss';
 export * from './metrics';
+export * from './patches';
 export * from './resize';
 export * from './train';
+export * from './dataset';
+export * from './infer';

@@ -23,6 +23,7 @@ import { buildEdsr, edsrForward, readConvWeights } from './edsr';
 import type { FeatureExtractor } from './features';
 import { bicubicNegatives, bicubicUpsample, csdLoss, l1Loss } from './loss';
 import { psnr, ssim } from './metrics';
+import { copyPatch, flipStream, NO_AUGMENT, type SrBatchFn } from './patches';
 import { bicubicDownsample } from './resize';
 
 export const SR_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
@@ -51,31 +52,6 @@ export function makeSrTiles(hr: Uint8Array, tile: number, scale: number, limit?:
   return { count, tile, scale, hr: hr.subarray(0, count * px), lr };
 }
 
-/** Copies a side×side×3 patch with EDSR's augmentation: hflip, then vflip, then transpose (H↔W). */
-function copyPatch(src: ArrayLike<number>, srcStride: number, srcOffset: number, side: number, dst: Float32Array, dstOffset: number, aug: Augment): void {
-  for (let r = 0; r < side; r++) {
-    for (let c = 0; c < side; c++) {
-      // Output (r, c) reads input (r', c'): transpose swaps, flips mirror.
-      let sr = aug.transpose ? c : r;
-      let sc = aug.transpose ? r : c;
-      if (aug.vflip) sr = side - 1 - sr;
-      if (aug.hflip) sc = side - 1 - sc;
-      const from = srcOffset + (sr * srcStride + sc) * 3;
-      const to = dstOffset + (r * side + c) * 3;
-      dst[to] = src[from]!;
-      dst[to + 1] = src[from + 1]!;
-      dst[to + 2] = src[from + 2]!;
-    }
-  }
-}
-
-interface Augment {
-  hflip: boolean;
-  vflip: boolean;
-  transpose: boolean;
-}
-const NO_AUGMENT: Augment = { hflip: false, vflip: false, transpose: false };
-
 /**
  * A batch of aligned LR / HR patches, drawn from (seed, step) only. Values on 0–255. With `augment`
  * each patch pair is flipped / transposed alike (8 dihedral variants, uniformly).
@@ -86,15 +62,14 @@ export function srBatch(t: SrTiles, patch: number, batchSize: number, seed: numb
   if (patch > lt) throw new Error(`LR patch ${patch} is larger than the LR tile ${lt} (tile ${t.tile} / scale ${s})`);
   const hp = patch * s;
   const rand = mulberry32(mixSeed(seed, 0x5a7c4, step));
-  // Flips come from their own stream, so turning augmentation on moves no patch.
-  const flips = mulberry32(mixSeed(seed, 0xf11b5, step));
+  const flips = flipStream(seed, step);
   const lr = new Float32Array(batchSize * patch * patch * 3);
   const hr = new Float32Array(batchSize * hp * hp * 3);
   for (let b = 0; b < batchSize; b++) {
     const i = Math.floor(rand() * t.count);
     const y = Math.floor(rand() * (lt - patch + 1));
     const x = Math.floor(rand() * (lt - patch + 1));
-    const aug = augment ? { hflip: flips() < 0.5, vflip: flips() < 0.5, transpose: flips() < 0.5 } : NO_AUGMENT;
+    const aug = augment ? flips() : NO_AUGMENT;
     copyPatch(t.lr, lt, ((i * lt + y) * lt + x) * 3, patch, lr, b * patch * patch * 3, aug);
     copyPatch(t.hr, t.tile, ((i * t.tile + y * s) * t.tile + x * s) * 3, hp, hr, b * hp * hp * 3, aug);
   }
@@ -106,7 +81,8 @@ export interface SrTrainOptions {
   arch: EdsrArch;
   /** Student width (channel-splitting ratio). */
   width: number;
-  tiles: SrTiles;
+  /** HR tiles, or any source of aligned LR/HR patch batches drawn from (seed, step) only (whole images: srPairBatch). */
+  tiles: SrTiles | SrBatchFn;
   patch: number;
   batchSize: number;
   steps: number;
@@ -187,7 +163,8 @@ export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersMode
     const startStep = pos.step;
     while (pos.step < o.steps) {
       const t0 = performance.now();
-      const { lr, hr } = srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step, o.augment ?? false);
+      const augment = o.augment ?? false;
+      const { lr, hr } = typeof o.tiles === 'function' ? o.tiles(o.patch, o.batchSize, o.seed, pos.step, augment) : srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step, augment);
       // Adam reads `learningRate` on every step (see train/classifier.ts setLearningRate).
       (optimizer as unknown as { learningRate: number }).learningRate = srLearningRate(o.learningRate, o.lrSchedule, pos.step, o.steps);
       const loss = optimizer.minimize(() => lossOf(lr, hr), true, vars)!;

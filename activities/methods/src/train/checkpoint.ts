@@ -45,6 +45,18 @@ export function encodeCheckpoint(ck: TrainCheckpoint): Uint8Array {
   return out;
 }
 
+/**
+ * The meta of a checkpoint from a prefix of its bytes (the JSON header comes first), so a caller
+ * can tell what a large artifact holds without reading its weights. Undefined when the prefix
+ * is not an RLCK1 header or ends before the header does.
+ */
+export function checkpointMeta(prefix: Uint8Array): Record<string, unknown> | undefined {
+  if (new TextDecoder().decode(prefix.subarray(0, MAGIC.length)) !== MAGIC) return undefined;
+  const nl = prefix.indexOf(10, MAGIC.length);
+  if (nl < 0) return undefined;
+  return (JSON.parse(new TextDecoder().decode(prefix.subarray(MAGIC.length, nl))) as { meta: Record<string, unknown> }).meta;
+}
+
 export function decodeCheckpoint(bytes: Uint8Array): TrainCheckpoint {
   const magic = new TextDecoder().decode(bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw new Error('not a reprolab checkpoint (missing RLCK1 header)');
