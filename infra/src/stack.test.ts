@@ -3,20 +3,22 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { embeddedStack, readStackEnv, REPO_ROOT } from './stack';
+import { LEGACY_SECRETS, loadOrCreateSecrets, secretsFile } from './secrets';
 import { isPortFree } from './ports';
 import { describeTools } from './tools';
 import { stackStatus, startStack, stateFile, stopStack } from './supervisor';
 import { nothingListens, tmpDir, waitDead } from './testing';
 
 test('embedded stack: order, commands, ports shifted by offset, client env', () => {
-  const s = embeddedStack({ stateDir: '/tmp/st', portOffset: 10, tools: { temporal: '/t/temporal', minio: { path: '/m/minio' } } });
+  const secrets = { s3AccessKey: 'reprolab-ab12', s3SecretKey: 'generated-per-install' };
+  const s = embeddedStack({ stateDir: '/tmp/st', portOffset: 10, tools: { temporal: '/t/temporal', minio: { path: '/m/minio' } }, secrets });
   assert.deepEqual(s.services.map((x) => x.name), ['temporal', 'minio', 'db', 'worker', 'dashboard']);
   const [temporal, minio, db, worker, dashboard] = s.services;
   assert.deepEqual([temporal!.command, ...temporal!.args], [
     '/t/temporal', 'server', 'start-dev', '--db-filename', '/tmp/st/temporal.db', '--ip', '127.0.0.1', '--port', '7243', '--ui-port', '8243', '--log-level', 'warn',
   ]);
   assert.deepEqual([minio!.command, ...minio!.args], ['/m/minio', 'server', '/tmp/st/minio', '--address', '127.0.0.1:9010', '--console-address', '127.0.0.1:9011']);
-  assert.deepEqual(minio!.env, { MINIO_ROOT_USER: 'reprolab', MINIO_ROOT_PASSWORD: 'reprolab-secret' });
+  assert.deepEqual(minio!.env, { MINIO_ROOT_USER: 'reprolab-ab12', MINIO_ROOT_PASSWORD: 'generated-per-install' });
   assert.deepEqual(minio!.health, { kind: 'http', path: '/minio/health/live' });
   assert.deepEqual(db!.args, ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', '/tmp/st/pgdata', '--port', '5443']);
   assert.deepEqual(worker!.health.kind, 'log');
@@ -25,10 +27,30 @@ test('embedded stack: order, commands, ports shifted by offset, client env', () 
   assert.equal(s.env.TEMPORAL_ADDRESS, '127.0.0.1:7243');
   assert.equal(s.env.S3_ENDPOINT, 'http://127.0.0.1:9010');
   assert.equal(s.env.DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5443/postgres');
-  assert.equal(worker!.env?.S3_SECRET_KEY, 'reprolab-secret');
+  assert.equal(worker!.env?.S3_SECRET_KEY, 'generated-per-install');
   assert.equal(dashboard!.env?.TEMPORAL_ADDRESS, '127.0.0.1:7243');
   for (const x of s.services) assert.ok(x.host === undefined || x.host === '127.0.0.1');
-  assert.equal(embeddedStack({ tools: { temporal: 't', minio: 'm' } }).env.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+  assert.equal(embeddedStack({ tools: { temporal: 't', minio: 'm' }, secrets }).env.TEMPORAL_ADDRESS, '127.0.0.1:7233');
+});
+
+test('per-install secrets: generated once, owner-only, stable; old MinIO data keeps its credentials; a corrupt file is an error', async () => {
+  const dir = tmpDir();
+  const a = await loadOrCreateSecrets(dir);
+  assert.equal(a.created, true);
+  assert.equal(fs.statSync(secretsFile(dir)).mode & 0o777, 0o600);
+  assert.ok(a.secrets.s3SecretKey.length >= 32 && a.secrets.s3SecretKey !== LEGACY_SECRETS.s3SecretKey);
+  assert.notEqual((await loadOrCreateSecrets(tmpDir())).secrets.s3SecretKey, a.secrets.s3SecretKey, 'two installs share a password');
+  fs.chmodSync(secretsFile(dir), 0o644);
+  const b = await loadOrCreateSecrets(dir);
+  assert.deepEqual([b.created, b.secrets], [false, a.secrets]);
+  assert.equal(fs.statSync(secretsFile(dir)).mode & 0o777, 0o600, 'a loosened file is tightened');
+  const old = tmpDir();
+  fs.mkdirSync(path.join(old, 'minio', '.minio.sys'), { recursive: true });
+  assert.deepEqual((await loadOrCreateSecrets(old)).secrets, LEGACY_SECRETS);
+  fs.writeFileSync(secretsFile(dir), '{"s3AccessKey": "x"');
+  await assert.rejects(loadOrCreateSecrets(dir), /secrets\.json is not valid JSON.*restore it from a backup/);
+  fs.writeFileSync(secretsFile(dir), '{"s3AccessKey": "reprolab"}');
+  await assert.rejects(loadOrCreateSecrets(dir), /"s3SecretKey" is missing/);
 });
 
 test('real temporal and minio start healthy under the supervisor and stop without orphans', async (t) => {
@@ -48,7 +70,8 @@ test('real temporal and minio start healthy under the supervisor and stop withou
   }
   assert.ok(offset, 'no free port range found');
   const dir = tmpDir();
-  const stack = embeddedStack({ stateDir: dir, portOffset: offset, tools: { temporal: bin('temporal'), minio: bin('minio') } });
+  const { secrets } = await loadOrCreateSecrets(dir);
+  const stack = embeddedStack({ stateDir: dir, portOffset: offset, tools: { temporal: bin('temporal'), minio: bin('minio') }, secrets });
   const lines: string[] = [];
   const started = await startStack({ stateDir: dir, detach: true, services: stack.services.slice(0, 2), stackEnv: stack.env, log: (l) => lines.push(l) });
   let pids: number[] = [];
@@ -59,6 +82,13 @@ test('real temporal and minio start healthy under the supervisor and stop withou
     const ui = await fetch(`http://127.0.0.1:${stack.ports.temporalUi}/`);
     assert.ok(ui.status < 500, `temporal UI status ${ui.status}`);
     assert.equal((await readStackEnv(dir))?.TEMPORAL_ADDRESS, `127.0.0.1:${7233 + offset}`);
+    assert.equal((await readStackEnv(dir))?.S3_SECRET_KEY, secrets.s3SecretKey);
+    assert.equal(fs.statSync(path.join(dir, 'env.json')).mode & 0o077, 0, 'the env file (with the credentials) is owner-only');
+    // MinIO runs with this install's credentials, not the old fixed ones.
+    const { Client } = await import('minio');
+    const client = (k: { s3AccessKey: string; s3SecretKey: string }) => new Client({ endPoint: '127.0.0.1', port: stack.ports.minio, useSSL: false, accessKey: k.s3AccessKey, secretKey: k.s3SecretKey });
+    assert.equal(await client(secrets).bucketExists('secrets-check'), false);
+    await assert.rejects(client(LEGACY_SECRETS).bucketExists('secrets-check'), /InvalidAccessKeyId|access key/i);
     assert.ok(fs.existsSync(path.join(dir, 'temporal.db')));
     pids = (await stackStatus(dir)).services.flatMap((s) => s.pids);
     assert.ok(pids.length >= 2);

@@ -17,8 +17,7 @@ export const BASE_PORTS = {
   dashboard: 3000,
 } as const;
 
-export const S3_ACCESS_KEY = 'reprolab';
-export const S3_SECRET_KEY = 'reprolab-secret';
+import type { StackSecrets } from './secrets';
 
 export interface StackEnv {
   TEMPORAL_ADDRESS: string;
@@ -48,6 +47,8 @@ export interface EmbeddedStackOptions {
   /** Where db/, apps/ live (default: this monorepo). */
   repoRoot?: string;
   host?: string;
+  /** MinIO's root credentials (loadOrCreateSecrets: per install, in <state dir>/secrets.json). */
+  secrets: StackSecrets;
 }
 
 const binPath = (t: string | { path: string }) => (typeof t === 'string' ? t : t.path);
@@ -66,8 +67,8 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
     TEMPORAL_ADDRESS: `${host}:${p.temporal}`,
     TEMPORAL_NAMESPACE: 'default',
     S3_ENDPOINT: `http://${host}:${p.minio}`,
-    S3_ACCESS_KEY,
-    S3_SECRET_KEY,
+    S3_ACCESS_KEY: opts.secrets.s3AccessKey,
+    S3_SECRET_KEY: opts.secrets.s3SecretKey,
     DATABASE_URL: `postgres://postgres:postgres@${host}:${p.db}/postgres`,
     REPROLAB_STATE_DIR: stateDir,
   };
@@ -97,7 +98,7 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
       name: 'minio',
       command: binPath(opts.tools.minio),
       args: ['server', path.join(stateDir, 'minio'), '--address', `${host}:${p.minio}`, '--console-address', `${host}:${p.minioConsole}`],
-      env: { MINIO_ROOT_USER: S3_ACCESS_KEY, MINIO_ROOT_PASSWORD: S3_SECRET_KEY },
+      env: { MINIO_ROOT_USER: opts.secrets.s3AccessKey, MINIO_ROOT_PASSWORD: opts.secrets.s3SecretKey },
       host,
       port: p.minio,
       extraPorts: [{ name: 'console', port: p.minioConsole }],

@@ -213,9 +213,10 @@ export async function readState(stateDir: string): Promise<StackState | null> {
   }
 }
 
+/** Owner-only: the state and env files carry the stack's credentials. */
 async function writeAtomic(file: string, data: string): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, data);
+  await fsp.writeFile(tmp, data, { mode: 0o600 });
   await fsp.rename(tmp, file);
 }
 

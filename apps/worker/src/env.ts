@@ -6,8 +6,9 @@ const Env = z.object({
   TEMPORAL_NAMESPACE: z.string().default('default'),
   DATABASE_URL: z.string().default('postgres://postgres:postgres@127.0.0.1:5433/postgres'),
   S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
-  S3_ACCESS_KEY: z.string().default('reprolab'),
-  S3_SECRET_KEY: z.string().default('reprolab-secret'),
+  // No default: every install has its own (reprolab up: <state dir>/secrets.json).
+  S3_ACCESS_KEY: z.string({ error: 'not set: give the object store access key (the embedded stack keeps it in <state dir>/secrets.json as s3AccessKey)' }).min(1),
+  S3_SECRET_KEY: z.string({ error: 'not set: give the object store secret key (the embedded stack keeps it in <state dir>/secrets.json as s3SecretKey)' }).min(1),
   S3_BUCKET: z.string().default('reprolab'),
   S3_REGION: z.string().optional(),
   /** Comma-separated task queues to poll; the embedded default polls all of them. */
