@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { insertMetrics } from '@reprolab/db';
+import { srComplexity } from '@reprolab/methods/sr/arch';
 import { DistillParams } from '@reprolab/recipes';
 import { runComputeJob } from '../compute/client';
 import type { DistillJobArgs, DistillJobResult } from '../compute/jobs';
@@ -46,6 +47,7 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
     await session.flushLosses();
     const m = (name: string, value: number | undefined) => (value === undefined || !Number.isFinite(value) ? [] : [{ runId: input.runId, stepId: step.id, name, value, index: null }]);
     const e = r.eval;
+    const arch = { kind: 'edsr' as const, nResblocks: params.model.blocks, nFeats: params.model.feats, resScale: params.model.resScale, scale: params.scale };
     await insertMetrics(deps.db, [
       ...m('psnr_y', e.psnr),
       ...m('ssim_y', e.ssim),
@@ -56,6 +58,9 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
       ...m('eval_images', e.images),
       ...m('params_student', r.params.student),
       ...m('params_teacher', r.params.teacher),
+      // MACs for a 1280×720 output (the paper's Fig. 4 convention), student and teacher.
+      ...m('macs_student_720p', srComplexity(arch, params.width, 720 / params.scale, 1280 / params.scale).macs),
+      ...m('macs_teacher_720p', srComplexity(arch, 1, 720 / params.scale, 1280 / params.scale).macs),
       ...m('seconds_per_step', r.secondsPerStep),
       ...m('final_train_loss', r.finalLoss),
       ...m('train_steps', r.position.step),
