@@ -7,3 +7,4 @@ export * from './loss';
 export * from './metrics';
 export * from './resize';
 export * from './train';
+export * from './crops';
