@@ -20,6 +20,7 @@ import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, Si
 import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
+import { encodeSrCrops } from '../sr-crops';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -307,6 +308,9 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     const evalResult = sr.evaluateSr(r.model, p.method, arch, p.width, test);
     const modelPath = join(ctx.scratchDir, 'model.bin');
     await writeFile(modelPath, encodeCheckpoint(await captureState(r.model, undefined, r.position, meta)));
+    // The same crops of the same test tiles for every arm and seed, for the run page.
+    const cropsPath = join(ctx.scratchDir, 'crops.json');
+    await writeFile(cropsPath, encodeSrCrops(sr.srCrops(r.model, p.method, arch, p.width, test), { method: p.method, seed: args.seed, width: p.width, scale: p.scale }));
     const result: DistillJobResult = {
       position: r.position,
       finalLoss: r.finalLoss,
@@ -316,7 +320,7 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
       params: sr.srParams(arch, p.width),
       extractor: extractor ? { name: extractor.name, description: extractor.description } : null,
     };
-    return { result, files: { model: modelPath } };
+    return { result, files: { model: modelPath, crops: cropsPath } };
   } finally {
     r.model.dispose();
     extractor?.dispose();

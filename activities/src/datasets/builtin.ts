@@ -19,11 +19,11 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { PNG } from 'pngjs';
 import { mnistFromIdx } from '@reprolab/methods';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ImageDataset } from '@reprolab/methods';
+import { decodePngRgb, encodePngRgb, type RgbPixels } from '../png';
 
 const require = createRequire(import.meta.url);
 
@@ -95,29 +95,14 @@ export function photosSkimageDir(): string {
   return join(process.env.REPROLAB_CACHE_DIR ?? join(homedir(), '.cache', 'reprolab'), 'data', 'skimage-0.26.0');
 }
 
-/** A PNG as interleaved 8-bit RGB; greyscale is replicated to three channels (pngjs does it). */
-export async function readPngRgb(path: string): Promise<{ width: number; height: number; rgb: Uint8Array }> {
-  const png = PNG.sync.read(await readFile(path));
-  const rgb = new Uint8Array(png.width * png.height * 3);
-  // pngjs always decodes to RGBA (grey → R = G = B); keep RGB.
-  for (let i = 0, j = 0; i < rgb.length; i += 3, j += 4) {
-    rgb[i] = png.data[j]!;
-    rgb[i + 1] = png.data[j + 1]!;
-    rgb[i + 2] = png.data[j + 2]!;
-  }
-  return { width: png.width, height: png.height, rgb };
+/** A PNG file as interleaved 8-bit RGB; greyscale is replicated to three channels. */
+export async function readPngRgb(path: string): Promise<RgbPixels> {
+  return decodePngRgb(new Uint8Array(await readFile(path)));
 }
 
 /** Writes interleaved 8-bit RGB as an opaque PNG. */
-export async function writePngRgb(path: string, img: { width: number; height: number; rgb: Uint8Array }): Promise<void> {
-  const png = new PNG({ width: img.width, height: img.height });
-  for (let i = 0, j = 0; i < img.rgb.length; i += 3, j += 4) {
-    png.data[j] = img.rgb[i]!;
-    png.data[j + 1] = img.rgb[i + 1]!;
-    png.data[j + 2] = img.rgb[i + 2]!;
-    png.data[j + 3] = 255;
-  }
-  await writeFile(path, PNG.sync.write(png));
+export async function writePngRgb(path: string, img: RgbPixels): Promise<void> {
+  await writeFile(path, encodePngRgb(img));
 }
 
 /** Non-overlapping tile×tile crops, row by row from the top-left; the remainder is dropped. */
