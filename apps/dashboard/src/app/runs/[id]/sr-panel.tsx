@@ -23,7 +23,13 @@ export const completedDistillSteps = (steps: { kind: string; status: string }[])
 /** Rows: test crops; columns: bicubic, each arm's student, the teacher, HR; each with its Y-PSNR on the crop. */
 function CropGrid({ crops, scale }: { crops: SrCropsView; scale: number }) {
   const zoom = 3;
-  if (!crops.rows.length) return <p style={{ color: '#555' }}>No crops stored for seed {crops.seed} yet{crops.missing.length ? ` (waiting for ${crops.missing.join(', ')})` : ''}.</p>;
+  if (!crops.rows.length)
+    return (
+      <p style={{ color: '#555' }}>
+        No crops stored for seed {crops.seed}
+        {crops.missing.length ? ` (none from ${crops.missing.join(', ')}: not finished yet, or computed before distill steps stored crops)` : ''}.
+      </p>
+    );
   return (
     <table data-testid="sr-crops" style={{ borderCollapse: 'collapse' }}>
       <thead>
@@ -65,7 +71,7 @@ function CropGrid({ crops, scale }: { crops: SrCropsView; scale: number }) {
       <caption style={{ captionSide: 'bottom', fontSize: 12, color: '#555', textAlign: 'left', paddingTop: 4 }}>
         the same {crops.rows[0]!.size}×{crops.rows[0]!.size} HR region of each test tile (its most textured, chosen from the HR tile alone) for every arm, shown {zoom}× enlarged; ×{scale}{' '}
         super-resolution of the whole LR tile, rounded to 8 bits; Y-PSNR on the crop only, so it differs from the whole-test-set numbers
-        {crops.missing.length ? `; no crops yet from ${crops.missing.join(', ')}` : ''}
+        {crops.missing.length ? `; none (yet) from ${crops.missing.join(', ')}` : ''}
       </caption>
     </table>
   );
