@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './stack';
 
 const DASHBOARD_DIR = join(REPO_ROOT, 'apps', 'dashboard');
-const BUNDLED_PACKAGES = ['apps/api/src', 'db/src', 'workflows/src', 'workflows/recipes/src'];
+const BUNDLED_PACKAGES = ['apps/api/src', 'db/src', 'workflows/src', 'workflows/recipes/src', 'activities/src', 'activities/methods/src'];
 
 async function newestMtime(dir: string): Promise<number> {
   let newest = 0;

@@ -8,30 +8,21 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { spawnDashboard, signIn } from '../support/dashboard';
-import { adminToken, connect, growPruneStep, mpuMiniRecipe, onCleanup, sleep, startWorker, trainEvalRecipe, type Api } from '../support/harness';
+import { signedInDashboard } from '../support/dashboard';
+import { connect, growPruneStep, mpuMiniRecipe, sleep, trainEvalRecipe, type Api } from '../support/harness';
 
 let api: Api;
 let base = '';
-let browser: Browser;
 let context: BrowserContext;
 const shots = join(REPO_ROOT, 'test-results');
 
 before(async () => {
   ({ api } = await connect());
-  ({ base } = await spawnDashboard());
-  await startWorker();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  onCleanup(() => browser.close());
   // One signed-in browser context for every page (the session cookie the /login form sets).
-  context = await browser.newContext();
-  await signIn(context, base, await adminToken());
+  ({ base, context } = await signedInDashboard());
   mkdirSync(shots, { recursive: true });
 });
 

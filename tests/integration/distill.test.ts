@@ -1,29 +1,26 @@
 /** distill (CSD and its arms) through the real stack: photos-skimage tiles → train → Y-PSNR → sr-gaps summary. */
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { stringify } from 'yaml';
 import { TRPCError } from '@trpc/server';
-import { countParams, srConvLayers } from '@reprolab/methods/sr/index';
-import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { loadBuiltinDataset, type ObjectStore } from '@reprolab/activities';
+import { decodeSrCropImage, parseSrCrops } from '@reprolab/activities/sr-crops';
+import { countParams, cropSquare, edsrPaper, psnr, srConvLayers } from '@reprolab/methods/sr/index';
+import { connect, finalMetrics, srRecipe, startWorker, testDb, waitForRun, type Api } from '../support/harness';
 
 let api: Api;
+let store: ObjectStore;
 before(async () => {
-  ({ api } = await connect());
+  ({ api, store } = await connect());
   await startWorker();
 });
 
-// csd-proxy.yaml at a CI size: a 2-block, 16-feature teacher at ×4, 6 steps, 4 test tiles, 2 seeds.
-const protocol = { model: { kind: 'edsr', blocks: 2, feats: 16 }, width: 0.25, scale: 4, patch: 8, batchSize: 6, negatives: 4, steps: 6, learningRate: 0.0005, checkpointEvery: 3, evalLimit: 4 };
 const recipe = (params: Record<string, unknown> = {}) =>
-  stringify({
-    name: 'csd-ci',
-    version: 1,
-    datasets: { photos: { builtin: 'photos-skimage' } },
-    steps: [
-      { id: 'sr', kind: 'distill', inputs: { dataset: 'photos' }, params: { ...protocol, ...params }, matrix: { method: ['csd', 'student-alone', 'split-no-contrastive'], seed: [1, 2] } },
-      { id: 'summary', kind: 'aggregate', needs: ['sr'], params: { fn: 'sr-gaps' } },
+  srRecipe('csd-ci', {
+    params,
+    targets: [
+      { claim: 'csd-beats-baseline-student', metric: 'summary.csd_minus_baseline_psnr' },
+      { claim: 'csd-edsrplus-w0.25-csd-x4-set5-psnr', metric: 'summary.psnr_csd_mean' },
     ],
-    targets: [{ claim: 'csd-beats-baseline-student', metric: 'summary.csd_minus_baseline_psnr' }],
   });
 
 test(`[SR/${testDb()}] CSD, its baseline and J-T1 arms train on real photo tiles; PSNR, parameter counts and paired gaps are recorded`, async () => {
@@ -57,11 +54,88 @@ test(`[SR/${testDb()}] CSD, its baseline and J-T1 arms train on real photo tiles
   assert.ok(Math.abs(m['summary.psnr_csd_mean']! - (m['sr-csd-1.psnr_y']! + m['sr-csd-2.psnr_y']!) / 2) < 1e-9);
   // The extractor (a stand-in, never called VGG) is recorded in the step's report artifact.
   const kinds = done.artifacts.filter((a) => done.steps.find((s) => s.id === a.stepId)?.stepKey === 'sr-csd-1').map((a) => `${a.kind}:${a.name}`);
-  assert.deepEqual(kinds.sort(), ['checkpoint:step-3', 'model:edsr-csd-w0.25-x4', 'report:distill-csd']);
+  assert.deepEqual(kinds.sort(), ['checkpoint:step-3', 'crops:sr-crops-csd', 'model:edsr-csd-w0.25-x4', 'report:distill-csd']);
   const c = await api.compare.run({ runId: launched.runId });
   const row = c.rows.find((r) => r.claimId === 'csd-beats-baseline-student')!;
   assert.equal(row.hypothesis, 'superiority');
   assert.equal(row.seeds, 2);
+
+  // The crops each step stored: the same regions of the same test tiles in every arm, decodable
+  // PNGs whose HR is the real photo tile's pixels, with the Y-PSNR the pixels give.
+  const cropsOf = async (stepKey: string) => {
+    const stepId = done.steps.find((s) => s.stepKey === stepKey)!.id;
+    const art = done.artifacts.find((a) => a.stepId === stepId && a.kind === 'crops')!;
+    // 3 crops × up to 4 images of 48×48 RGB are 83 KB raw; PNG + base64 JSON measured 54 KB for csd.
+    assert.ok(art.size < 64_000, `${stepKey}: crops artifact ${art.size} bytes`);
+    return parseSrCrops(await store.getBytes(art.sha256));
+  };
+  const photos = await loadBuiltinDataset('photos-skimage');
+  const px = 96 * 96 * 3;
+  const csd = await cropsOf('sr-csd-1');
+  const alone = await cropsOf('sr-student-alone-1');
+  assert.deepEqual(
+    csd.crops.map((k) => k.tile),
+    [0, 1, 2],
+    'three of the four evaluated test tiles',
+  );
+  assert.deepEqual(
+    alone.crops.map((k) => [k.tile, k.y, k.x, k.size]),
+    csd.crops.map((k) => [k.tile, k.y, k.x, k.size]),
+  );
+  for (const [crop, other] of csd.crops.map((k, i) => [k, alone.crops[i]!] as const)) {
+    assert.deepEqual(
+      crop.images.map((i) => i.role),
+      ['hr', 'bicubic', 'student', 'teacher'],
+    );
+    assert.deepEqual(
+      other.images.map((i) => i.role),
+      ['hr', 'bicubic', 'student'],
+    );
+    const [hr, ...rest] = crop.images.map((i) => decodeSrCropImage(i.png));
+    for (const img of [hr!, ...rest]) assert.deepEqual([img.width, img.height, img.rgb.length], [48, 48, 48 * 48 * 3]);
+    assert.deepEqual(hr!.rgb, cropSquare(photos.test.images.subarray(crop.tile * px, (crop.tile + 1) * px), 96, crop.y, crop.x, 48), `tile ${crop.tile}: HR crop is the photo's pixels`);
+    assert.ok(crop.y >= 4 && crop.x >= 4 && crop.y + 48 <= 92 && crop.x + 48 <= 92 && crop.y % 4 === 0 && crop.x % 4 === 0, `crop at (${crop.y}, ${crop.x})`);
+    crop.images.slice(1).forEach((img, i) => {
+      assert.ok(Math.abs(img.psnrY! - psnr({ height: 48, width: 48, data: rest[i]!.rgb }, { height: 48, width: 48, data: hr!.rgb }, 0)) < 1e-9, `${img.role} PSNR`);
+    });
+    assert.equal(crop.images[1]!.png, other.images[1]!.png, 'bicubic does not depend on the arm');
+  }
+
+  // What the run page reads: one seed's crops lined up by arm, and PSNR vs parameters with the paper's points.
+  const grid = await api.sr.crops({ runId: launched.runId, seed: 2 });
+  assert.equal(grid.seed, 2);
+  assert.deepEqual(grid.seeds, [1, 2]);
+  assert.deepEqual(
+    grid.columns.map((k) => k.key),
+    ['bicubic', 'student-alone', 'split-no-contrastive', 'csd', 'teacher', 'hr'],
+  );
+  assert.equal(grid.rows.length, 3);
+  for (const r of grid.rows) for (const k of grid.columns) assert.match(r.cells[k.key]!.src, /^data:image\/png;base64,iVBORw0KGgo/);
+  assert.equal(grid.rows[0]!.cells.csd!.step, 'sr-csd-2');
+  await assert.rejects(api.sr.crops({ runId: launched.runId, seed: 9 }), (e: unknown) => e instanceof TRPCError && e.code === 'NOT_FOUND');
+  const view = (await api.sr.view({ runId: launched.runId }))!;
+  assert.equal(view.scale, 'proxy');
+  assert.match(view.note!, /not comparable/);
+  const point = (arm: string, role: string) => view.measured.find((p) => p.arm === arm && p.role === role);
+  assert.deepEqual(
+    view.measured.map((p) => `${p.arm}/${p.role}`),
+    ['student-alone/student', 'split-no-contrastive/student', 'split-no-contrastive/teacher', 'csd/student', 'csd/teacher'],
+  );
+  assert.ok(Math.abs(point('csd', 'student')!.mean - m['summary.psnr_csd_mean']!) < 1e-9);
+  assert.equal(point('csd', 'teacher')!.params, countParams(srConvLayers(arch, 1)));
+  assert.equal(point('student-alone', 'student')!.perSeed.length, 2);
+  assert.ok(point('csd', 'student')!.lower! < point('csd', 'student')!.mean);
+  assert.equal(view.paper!.label, 'paper (EDSR+, DIV2K→Set5)');
+  assert.deepEqual(view.paper!.points.map((p) => p.claimId).sort(), [
+    'csd-edsrplus-w0.25-baseline-x4-set5-psnr',
+    'csd-edsrplus-w0.25-csd-x4-set5-psnr',
+    'csd-edsrplus-w0.25-j-t1-x4-set5-psnr',
+    'csd-edsrplus-w1.0-baseline-x4-set5-psnr',
+    'csd-edsrplus-w1.0-csd-x4-set5-psnr',
+    'csd-edsrplus-w1.0-j-t1-x4-set5-psnr',
+  ]);
+  const paperCsd = view.paper!.points.find((p) => p.claimId === 'csd-edsrplus-w0.25-csd-x4-set5-psnr')!;
+  assert.deepEqual([paperCsd.value, paperCsd.params], [32.34, countParams(srConvLayers(edsrPaper(4), 0.25))]);
 });
 
 test(`[SR/${testDb()}] bad distill params are refused at launch, naming the field`, async () => {

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { before, test } from 'node:test';
 import { stringify } from 'yaml';
 import { TRPCError } from '@trpc/server';
-import { encodePngRgb } from '@reprolab/activities/datasets/png';
+import { encodePngRgb } from '@reprolab/activities/png';
 import { findDatasetByName, listDatasets } from '@reprolab/db';
 import { countParams, decodeSrManifest, srConvLayers } from '@reprolab/methods/sr/index';
 import { REPO_ROOT } from '@reprolab/infra/stack';

@@ -1,11 +1,11 @@
 /** The real dashboard (`next start`, built once) for the browser tests, and signing in to it. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { onCleanup, sleep } from './harness';
+import { adminToken, onCleanup, sleep, startWorker } from './harness';
 
 export interface Dashboard {
   proc: ChildProcess;
@@ -61,4 +61,21 @@ export async function signIn(context: BrowserContext, base: string, token: strin
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${base}/`);
   await page.close();
+}
+
+/**
+ * The browser tests' setup: the real dashboard and a worker against the test servers, and Debian's
+ * Chromium with one context signed in through /login as an admin.
+ */
+export async function signedInDashboard(): Promise<{ base: string; context: BrowserContext }> {
+  const { base } = await spawnDashboard();
+  await startWorker();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  onCleanup(() => browser.close());
+  const context = await browser.newContext();
+  await signIn(context, base, await adminToken());
+  return { base, context };
 }

@@ -54,9 +54,10 @@ export function adminToken(): Promise<string> {
 /** An API caller (as an admin, or with `token`) plus direct db/store handles; closed after the test file. */
 export async function connect(opts: { token?: string | null } = {}): Promise<{ api: Api; ctx: ApiContext; db: Db; store: ObjectStore }> {
   const token = opts.token !== undefined ? opts.token : await adminToken();
-  const ctx = await createApiContext({ databaseUrl: requireEnv('DATABASE_URL'), temporalAddress: requireEnv('TEMPORAL_ADDRESS'), token });
+  const storeConfig = { endpoint: requireEnv('S3_ENDPOINT'), accessKey: requireEnv('S3_ACCESS_KEY'), secretKey: requireEnv('S3_SECRET_KEY'), bucket: requireEnv('S3_BUCKET') };
+  const ctx = await createApiContext({ databaseUrl: requireEnv('DATABASE_URL'), temporalAddress: requireEnv('TEMPORAL_ADDRESS'), token, objectStore: storeConfig });
   await prepareDatabase(ctx.db);
-  const store = new ObjectStore({ endpoint: requireEnv('S3_ENDPOINT'), accessKey: requireEnv('S3_ACCESS_KEY'), secretKey: requireEnv('S3_SECRET_KEY'), bucket: requireEnv('S3_BUCKET') });
+  const store = new ObjectStore(storeConfig);
   onCleanup(() => ctx.close());
   return { api: makeCaller(ctx), ctx, db: ctx.db, store };
 }
@@ -232,4 +233,23 @@ export function finalMetrics(rows: { step: string | null; name: string; index: n
   const out: Record<string, number> = {};
   for (const m of rows) if (m.index === null) out[`${m.step}.${m.name}`] = m.value;
   return out;
+}
+
+/**
+ * csd-proxy.yaml at a CI size: a 2-block, 16-feature EDSR teacher at ×4 with its 0.25 student on
+ * photos-skimage, CSD, the student alone and J-T1 per seed, then the sr-gaps summary; `params`
+ * override the distill params (steps, evalLimit, …).
+ */
+export function srRecipe(name: string, opts: { params?: Record<string, unknown>; seeds?: number[]; targets?: Record<string, unknown>[] } = {}): string {
+  const protocol = { model: { kind: 'edsr', blocks: 2, feats: 16 }, width: 0.25, scale: 4, patch: 8, batchSize: 6, negatives: 4, steps: 6, learningRate: 0.0005, checkpointEvery: 3, evalLimit: 4 };
+  return stringify({
+    name,
+    version: 1,
+    datasets: { photos: { builtin: 'photos-skimage' } },
+    steps: [
+      { id: 'sr', kind: 'distill', inputs: { dataset: 'photos' }, params: { ...protocol, ...opts.params }, matrix: { method: ['csd', 'student-alone', 'split-no-contrastive'], seed: opts.seeds ?? [1, 2] } },
+      { id: 'summary', kind: 'aggregate', needs: ['sr'], params: { fn: 'sr-gaps' } },
+    ],
+    targets: opts.targets ?? [],
+  });
 }

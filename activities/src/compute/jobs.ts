@@ -20,6 +20,7 @@ import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, Si
 import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
+import { encodeSrCrops } from '../sr-crops';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -274,7 +275,7 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
   const p = args.params;
   const arch = { kind: 'edsr' as const, nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
   // HR tiles (photos-skimage) or the whole images of an imported SR dataset (sr-jobs.ts).
-  const { train, evaluate } = await (await import('./sr-jobs')).distillData(ctx, p);
+  const { train, evaluate, crops } = await (await import('./sr-jobs')).distillData(ctx, p);
   // The extractor is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
   const extractor = p.method === 'csd' ? sr.randomConvFeatures({ seed: args.seed }) : undefined;
   const meta = { ...args.meta, arch, width: p.width, method: p.method };
@@ -305,6 +306,9 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     const evalResult = evaluate(r.model, p.method, arch, p.width);
     const modelPath = join(ctx.scratchDir, 'model.bin');
     await writeFile(modelPath, encodeCheckpoint(await captureState(r.model, undefined, r.position, meta)));
+    // The same crops of the same test tiles for every arm and seed, for the run page.
+    const cropsPath = join(ctx.scratchDir, 'crops.json');
+    if (crops) await writeFile(cropsPath, encodeSrCrops(crops(r.model, p.method, arch, p.width), { method: p.method, seed: args.seed, width: p.width, scale: p.scale }));
     const result: DistillJobResult = {
       position: r.position,
       finalLoss: r.finalLoss,
@@ -314,7 +318,7 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
       params: sr.srParams(arch, p.width),
       extractor: extractor ? { name: extractor.name, description: extractor.description } : null,
     };
-    return { result, files: { model: modelPath } };
+    return { result, files: { model: modelPath, ...(crops ? { crops: cropsPath } : {}) } };
   } finally {
     r.model.dispose();
     extractor?.dispose();

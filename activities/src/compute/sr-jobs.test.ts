@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { captureState, encodeCheckpoint } from '@reprolab/methods';
 import { bicubicLr, buildSrModel, countParams, encodeSrManifest, srConvLayers, type EdsrArch, type SrManifest } from '@reprolab/methods/sr/index';
 import { EvaluateParams } from '@reprolab/recipes';
-import { encodePngRgb } from '../datasets/png';
+import { encodePngRgb } from '../png';
 import { InvalidJobInput, type JobContext } from './jobs';
 import { evaluateSrJob, srSetSlug, type SrEvalJobResult } from './sr-jobs';
 

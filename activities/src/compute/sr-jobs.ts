@@ -7,8 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, decodeDataset, restoreState } from '@reprolab/methods';
 import type { DistillParams, EvaluateParams } from '@reprolab/recipes';
-import type { EdsrArch, SrEvalResult, SrForward, SrManifest, SrMethod, SrPair, SrTiles, trainSr } from '@reprolab/methods/sr/index';
-import { decodePngRgb } from '../datasets/png';
+import type { EdsrArch, SrEvalResult, SrForward, SrManifest, SrMethod, SrPair, SrCrop, SrTiles, trainSr } from '@reprolab/methods/sr/index';
+import { decodePngRgb } from '../png';
 import { InvalidJobInput, type JobContext, type JobResult } from './jobs';
 
 /** What a distill step records in its model artifact's meta. */
@@ -113,6 +113,8 @@ type Model = Awaited<ReturnType<typeof trainSr>>['model'];
 export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
   train: SrTiles | ((patch: number, batchSize: number, seed: number, step: number, augment: boolean) => { lr: Parameters<SrForward>[0]; hr: ReturnType<SrForward> });
   evaluate: (model: Model, method: SrMethod, arch: EdsrArch, width: number) => SrEvalResult;
+  /** The run page's crop comparison: on tile datasets only (whole imported images have none yet). */
+  crops?: (model: Model, method: SrMethod, arch: EdsrArch, width: number) => SrCrop[];
 }> {
   const sr = await import('@reprolab/methods/sr/index');
   const bytes = new Uint8Array(await readFile(ctx.files.dataset!));
@@ -122,7 +124,11 @@ export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
     if (h !== w || c !== 3) throw new InvalidJobInput(`distill needs square RGB HR tiles (e.g. builtin photos-skimage) or an imported div2k / sr-benchmark dataset; dataset ${data.name} has ${data.shape.join('×')}`);
     if (p.patch * p.scale > h) throw new InvalidJobInput(`distill: patch · scale = ${p.patch * p.scale} exceeds the ${h}-pixel tiles of ${data.name}`);
     const test = sr.makeSrTiles(data.test.images, h, p.scale, p.evalLimit);
-    return { train: sr.makeSrTiles(data.train.images, h, p.scale), evaluate: (model, method, arch, width) => sr.evaluateSr(model, method, arch, width, test) };
+    return {
+      train: sr.makeSrTiles(data.train.images, h, p.scale),
+      evaluate: (model, method, arch, width) => sr.evaluateSr(model, method, arch, width, test),
+      crops: (model, method, arch, width) => sr.srCrops(model, method, arch, width, test),
+    };
   }
   const m = sr.decodeSrManifest(bytes);
   if (m.scale !== p.scale) throw new InvalidJobInput(`distill: params.scale is ${p.scale} but dataset ${m.name} was imported at ×${m.scale}; import it again with --scale ${p.scale}`);

@@ -23,7 +23,7 @@ import { mnistFromIdx } from '@reprolab/methods';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { ImageDataset } from '@reprolab/methods';
-import { decodePngRgb, encodePngRgb } from './png';
+import { decodePngRgb, encodePngRgb, type RgbPixels } from '../png';
 
 const require = createRequire(import.meta.url);
 
@@ -96,12 +96,12 @@ export function photosSkimageDir(): string {
 }
 
 /** A PNG file as interleaved 8-bit RGB; greyscale is replicated to three channels. */
-export async function readPngRgb(path: string): Promise<{ width: number; height: number; rgb: Uint8Array }> {
+export async function readPngRgb(path: string): Promise<RgbPixels> {
   return decodePngRgb(new Uint8Array(await readFile(path)), path);
 }
 
 /** Writes interleaved 8-bit RGB as an opaque PNG. */
-export async function writePngRgb(path: string, img: { width: number; height: number; rgb: Uint8Array }): Promise<void> {
+export async function writePngRgb(path: string, img: RgbPixels): Promise<void> {
   await writeFile(path, encodePngRgb(img));
 }
 

@@ -12,7 +12,7 @@ import { bicubicLr, decodeSrManifest, modcrop } from '@reprolab/methods/sr/index
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '../storage/object-store';
 import { importDataset } from './import';
-import { decodePngRgb, encodePngRgb } from './png';
+import { decodePngRgb, encodePngRgb } from '../png';
 
 const untouchable = <T>(what: string) => new Proxy({}, { get: (_, k) => { throw new Error(`refused import touched the ${what} (.${String(k)})`); } }) as T;
 const db = untouchable<Db>('database');

@@ -17,7 +17,7 @@
 import { saveDataset, type Db } from '@reprolab/db';
 import { checkSrScale, encodeSrManifest, prepareSrPair, pairSrFiles, pngStem, srManifestCounts, type SrManifest, type SrPair } from '@reprolab/methods/sr/index';
 import type { ObjectStore } from '../storage/object-store';
-import { decodePngRgb, encodePngRgb } from './png';
+import { decodePngRgb, encodePngRgb } from '../png';
 import type { StoredDataset } from './store';
 
 export type SrImportFormat = 'div2k' | 'sr-benchmark';

@@ -12,6 +12,7 @@ import { runComputeJob } from '../compute/client';
 import type { DistillJobArgs, DistillJobResult } from '../compute/jobs';
 import { srImageFiles } from '../datasets/sr-files';
 import type { ActivityDeps } from '../deps';
+import { SR_CROPS_KIND } from '../sr-crops';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput, StepResult } from '../types';
 import { openStep, putArtifact, requireInput, rethrowComputeFailure } from './context';
@@ -42,6 +43,7 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
       onCheckpoint: (path, d) => session.checkpoint(path, d),
       onOutputs: async (out) => {
         modelDigest = await putArtifact(deps, step, new Uint8Array(await readFile(out.model!)), 'model', `edsr-${params.method}-w${params.width}-x${params.scale}`);
+        if (out.crops) await putArtifact(deps, step, new Uint8Array(await readFile(out.crops)), SR_CROPS_KIND, `sr-crops-${params.method}`);
       },
     });
     await session.flushLosses();

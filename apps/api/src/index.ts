@@ -3,6 +3,8 @@ export { createCallerFactory } from './trpc';
 export type { ApiContext } from './context';
 export { launchRun, type LaunchInput, type Launched } from './launch';
 export { createApiContext } from './create-context';
+export { objectStoreFromEnv } from './store-env';
+export { srView, srCropsView, CROP_COLUMNS, type SrView, type SrCropsView, type SrMeasuredPoint, type SrPaperPoint, type ArtifactReader } from './sr-view';
 export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type IntervalSummary, type MetricSummary } from './compare';
 export { claimStandings, outOfReachReason, STANDINGS, type ClaimStanding, type Standing } from './standing';
 export { compareRuns, runsComparisonCsv, flattenParams, MAX_COMPARED_RUNS, type RunsComparison, type ComparedRun, type ComparedKey } from './compare-runs';

@@ -2,7 +2,7 @@
  * Finds the reprolab to talk to: explicit env (TEMPORAL_ADDRESS + DATABASE_URL, for an existing
  * cluster) wins; otherwise the embedded stack running from the state dir.
  */
-import { appRouter, createApiContext, createCallerFactory } from '@reprolab/api';
+import { appRouter, createApiContext, createCallerFactory, objectStoreFromEnv } from '@reprolab/api';
 import { readStackEnv, readToken } from '@reprolab/infra/stack';
 
 export async function stackEnv(stateDir: string): Promise<Record<string, string>> {
@@ -25,7 +25,7 @@ export async function connectApi(stateDir: string) {
   const env = await stackEnv(stateDir);
   // Same checks as over HTTP: the API sees the token (REPROLAB_TOKEN or <state dir>/token), not the CLI.
   const token = await readToken(stateDir);
-  const ctx = await createApiContext({ databaseUrl: env.DATABASE_URL!, temporalAddress: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE, token });
+  const ctx = await createApiContext({ databaseUrl: env.DATABASE_URL!, temporalAddress: env.TEMPORAL_ADDRESS!, namespace: env.TEMPORAL_NAMESPACE, token, objectStore: objectStoreFromEnv(env) });
   const caller = createCallerFactory(appRouter)(ctx);
   return { api: caller, ctx, env, close: () => ctx.close() };
 }

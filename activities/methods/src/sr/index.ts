@@ -10,3 +10,4 @@ export * from './resize';
 export * from './train';
 export * from './dataset';
 export * from './infer';
+export * from './crops';

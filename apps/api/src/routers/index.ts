@@ -21,6 +21,7 @@ import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@rep
 import { compareRun } from '../compare';
 import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
+import { srCropsView, srView } from '../sr-view';
 import { claimStandings } from '../standing';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { schedulesRouter } from './schedules';
@@ -165,6 +166,25 @@ export const appRouter = router({
   }),
   datasets: router({
     list: viewerProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+  }),
+  /** Super-resolution (distill) runs: PSNR against parameters with the paper's points, and the stored crops. */
+  sr: router({
+    /** Null when the run has no distill step. */
+    view: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
+      await requireRun(ctx, input.runId);
+      return srView(ctx.db, input.runId);
+    }),
+    /** One seed's crops (the first seed when none is given), as PNG data URLs. */
+    crops: viewerProcedure.input(runId.extend({ seed: z.number().int().nonnegative().optional() })).query(async ({ ctx, input }) => {
+      await requireRun(ctx, input.runId);
+      if (!ctx.store) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this API has no object store configured (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET), so stored crops cannot be read' });
+      try {
+        return await srCropsView(ctx.db, ctx.store, input.runId, input.seed);
+      } catch (e) {
+        if (e instanceof RangeError) throw new TRPCError({ code: 'NOT_FOUND', message: e.message });
+        throw e;
+      }
+    }),
   }),
   compare: router({
     run: viewerProcedure.input(runId).query(async ({ ctx, input }) => {

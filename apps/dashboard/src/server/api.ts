@@ -11,7 +11,7 @@ import { env } from './env';
 const g = globalThis as unknown as { reprolabCtx?: Promise<Omit<ApiContext, 'token'>> };
 
 export function apiContext(token: string | null): Promise<ApiContext> {
-  g.reprolabCtx ??= createApiContext({ databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, namespace: env.temporalNamespace, recipesDir: env.recipesDir }).catch((e: unknown) => {
+  g.reprolabCtx ??= createApiContext({ databaseUrl: env.databaseUrl, temporalAddress: env.temporalAddress, namespace: env.temporalNamespace, recipesDir: env.recipesDir, objectStore: env.objectStore }).catch((e: unknown) => {
     g.reprolabCtx = undefined; // retry on the next request
     throw e;
   });

@@ -1,6 +1,7 @@
 /** The dashboard's configuration; the only place in the app that reads process.env (and argv). */
 import { resolve } from 'node:path';
 import { bindHostFromArgv, parseAllowedHosts } from '@reprolab/api/exposure';
+import { objectStoreFromEnv } from '@reprolab/api/store-env';
 
 export const env = {
   // `next start` runs from the repository root (see infra/src/stack.ts).
@@ -8,6 +9,8 @@ export const env = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5433/postgres',
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
+  // Read-only use: the run page shows artifacts (SR crops) the signed-in user may see.
+  objectStore: objectStoreFromEnv(process.env),
 };
 
 /** What the request guard needs: where `next start` listens and which Host names may reach it. */

@@ -36,7 +36,7 @@ export interface MetricView {
 }
 
 export const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString());
-const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
+export const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
 export const VERDICT_COLORS: Record<string, string> = {
   reproduced: '#1a7f37',
   'not reproduced': '#cf222e',

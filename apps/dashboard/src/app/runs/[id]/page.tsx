@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { requireSession, serverApi } from '../../../server/api';
 import type { SparseSpec, SweepSpec } from './charts';
 import { RunDetail, type RunSnapshot } from './run-detail';
+import type { SrSnapshot } from './sr-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,16 +31,26 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
   let problem: string | null = null;
   try {
     const api = await serverApi();
-    const [run, series, sweepSeries, comparison] = await Promise.all([
+    const [run, series, sweepSeries, comparison, srView] = await Promise.all([
       api.runs.get({ runId: id }),
       api.metrics.series({ runId: id, name: 'train_loss' }),
       api.metrics.series({ runId: id, prefix: 'sweep_' }),
       api.compare.run({ runId: id }),
+      api.sr.view({ runId: id }),
     ]);
+    // Super-resolution runs: the first seed's crops (a failure to read them is shown, not fatal).
+    let sr: SrSnapshot | null = null;
+    if (srView) {
+      sr = { view: srView, crops: null, cropsProblem: null };
+      await api.sr
+        .crops({ runId: id })
+        .then((c) => (sr!.crops = c))
+        .catch((e: unknown) => (sr!.cropsProblem = (e as Error).message));
+    }
     const recipe = run.recipe ? (await api.recipes.get({ id: run.recipe.id })).recipe : null;
     const sweeps = recipe ? sweepSpecs(recipe) : [];
     const sparse = recipe ? sparseSpecs(recipe) : [];
-    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps, sparse })) as RunSnapshot;
+    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps, sparse, sr })) as RunSnapshot;
   } catch (e) {
     problem = (e as Error).message;
   }

@@ -17,6 +17,7 @@ import {
   type SparseSpec,
   type SweepSpec,
 } from './charts';
+import { completedDistillSteps, SrPanel, type SrSnapshot } from './sr-panel';
 
 interface Step {
   stepKey: string;
@@ -45,6 +46,8 @@ export interface RunSnapshot {
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
   sparse: SparseSpec[];
+  /** Super-resolution (distill) runs only; its `view` is refreshed while the run goes. */
+  sr: SrSnapshot | null;
 }
 
 
@@ -95,6 +98,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
   const [error, setError] = useState<string | null>(null);
   const finished = ['completed', 'failed', 'cancelled'].includes(snap.run.run.status);
   const hasSweeps = initial.sweeps.length > 0;
+  const isSr = initial.sr !== null;
   useEffect(() => {
     if (finished) return;
     const t = setInterval(() => {
@@ -103,15 +107,16 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
         query<RunSnapshot['series']>('metrics.series', { runId, name: 'train_loss' }),
         hasSweeps ? query<RunSnapshot['sweepSeries']>('metrics.series', { runId, prefix: 'sweep_' }) : Promise.resolve([]),
         query<RunSnapshot['comparison']>('compare.run', { runId }),
+        isSr ? query<SrSnapshot['view'] | null>('sr.view', { runId }) : Promise.resolve(null),
       ])
-        .then(([run, series, sweepSeries, comparison]) => {
-          setSnap((prev) => ({ ...prev, run, series, sweepSeries, comparison }));
+        .then(([run, series, sweepSeries, comparison, srView]) => {
+          setSnap((prev) => ({ ...prev, run, series, sweepSeries, comparison, sr: prev.sr && srView ? { ...prev.sr, view: srView } : prev.sr }));
           setError(null);
         })
         .catch((e: unknown) => setError((e as Error).message));
     }, 2000);
     return () => clearInterval(t);
-  }, [runId, finished, hasSweeps]);
+  }, [runId, finished, hasSweeps, isSr]);
   const { run, recipe, environment, steps } = snap.run;
   return (
     <>
@@ -154,6 +159,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       </table>
       <SparsityChart specs={snap.sparse} metrics={snap.comparison.metrics} />
       <LossChart series={snap.series} />
+      {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
       <h3>
