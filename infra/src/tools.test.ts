@@ -232,3 +232,20 @@ test('minio: a plain binary download through the mirror', async () => {
     m.close();
   }
 });
+
+test('kustomize and kubeconform: no release download is pinned, so only `go install` (Go module proxy) or the cache can supply them', async () => {
+  const root = tmpDir();
+  for (const name of ['kustomize', 'kubeconform'] as const) {
+    await assert.rejects(resolveTool(name, { env: isolatedEnv(root), build: true, download: true }), (e: unknown) => {
+      assert.ok(e instanceof ToolNotFoundError);
+      assert.match(e.message, /download: none pinned \(installed from the Go module proxy\)/);
+      assert.match(e.message, /go install: `go` not found/);
+      assert.match(e.message, new RegExp(`${toolPin(name).module.replaceAll('.', '\\.')}@${toolPin(name).version.replaceAll('.', '\\.')}`));
+      return true;
+    });
+  }
+  const env = isolatedEnv(root);
+  fakeExe(path.dirname(toolCachePath('kustomize', env)), 'kustomize', toolPin('kustomize').version);
+  const r = await resolveTool('kustomize', { env, build: false, download: false });
+  assert.equal(r.source, 'cache');
+});
