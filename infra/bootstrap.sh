@@ -5,7 +5,8 @@
 #   bash infra/bootstrap.sh test    (npm test)       the whole suite against real servers
 #
 # Idempotent and cached outside the clone: npm packages (~/.npm), the Temporal CLI and MinIO
-# server built from pinned sources (${REPROLAB_CACHE_DIR:-~/.cache/reprolab}/tools), the native
+# server built from pinned sources (${REPROLAB_CACHE_DIR:-~/.cache/reprolab}/tools; for the tests
+# also kustomize, kubeconform and the Kubernetes JSON schemas, all from the Go module proxy), the native
 # TensorFlow backend (…/tensor). Needs Node ≥ 20.9, Go ≥ 1.24 (for the two server binaries) and,
 # for the tests, Debian's postgresql, chromium and dataset-fashion-mnist (installed here when
 # running as root).
@@ -50,8 +51,14 @@ fi
 step "photographs of the built-in photos-skimage dataset (cached after the first download)"
 bash infra/data/install-photos.sh
 
-step "Temporal CLI and MinIO server (cached after the first build)"
-node --import tsx infra/src/install-tools.ts
+if [ "$what" = demo ]; then
+  step "Temporal CLI and MinIO server (cached after the first build)"
+  node --import tsx infra/src/install-tools.ts
+else
+  # the tests also render and validate the Kubernetes manifests (infra/k8s)
+  step "Temporal CLI, MinIO server, kustomize, kubeconform and the Kubernetes schemas (cached after the first build)"
+  node --import tsx infra/src/install-tools.ts --k8s
+fi
 
 # CI (or anyone requiring the backends) must test the native backend the README's figures rely on:
 # there a failed install fails the run with its reason; elsewhere training falls back, with a warning.

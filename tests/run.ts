@@ -3,7 +3,7 @@
  *   unit         node --test over the *.test.ts files beside the code
  *   integration  tests/integration against Temporal + MinIO + PGlite, then again with a Postgres server
  *   e2e          tests/e2e in Chromium against the dashboard
- *   static       eslint (import directions) and tsc
+ *   static       eslint (import directions), tsc, and the Kubernetes manifests (kustomize + kubeconform, tests/support/k8s.ts)
  * Options: --only static|unit|integration|e2e, --db pglite|postgres, --file <substring> (all repeatable),
  * or the TEST_ONLY / TEST_DB / TEST_FILES environment variables.
  */
@@ -14,6 +14,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { REPO_ROOT } from '@reprolab/infra/stack';
+import { checkManifests } from './support/k8s';
 import { startTestServers, type DbTarget } from './support/servers';
 
 const { values } = parseArgs({ options: { only: { type: 'string', multiple: true }, db: { type: 'string', multiple: true }, file: { type: 'string', multiple: true } } });
@@ -66,10 +67,10 @@ function nodeTest(suite: string, files: string[], env: Record<string, string>, t
   });
 }
 
-/** Lint (import directions included) and the type check, each counted as one test. */
+/** Lint (import directions included) and the type check, each counted as one test; then each Kubernetes manifest check. */
 async function staticChecks(): Promise<Tally> {
   const t0 = Date.now();
-  console.log('\n━━ static: eslint + tsc');
+  console.log('\n━━ static: eslint + tsc + Kubernetes manifests');
   const run = (cmd: string, args: string[]) =>
     new Promise<boolean>((resolve) => {
       const child = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', cmd), ...args], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -79,6 +80,9 @@ async function staticChecks(): Promise<Tally> {
       });
     });
   const results = [await run('eslint/bin/eslint.js', ['.']), await run('typescript/bin/tsc', ['-p', 'tsconfig.json'])];
+  const k8s = Date.now();
+  for (const check of await checkManifests((line) => console.log(line))) results.push(check.ok);
+  console.log(`  (Kubernetes manifests: ${((Date.now() - k8s) / 1000).toFixed(1)} s)`);
   return { suite: 'static', passed: results.filter(Boolean).length, failed: results.filter((r) => !r).length, skipped: 0, seconds: (Date.now() - t0) / 1000 };
 }
 

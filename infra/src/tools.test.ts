@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { resolveTool, describeTools, toolCachePath, toolPin, ToolNotFoundError, cacheRoot } from './tools';
+import { resolveTool, describeTools, toolCachePath, toolPin, ToolNotFoundError, cacheRoot, TOOL_NAMES, K8S_TOOL_NAMES } from './tools';
 import { tmpDir } from './testing';
 
 const SYS_PATH = '/usr/local/bin:/usr/bin:/bin';
@@ -151,12 +151,12 @@ exit 2
 });
 
 test('every pinned sum is well formed', () => {
-  for (const name of ['temporal', 'minio'] as const) {
+  for (const name of [...TOOL_NAMES, ...K8S_TOOL_NAMES]) {
     const pin = toolPin(name);
     assert.match(pin.moduleSum, /^h1:[A-Za-z0-9+/]{43}=$/, name);
-    for (const [k, v] of Object.entries(pin.download.sha256)) assert.match(v, /^[0-9a-f]{64}$/, `${name} ${k}`);
+    for (const [k, v] of Object.entries(pin.download?.sha256 ?? {})) assert.match(v, /^[0-9a-f]{64}$/, `${name} ${k}`);
   }
-  assert.equal(toolPin('temporal').download.sha256['linux-amd64'], 'ddc95e08b0b076efd4ea9733a3f488eb7d2be875f8834e616cd2a37358b4852d');
+  assert.equal(toolPin('temporal').download?.sha256['linux-amd64'], 'ddc95e08b0b076efd4ea9733a3f488eb7d2be875f8834e616cd2a37358b4852d');
 });
 
 /** A local HTTP server standing in for a mirror of the release hosts; records the paths asked for. */
@@ -262,4 +262,21 @@ test('minio: nothing pinned for the release binary, so it is not even fetched; a
   } finally {
     m.close();
   }
+});
+
+test('kustomize and kubeconform: no release download is pinned, so only `go install` (Go module proxy) or the cache can supply them', async () => {
+  const root = tmpDir();
+  for (const name of ['kustomize', 'kubeconform'] as const) {
+    await assert.rejects(resolveTool(name, { env: isolatedEnv(root), build: true, download: true }), (e: unknown) => {
+      assert.ok(e instanceof ToolNotFoundError);
+      assert.match(e.message, /download: none pinned \(installed from the Go module proxy\)/);
+      assert.match(e.message, /go install: `go` not found/);
+      assert.match(e.message, new RegExp(`${toolPin(name).module.replaceAll('.', '\\.')}@${toolPin(name).version.replaceAll('.', '\\.')}`));
+      return true;
+    });
+  }
+  const env = isolatedEnv(root);
+  fakeExe(path.dirname(toolCachePath('kustomize', env)), 'kustomize', toolPin('kustomize').version);
+  const r = await resolveTool('kustomize', { env, build: false, download: false });
+  assert.equal(r.source, 'cache');
 });

@@ -1,5 +1,6 @@
-// Resolves the two binaries npm cannot supply (Temporal CLI, MinIO server).
-// Order: env override → PATH → cache → official download → `go install`.
+// Resolves the binaries npm cannot supply: the stack's servers (Temporal CLI, MinIO server) and
+// the Kubernetes manifest checkers (kustomize, kubeconform; Go module proxy only, no download).
+// Order: env override → PATH → cache → official download (where one is pinned) → `go install`.
 import { spawn, execFile } from 'node:child_process';
 import { constants as fsc, createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
@@ -8,7 +9,7 @@ import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import versions from './versions.json' with { type: 'json' };
 
-export type ToolName = 'temporal' | 'minio';
+export type ToolName = 'temporal' | 'minio' | 'kustomize' | 'kubeconform';
 export type ToolSource = 'env' | 'path' | 'cache' | 'download' | 'go-install';
 
 export interface ResolvedTool {
@@ -37,7 +38,8 @@ interface ToolPin {
   /** The module the package is in, and its Go checksum-database hash (h1:…), checked before building. */
   moduleRoot: string;
   moduleSum: string;
-  download: {
+  /** An official release download; absent for tools installed only with `go install`. */
+  download?: {
     url: string;
     /** Pinned sha256 of the release file per `{os}-{arch}`; a platform without one is not downloaded. */
     sha256: Record<string, string>;
@@ -48,7 +50,10 @@ interface ToolPin {
 }
 
 const PINS = versions as unknown as Record<ToolName, ToolPin>;
+/** The stack's servers: what `up`, `doctor` and `npm run tools:install` resolve. */
 export const TOOL_NAMES: readonly ToolName[] = ['temporal', 'minio'];
+/** What renders and validates the Kubernetes manifests (infra/k8s): `tools:install -- --k8s`, the static suite. */
+export const K8S_TOOL_NAMES: readonly ToolName[] = ['kustomize', 'kubeconform'];
 
 export const INSTALL_COMMAND = 'npm run tools:install';
 const CONNECT_TIMEOUT_MS = 4_000;
@@ -231,6 +236,7 @@ export const MIRROR_ENV = 'REPROLAB_TOOLS_MIRROR';
  */
 function expandUrl(tpl: string, name: ToolName, env: NodeJS.ProcessEnv = process.env): string | null {
   const pin = PINS[name];
+  if (!pin.download) return null;
   const o = pin.download.os[process.platform];
   const a = pin.download.arch[process.arch];
   if (!o || !a) return null;
@@ -243,7 +249,8 @@ function expandUrl(tpl: string, name: ToolName, env: NodeJS.ProcessEnv = process
 }
 
 export function downloadUrl(name: ToolName, env: NodeJS.ProcessEnv = process.env): string | null {
-  return expandUrl(PINS[name].download.url, name, env);
+  const dl = PINS[name].download;
+  return dl ? expandUrl(dl.url, name, env) : null;
 }
 
 /**
@@ -255,6 +262,7 @@ export function pinnedSha256(name: ToolName, env: NodeJS.ProcessEnv = process.en
   const own = env[`REPROLAB_${name.toUpperCase()}_SHA256`]?.trim().toLowerCase();
   if (own) return own;
   const d = PINS[name].download;
+  if (!d) return null;
   const o = d.os[platform];
   const a = d.arch[arch];
   return (o && a && d.sha256[`${o}-${a}`]) || null;
@@ -296,7 +304,7 @@ async function downloadInto(name: ToolName, tmpDir: string, log: (l: string) => 
   const bytes = Buffer.from(await res.arrayBuffer());
   verifyPinnedDownload(name, url, bytes, pinnedSha256(name, env));
   const out = path.join(tmpDir, name);
-  if (pin.download.format === 'binary') {
+  if (pin.download?.format === 'binary') {
     await fs.writeFile(out, bytes, { mode: 0o755 });
   } else {
     const archive = path.join(tmpDir, 'archive.tar.gz');
@@ -501,9 +509,10 @@ export async function resolveTool(name: ToolName, opts: ResolveOptions = {}): Pr
   if (cached) return cached;
   tried.push(`cache: ${toolCachePath(name, env)} missing`);
 
-  const canDownload = opts.download ?? true;
+  const canDownload = (opts.download ?? true) && !!pin.download;
   const canBuild = opts.build ?? true;
-  if (!canDownload) tried.push('download: skipped');
+  if (!pin.download) tried.push('download: none pinned (installed from the Go module proxy)');
+  else if (!canDownload) tried.push('download: skipped');
   if (!canBuild) tried.push('go install: skipped');
   if (!canDownload && !canBuild) throw new ToolNotFoundError(name, tried, fixFor(name, env));
 

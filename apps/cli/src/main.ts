@@ -9,6 +9,7 @@
  *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir|s3://…> [--scale N] | data list
  *   reprolab simulate mpu [...]
  *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
+ *   reprolab db migrate | db wait [--token] [--timeout S] | db status
  *   reprolab demo
  */
 import { parseArgs } from 'node:util';
@@ -38,6 +39,7 @@ const USAGE = `usage: reprolab <command>
   metrics sr --hr HR.png --sr SR.png --scale N [--json]  Y-channel PSNR/SSIM as SR papers report them
   token create --role viewer|operator|admin [--name N]   print a new API token once (only its hash is stored)
   token list | revoke <id>
+  db migrate | wait [--token] [--timeout S] | status     migrate + seed (+ REPROLAB_ADMIN_TOKEN as first admin); wait for that (deployments)
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
 common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json
@@ -52,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'metrics') {
     const { metricsCommand } = await import('./commands/metrics');
     return metricsCommand(rest);
+  }
+  if (command === 'db') {
+    const { dbCommand } = await import('./commands/db');
+    return dbCommand(rest);
   }
   if (command === 'simulate') {
     const { simulateCommand } = await import('./commands/simulate');

@@ -13,6 +13,11 @@ const Env = z.object({
   S3_REGION: z.string().optional(),
   /** Comma-separated task queues to poll; the embedded default polls all of them. */
   REPROLAB_QUEUES: z.string().default('control,cpu,gpu,sim'),
+  /**
+   * A file written once every queue's worker is created and removed at shutdown: a readiness
+   * signal for supervisors that cannot see the log (Kubernetes' exec probe `test -f FILE`).
+   */
+  REPROLAB_READY_FILE: z.string().optional(),
   /** A pre-built workflow bundle (tests build it once instead of once per worker). */
   REPROLAB_WORKFLOW_BUNDLE: z.string().optional(),
   REPROLAB_TF_BACKEND: z.string().optional(),
