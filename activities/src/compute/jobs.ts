@@ -21,6 +21,7 @@ import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
 import { encodeSrCrops } from '../sr-crops';
+import { buildSrExtractor } from '../sr/extractor';
 
 export interface JobContext {
   files: Record<string, string>;
@@ -273,11 +274,12 @@ export interface DistillJobResult {
 async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobResult> {
   const sr = await import('@reprolab/methods/sr/index');
   const p = args.params;
+  // Built first, so missing VGG-19 weights refuse the job before anything is read or trained.
+  // random-conv-features is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
+  const extractor = p.method === 'csd' ? await buildSrExtractor(p.extractor, args.seed).catch((e: Error) => Promise.reject(new InvalidJobInput(`distill: ${e.message}`))) : undefined;
   const arch = { kind: 'edsr' as const, nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
   // HR tiles (photos-skimage) or the whole images of an imported SR dataset (sr-jobs.ts).
   const { train, evaluate, crops } = await (await import('./sr-jobs')).distillData(ctx, p);
-  // The extractor is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
-  const extractor = p.method === 'csd' ? sr.randomConvFeatures({ seed: args.seed }) : undefined;
   const meta = { ...args.meta, arch, width: p.width, method: p.method };
   const resumeFrom = ctx.files.resume ? decodeCheckpoint(await file(ctx, 'resume')) : undefined;
   const r = await sr.trainSr({

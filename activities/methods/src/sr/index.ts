@@ -11,3 +11,4 @@ export * from './train';
 export * from './dataset';
 export * from './infer';
 export * from './crops';
+export * from './vgg19';

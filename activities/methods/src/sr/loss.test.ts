@@ -79,6 +79,25 @@ test('[CSD]: gradient reaches only the anchor (teacher and negatives detached), 
   extractor.dispose();
 });
 
+test('[CSD]: no backward pass runs through the extractor for the detached teacher and negatives', async () => {
+  // 5 conv stages: the anchor's features need 5 input-gradients; a detached teacher must add none
+  // (detaching its image instead would run its 5 with zeros), an undetached one adds 5.
+  const extractor = randomConvFeatures({ seed: 2, channels: [4, 4, 4, 4, 4] });
+  const x = tf.variable(img(4));
+  const n = img(6, 3);
+  const backpropConvs = async (detachPositive: boolean) => {
+    const info = await tf.profile(() => {
+      const { value, grads } = tf.variableGrads(() => contrastiveLoss({ extractor, anchor: tf.mul(x, 0.5) as tf.Tensor4D, positive: tf.add(x, 1) as tf.Tensor4D, negatives: n, detachPositive }), [x]);
+      return [value, ...Object.values(grads)];
+    });
+    return info.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length;
+  };
+  assert.equal(await backpropConvs(true), 5);
+  assert.equal(await backpropConvs(false), 10);
+  tf.dispose([x, n]);
+  extractor.dispose();
+});
+
 test('[CSD]: no negatives, mismatched shapes or weights are errors that say why', () => {
   const [s, t] = [img(7), img(8)];
   const none = tf.zeros([0, 16, 16, 3]) as tf.Tensor4D;
