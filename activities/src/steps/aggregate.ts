@@ -85,7 +85,7 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       const spec = stepOf(recipe, i.step);
       if (spec.kind !== 'distill' || i.metrics.psnr_y === undefined) continue;
       const p = DistillParams.parse(spec.params);
-      runs.push({ step: i.step, method: p.method, seed: p.seed ?? run.seed, psnr: i.metrics.psnr_y, teacherPsnr: i.metrics.teacher_psnr_y, bicubicPsnr: i.metrics.bicubic_psnr_y });
+      runs.push({ step: i.step, method: p.method, seed: p.seed ?? run.seed, psnr: i.metrics.psnr_y, ssim: i.metrics.ssim_y, teacherPsnr: i.metrics.teacher_psnr_y, bicubicPsnr: i.metrics.bicubic_psnr_y });
     }
     if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate sr-gaps: none of ${needs.join(', ')} is a distill step with a psnr_y`, 'InvalidInput');
     const gaps = srGaps(runs);
@@ -94,6 +94,10 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     for (const r of runs) byMethod.set(r.method, [...(byMethod.get(r.method) ?? []), r.psnr]);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     for (const [method, xs] of byMethod) rows.push(m(`psnr_${slug(method)}_mean`, mean(xs)), m(`psnr_${slug(method)}_n`, xs.length));
+    for (const method of byMethod.keys()) {
+      const ss = runs.filter((r) => r.method === method && r.ssim !== undefined).map((r) => r.ssim!);
+      if (ss.length) rows.push(m(`ssim_${slug(method)}_mean`, mean(ss)));
+    }
     const bicubic = runs.map((r) => r.bicubicPsnr).filter((v): v is number => v !== undefined);
     if (bicubic.length) rows.push(m('bicubic_psnr_mean', mean(bicubic)));
     const teachers = runs.filter((r) => r.method === 'csd' && r.teacherPsnr !== undefined).map((r) => r.teacherPsnr!);
@@ -115,6 +119,7 @@ export interface SrRun {
   method: string;
   seed: number;
   psnr: number;
+  ssim?: number;
   teacherPsnr?: number;
   bicubicPsnr?: number;
 }
@@ -134,6 +139,11 @@ export function srGaps(runs: readonly SrRun[]): Record<string, Interval> {
   if (baseline.length) out.csd_minus_baseline_psnr = gapInterval(csd, baseline);
   if (split.length) out.csd_minus_split_psnr = gapInterval(csd, split);
   const withTeacher = runs.filter((r) => r.method === 'csd' && r.teacherPsnr !== undefined);
+  // The same orderings in SSIM (Table 1 prints both), where every sample has one.
+  const ssimArm = (method: string) => runs.filter((r) => r.method === method && r.ssim !== undefined).map((r) => ({ seed: r.seed, value: r.ssim! }));
+  const [csdSsim, baseSsim, splitSsim] = [ssimArm('csd'), ssimArm('student-alone'), ssimArm('split-no-contrastive')];
+  if (csdSsim.length === csd.length && baseSsim.length && baseSsim.length === baseline.length) out.csd_minus_baseline_ssim = gapInterval(csdSsim, baseSsim);
+  if (csdSsim.length === csd.length && splitSsim.length && splitSsim.length === split.length) out.csd_minus_split_ssim = gapInterval(csdSsim, splitSsim);
   if (withTeacher.length) out.student_minus_teacher_psnr = gapInterval(withTeacher.map((r) => ({ seed: r.seed, value: r.psnr })), withTeacher.map((r) => ({ seed: r.seed, value: r.teacherPsnr! })));
   return out;
 }

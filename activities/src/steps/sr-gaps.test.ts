@@ -19,3 +19,17 @@ test('sr-gaps: csd − baseline and csd − split are paired by seed; student �
   assert.ok(Math.abs(g.student_minus_teacher_psnr!.mean - -0.4) < 1e-9);
   assert.deepEqual(Object.keys(srGaps(runs.filter((r) => r.method !== 'csd'))), []);
 });
+
+test('sr-gaps: SSIM gaps alongside PSNR when every sample has an SSIM, none when some lack one', () => {
+  const runs: SrRun[] = [
+    { step: 'a1', method: 'csd', seed: 1, psnr: 30.2, ssim: 0.81 },
+    { step: 'a2', method: 'csd', seed: 2, psnr: 30.4, ssim: 0.83 },
+    { step: 'b1', method: 'student-alone', seed: 1, psnr: 30.0, ssim: 0.8 },
+    { step: 'b2', method: 'student-alone', seed: 2, psnr: 30.1, ssim: 0.8 },
+    { step: 'c1', method: 'split-no-contrastive', seed: 1, psnr: 30.1 },
+  ];
+  const g = srGaps(runs);
+  assert.ok(Math.abs(g.csd_minus_baseline_ssim!.mean - 0.02) < 1e-12);
+  assert.ok(g.csd_minus_baseline_ssim!.paired);
+  assert.equal(g.csd_minus_split_ssim, undefined);
+});
