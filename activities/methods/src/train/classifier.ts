@@ -197,7 +197,21 @@ export async function captureState(model: tf.LayersModel, optimizer: tf.Optimize
   const opt = optWeights.map((w, i) => toNamed(`slot${i}`, w.tensor));
   // getWeights() makes a fresh scalar for the iteration count; the slots themselves are live variables.
   for (const w of optWeights) if (w.name === 'iter') w.tensor.dispose();
+  const beta = adamBetaPowers(optimizer);
+  if (beta) opt.push(toNamed(ADAM_BETA1_POWER, beta.accBeta1), toNamed(ADAM_BETA2_POWER, beta.accBeta2));
   return { position, weights, optimizer: opt, meta };
+}
+
+/**
+ * Adam's running β1^t and β2^t are not in getWeights(): setWeights recomputes them as pow(β, t + 1),
+ * which differs in the last bits from the product accumulated step by step, so a resumed run would
+ * drift from an uninterrupted one. The checkpoint keeps them and restoreState puts them back exactly.
+ */
+const ADAM_BETA1_POWER = 'adam/beta1_power';
+const ADAM_BETA2_POWER = 'adam/beta2_power';
+function adamBetaPowers(optimizer: tf.Optimizer | undefined): { accBeta1: tf.Variable; accBeta2: tf.Variable } | null {
+  const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable } | undefined;
+  return o?.accBeta1 && o.accBeta2 ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 } : null;
 }
 
 /** Loads weights (by position, checked by shape) and optimizer slots into a freshly built model. */
@@ -214,10 +228,20 @@ export async function restoreState(model: tf.LayersModel, optimizer: tf.Optimize
   model.setWeights(tensors);
   tf.dispose(tensors);
   if (optimizer && ck.optimizer.length) {
+    const powers = new Map(ck.optimizer.filter((w) => w.name === ADAM_BETA1_POWER || w.name === ADAM_BETA2_POWER).map((w) => [w.name, w]));
     // setWeights copies each tensor into a new variable, so the staging tensors are ours to free.
-    const staged = ck.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
+    const staged = ck.optimizer.filter((w) => !powers.has(w.name)).map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) }));
     await optimizer.setWeights(staged);
     tf.dispose(staged.map((s) => s.tensor));
+    const beta = adamBetaPowers(optimizer);
+    const [b1, b2] = [powers.get(ADAM_BETA1_POWER), powers.get(ADAM_BETA2_POWER)];
+    // Checkpoints from before these were kept resume with setWeights' recomputed powers.
+    if (beta && b1 && b2) {
+      tf.tidy(() => {
+        beta.accBeta1.assign(tf.scalar(b1.values[0]!));
+        beta.accBeta2.assign(tf.scalar(b2.values[0]!));
+      });
+    }
   }
 }
 
