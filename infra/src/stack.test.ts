@@ -16,6 +16,7 @@ test('embedded stack: order, commands, ports shifted by offset, client env', () 
   const [temporal, minio, db, worker, dashboard] = s.services;
   assert.deepEqual([temporal!.command, ...temporal!.args], [
     '/t/temporal', 'server', 'start-dev', '--db-filename', '/tmp/st/temporal.db', '--ip', '127.0.0.1', '--port', '7243', '--ui-port', '8243', '--log-level', 'warn',
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
   ]);
   assert.deepEqual([minio!.command, ...minio!.args], ['/m/minio', 'server', '/tmp/st/minio', '--address', '127.0.0.1:9010', '--console-address', '127.0.0.1:9011']);
   assert.deepEqual(minio!.env, { MINIO_ROOT_USER: 'reprolab-ab12', MINIO_ROOT_PASSWORD: 'generated-per-install' });
@@ -83,6 +84,11 @@ test('real temporal and minio start healthy under the supervisor and stop withou
     assert.ok(ui.status < 500, `temporal UI status ${ui.status}`);
     assert.equal((await readStackEnv(dir))?.TEMPORAL_ADDRESS, `127.0.0.1:${7233 + offset}`);
     assert.equal((await readStackEnv(dir))?.S3_SECRET_KEY, secrets.s3SecretKey);
+    // One partition per task queue (TEMPORAL_DEV_DYNAMIC_CONFIG): the default 4 strand backlogged tasks.
+    const { execFileSync } = await import('node:child_process');
+    const parts = execFileSync(bin('temporal').path, ['task-queue', 'list-partition', '--address', stack.env.TEMPORAL_ADDRESS, '--task-queue', 'cpu'], { encoding: 'utf8' });
+    assert.equal((parts.match(/\/_sys\/cpu\//g) ?? []).length, 0, parts);
+    assert.match(parts, /^\s+cpu\s/m, parts);
     assert.equal(fs.statSync(path.join(dir, 'env.json')).mode & 0o077, 0, 'the env file (with the credentials) is owner-only');
     // MinIO runs with this install's credentials, not the old fixed ones.
     const { Client } = await import('minio');

@@ -19,6 +19,15 @@ export const BASE_PORTS = {
 
 import type { StackSecrets } from './secrets';
 
+/**
+ * One partition per task queue. Temporal splits each queue into 4 partitions by default, and a task
+ * waiting in one partition's backlog reaches only a poller polling that partition: with one
+ * training slot per worker (one poller), a queued step sat 3 min 39 s after the worker went idle
+ * (csd-proxy, 2026-12-02). A single partition dispatches it at once; the embedded stack has no
+ * throughput to gain from more.
+ */
+export const TEMPORAL_DEV_DYNAMIC_CONFIG = ['--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1', '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1'];
+
 export interface StackEnv {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
@@ -86,6 +95,7 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
         '--port', String(p.temporal),
         '--ui-port', String(p.temporalUi),
         '--log-level', 'warn',
+        ...TEMPORAL_DEV_DYNAMIC_CONFIG,
       ],
       host,
       port: p.temporal,

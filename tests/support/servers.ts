@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from '@reprolab/infra/ports';
-import { REPO_ROOT } from '@reprolab/infra/stack';
+import { REPO_ROOT, TEMPORAL_DEV_DYNAMIC_CONFIG } from '@reprolab/infra/stack';
 import { startStack, stopStack, type ServiceSpec } from '@reprolab/infra/supervisor';
 import { resolveTool } from '@reprolab/infra/tools';
 
@@ -59,7 +59,7 @@ export async function startTestServers(stateDir: string, target: DbTarget): Prom
     {
       name: 'temporal',
       command: temporal.path,
-      args: ['server', 'start-dev', '--db-filename', join(stateDir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(tPort), '--ui-port', String(tUi), '--log-level', 'error', '--headless'],
+      args: ['server', 'start-dev', '--db-filename', join(stateDir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(tPort), '--ui-port', String(tUi), '--log-level', 'error', '--headless', ...TEMPORAL_DEV_DYNAMIC_CONFIG],
       host: '127.0.0.1',
       port: tPort,
       health: { kind: 'tcp' },
