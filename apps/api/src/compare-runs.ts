@@ -3,7 +3,8 @@
  * per key with one column per run, and whether the values differ — so 100 runs read like 2 with
  * a "differences only" filter.
  */
-import { getRecipe, getRun, runMetrics, type Db } from '@reprolab/db';
+import { type Db } from '@reprolab/db';
+import { loadRuns } from './compare';
 import type { Recipe } from '@reprolab/recipes';
 
 export const MAX_COMPARED_RUNS = 500;
@@ -57,10 +58,12 @@ export async function compareRuns(db: Db, runIds: readonly string[]): Promise<Ru
   const runs: ComparedRun[] = [];
   const params: Map<string, string>[] = [];
   const metrics: Map<string, number>[] = [];
+  // Four statements for any number of runs (runs, recipe versions, final metrics, claims).
+  const loaded = (await loadRuns(db, runIds)).runs;
+  const missing = runIds.filter((id) => !loaded.has(id));
+  if (missing.length) throw new Error(`no run ${missing.map((id) => `"${id}"`).join(', ')}; list runs with \`reprolab runs\``);
   for (const id of runIds) {
-    const run = await getRun(db, id);
-    if (!run) throw new Error(`no run "${id}"; list runs with \`reprolab runs\``);
-    const recipe = await getRecipe(db, run.recipeId);
+    const { run, recipe, metrics: finals } = loaded.get(id)!;
     const doc = (recipe?.document ?? {}) as Partial<Recipe>;
     runs.push({ id, recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`, status: run.status, seed: run.seed, scale: run.scale, createdAt: run.createdAt.toISOString() });
     const p = new Map<string, string>([['seed', String(run.seed)], ['scale', run.scale]]);
@@ -68,7 +71,7 @@ export async function compareRuns(db: Db, runIds: readonly string[]): Promise<Ru
     params.push(p);
     // Final value of each metric (series keep their last point).
     const m = new Map<string, number>();
-    for (const row of await runMetrics(db, id)) m.set(`${row.stepKey ?? '(run)'}.${row.name}`, row.value);
+    for (const row of finals) m.set(`${row.stepKey ?? '(run)'}.${row.name}`, row.value);
     metrics.push(m);
   }
   return { runs, params: table(params, (a, b) => a === b), metrics: table(metrics, (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b))) };

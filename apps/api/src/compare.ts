@@ -4,7 +4,7 @@
  * evidence, the hypothesis tested and a verdict that cannot be misread (see
  * @reprolab/recipes/evidence for the tests).
  */
-import { getClaims, getRecipe, getRun, runMetrics, type ClaimRow, type Db } from '@reprolab/db';
+import { finalMetrics, getClaims, getRecipes, getRuns, type ClaimRow, type Db, type MetricFinal, type RecipeRow, type RunRow } from '@reprolab/db';
 import { targetFidelity, type Recipe } from '@reprolab/recipes';
 import { judgeRun, studentTQuantile, type ClaimForJudging, type Estimate, type Fidelity, type Hypothesis, type Judgement } from '@reprolab/recipes/evidence';
 
@@ -90,22 +90,62 @@ export function estimateFor(metric: string, scaleBy: number, get: (key: string) 
   return { kind: 'point', value: value * k };
 }
 
+/** What judging a run needs: its row, its recipe version, and each metric's final value and point count. */
+export interface LoadedRun {
+  run: RunRow;
+  recipe: RecipeRow | undefined;
+  metrics: MetricFinal[];
+}
+
+/**
+ * Loads many runs for judging in four statements whatever their number (runs, their recipe
+ * versions, every metric's final value aggregated in the database, and the claims they target).
+ * Unknown ids are left out of the map.
+ */
+export async function loadRuns(db: Db, runIds: readonly string[]): Promise<{ runs: Map<string, LoadedRun>; claims: Map<string, ClaimRow> }> {
+  const rows = await getRuns(db, runIds);
+  const [recipes, metrics] = await Promise.all([getRecipes(db, rows.map((r) => r.recipeId)), finalMetrics(db, rows.map((r) => r.id))]);
+  const recipeById = new Map(recipes.map((r) => [r.id, r]));
+  const byRun = new Map<string, MetricFinal[]>();
+  for (const m of metrics) {
+    const list = byRun.get(m.runId);
+    if (list) list.push(m);
+    else byRun.set(m.runId, [m]);
+  }
+  const runs = new Map(rows.map((run) => [run.id, { run, recipe: recipeById.get(run.recipeId), metrics: byRun.get(run.id) ?? [] }]));
+  const claimIds = new Set(recipes.flatMap((r) => ((r.document as Partial<Recipe>).targets ?? []).map((t) => t.claim)));
+  const claims = new Map((await getClaims(db, [...claimIds])).map((c) => [c.id, c]));
+  return { runs, claims };
+}
+
 export async function compareRun(db: Db, runId: string): Promise<RunComparison> {
-  const run = await getRun(db, runId);
-  if (!run) throw new Error(`no run "${runId}"; list runs with \`reprolab runs\``);
-  const recipe = await getRecipe(db, run.recipeId);
+  const { runs, claims } = await loadRuns(db, [runId]);
+  const loaded = runs.get(runId);
+  if (!loaded) throw new Error(`no run "${runId}"; list runs with \`reprolab runs\``);
+  return judgeLoadedRun(loaded, claims);
+}
+
+/** Judges many runs against the paper (one comparison per id, in order; unknown ids are skipped). */
+export async function compareRunsToPapers(db: Db, runIds: readonly string[]): Promise<RunComparison[]> {
+  const { runs, claims } = await loadRuns(db, runIds);
+  return runIds.flatMap((id) => {
+    const l = runs.get(id);
+    return l ? [judgeLoadedRun(l, claims)] : [];
+  });
+}
+
+/** The comparison of one loaded run: pure, no database. */
+export function judgeLoadedRun({ run, recipe, metrics: rows }: LoadedRun, allClaims: Map<string, ClaimRow>): RunComparison {
+  const runId = run.id;
   const doc = (recipe?.document ?? {}) as Partial<Recipe>;
-  const rows = await runMetrics(db, runId);
   const byKey = new Map<string, { value: number; points: number; step: string; name: string }>();
   for (const m of rows) {
     const step = m.stepKey ?? '(run)';
-    const key = `${step}.${m.name}`;
-    const prev = byKey.get(key);
-    byKey.set(key, { value: m.value, points: (prev?.points ?? 0) + 1, step, name: m.name });
+    byKey.set(`${step}.${m.name}`, { value: m.value, points: m.points, step, name: m.name });
   }
   const get = (key: string) => byKey.get(key)?.value;
   const targets = doc.targets ?? [];
-  const claims = new Map((await getClaims(db, targets.map((t) => t.claim))).map((c) => [c.id, c]));
+  const claims = new Map(targets.flatMap((t) => (allClaims.has(t.claim) ? [[t.claim, allClaims.get(t.claim)!] as const] : [])));
   const scale = doc.scale ?? run.scale;
   const recipeFidelity = targetFidelity({ scale: scale as Recipe['scale'], fidelity: doc.fidelity }, {});
   const inputs = targets.map((t) => {
