@@ -269,29 +269,30 @@ export interface MetricFinal {
 }
 
 /**
- * Every metric's final value and point count for many runs in one statement, each run's metrics in
- * the order they were first recorded. Aggregated in the database (runs with long series send one
- * row per metric, not one per point), then joined to the few step rows it names.
+ * Every metric's final value and point count for many runs, each run's metrics in the order they
+ * were first recorded. Aggregated in the database (a run with long series sends one row per
+ * metric, not one per point); the step keys come from a second, indexed query on the same runs and
+ * are joined here. (Joined in SQL, the planner's estimate for 100+ runs crossed Postgres's JIT
+ * threshold, and compiling the plan cost more than running it.)
  */
-export async function finalMetrics(db: Db, runIds: readonly string[]): Promise<MetricFinal[]> {
-  if (!runIds.length) return [];
+export async function finalMetrics(db: Db, runIds: readonly string[], names?: readonly string[]): Promise<MetricFinal[]> {
+  if (!runIds.length || names?.length === 0) return [];
   const ids = sql.join(
     runIds.map((id) => sql`${id}`),
     sql`, `,
   );
-  const rows = await db.execute<{ run_id: string; step_key: string | null; name: string; value: number; points: number }>(sql`
-    select f.run_id, s.step_key, f.name, f.value, f.points
-    from (
+  const [rows, stepRows] = await Promise.all([
+    db.execute<{ run_id: string; step_id: number | null; name: string; value: number; points: number }>(sql`
       select ${metrics.runId} as run_id, ${metrics.stepId} as step_id, ${metrics.name} as name,
-             (array_agg(${metrics.value} order by ${metrics.id} desc))[1] as value,
-             count(*)::int as points, min(${metrics.id}) as first_id
+             (array_agg(${metrics.value} order by ${metrics.id} desc))[1] as value, count(*)::int as points
       from ${metrics}
-      where ${metrics.runId} in (${ids})
+      where ${metrics.runId} in (${ids})${names ? sql` and ${metrics.name} in (${sql.join(names.map((n) => sql`${n}`), sql`, `)})` : sql``}
       group by 1, 2, 3
-    ) f
-    left join ${steps} s on s.id = f.step_id
-    order by f.run_id, f.first_id`);
-  return rows.rows.map((r) => ({ runId: r.run_id, stepKey: r.step_key, name: r.name, value: Number(r.value), points: r.points }));
+      order by 1, min(${metrics.id})`),
+    db.select({ id: steps.id, stepKey: steps.stepKey }).from(steps).where(inArray(steps.runId, [...runIds])),
+  ]);
+  const stepKey = new Map(stepRows.map((s) => [s.id, s.stepKey]));
+  return rows.rows.map((r) => ({ runId: r.run_id, stepKey: r.step_id === null ? null : (stepKey.get(r.step_id) ?? null), name: r.name, value: Number(r.value), points: r.points }));
 }
 
 export async function getRuns(db: Db, ids: readonly string[]): Promise<RunRow[]> {

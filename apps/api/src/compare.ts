@@ -97,14 +97,27 @@ export interface LoadedRun {
   metrics: MetricFinal[];
 }
 
+/** The metric names a target's estimate may read (estimateFor): its value, seed summary and model band. */
+export function targetMetricNames(metric: string): string[] {
+  const name = metric.slice(metric.indexOf('.') + 1);
+  const stem = name.endsWith('_mean') ? name.slice(0, -5) : name;
+  return [name, ...['mean', 'lower', 'upper', 'n', 'se', 'df', 'paired'].map((s) => `${stem}_${s}`), `${name}_band_lower`, `${name}_band_upper`];
+}
+
 /**
- * Loads many runs for judging in four statements whatever their number (runs, their recipe
+ * Loads many runs for judging in a handful of statements whatever their number (runs, their recipe
  * versions, every metric's final value aggregated in the database, and the claims they target).
- * Unknown ids are left out of the map.
+ * `targetsOnly`: read just the metrics the recipes' targets use (the claims matrix needs verdicts,
+ * not every series), so runs with long training curves cost no more than short ones. Unknown ids
+ * are left out of the map.
  */
-export async function loadRuns(db: Db, runIds: readonly string[]): Promise<{ runs: Map<string, LoadedRun>; claims: Map<string, ClaimRow> }> {
+export async function loadRuns(db: Db, runIds: readonly string[], opts: { targetsOnly?: boolean } = {}): Promise<{ runs: Map<string, LoadedRun>; claims: Map<string, ClaimRow> }> {
   const rows = await getRuns(db, runIds);
-  const [recipes, metrics] = await Promise.all([getRecipes(db, rows.map((r) => r.recipeId)), finalMetrics(db, rows.map((r) => r.id))]);
+  const recipeIds = rows.map((r) => r.recipeId);
+  const targetsOf = (r: RecipeRow) => (r.document as Partial<Recipe>).targets ?? [];
+  const [recipes, metrics] = opts.targetsOnly
+    ? await getRecipes(db, recipeIds).then(async (rs) => [rs, await finalMetrics(db, rows.map((r) => r.id), [...new Set(rs.flatMap((r) => targetsOf(r).flatMap((t) => targetMetricNames(t.metric))))])] as const)
+    : await Promise.all([getRecipes(db, recipeIds), finalMetrics(db, rows.map((r) => r.id))]);
   const recipeById = new Map(recipes.map((r) => [r.id, r]));
   const byRun = new Map<string, MetricFinal[]>();
   for (const m of metrics) {
@@ -113,7 +126,7 @@ export async function loadRuns(db: Db, runIds: readonly string[]): Promise<{ run
     else byRun.set(m.runId, [m]);
   }
   const runs = new Map(rows.map((run) => [run.id, { run, recipe: recipeById.get(run.recipeId), metrics: byRun.get(run.id) ?? [] }]));
-  const claimIds = new Set(recipes.flatMap((r) => ((r.document as Partial<Recipe>).targets ?? []).map((t) => t.claim)));
+  const claimIds = new Set(recipes.flatMap((r) => targetsOf(r).map((t) => t.claim)));
   const claims = new Map((await getClaims(db, [...claimIds])).map((c) => [c.id, c]));
   return { runs, claims };
 }
@@ -125,9 +138,12 @@ export async function compareRun(db: Db, runId: string): Promise<RunComparison> 
   return judgeLoadedRun(loaded, claims);
 }
 
-/** Judges many runs against the paper (one comparison per id, in order; unknown ids are skipped). */
-export async function compareRunsToPapers(db: Db, runIds: readonly string[]): Promise<RunComparison[]> {
-  const { runs, claims } = await loadRuns(db, runIds);
+/**
+ * Judges many runs against the paper (one comparison per id, in order; unknown ids are skipped).
+ * Only the verdict rows are complete: `metrics` and `intervals` list just what the targets read.
+ */
+export async function judgeRunsForClaims(db: Db, runIds: readonly string[]): Promise<RunComparison[]> {
+  const { runs, claims } = await loadRuns(db, runIds, { targetsOnly: true });
   return runIds.flatMap((id) => {
     const l = runs.get(id);
     return l ? [judgeLoadedRun(l, claims)] : [];

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { completedRunsTargetingClaims, listClaims, type ClaimRow, type Db } from '@reprolab/db';
 import { parseRecipe } from '@reprolab/recipes';
 import type { Fidelity } from '@reprolab/recipes/evidence';
-import { compareRunsToPapers, type ComparisonRow } from './compare';
+import { judgeRunsForClaims, type ComparisonRow } from './compare';
 
 export const STANDINGS = ['reproduced', 'not reproduced', 'inconclusive', 'not comparable', 'not yet run', 'no recipe'] as const;
 export type Standing = (typeof STANDINGS)[number];
@@ -99,7 +99,7 @@ export async function claimStandings(db: Db, recipesDir: string, o: { paper?: st
   const best = new Map<string, ComparisonRow & { at: number; runId: string; recipe: string }>();
   const judged = new Map<string, number>();
   // Every run judged from one batched load (four statements), not four queries per run.
-  const comparisons = new Map((await compareRunsToPapers(db, runs.map((r) => r.id))).map((c) => [c.runId, c]));
+  const comparisons = new Map((await judgeRunsForClaims(db, runs.map((r) => r.id))).map((c) => [c.runId, c]));
   for (const run of runs) {
     const c = comparisons.get(run.id);
     if (!c) continue;
