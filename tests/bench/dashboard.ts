@@ -294,6 +294,8 @@ async function explainAll(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const sample = (await db.execute<{ id: string }>(sql`select id from runs where status = 'completed' order by created_at desc limit 1`)).rows[0]!.id;
   const from = new Date(Date.now() - 90 * 86_400_000).toISOString();
+  // 100 completed runs as literals, the way finalMetrics sends them
+  const hundred = (await db.execute<{ id: string }>(sql`select id from runs where status = 'completed' order by md5(id) limit 100`)).rows.map((r) => `'${r.id}'`).join(', ');
   const list = `select r.*, rc.name, rc.version from runs r join recipes rc on r.recipe_id = rc.id`;
   const statements: Record<string, string> = {
     'runs.list default': `${list} order by r.created_at desc, r.id desc limit 50`,
@@ -306,7 +308,9 @@ async function explainAll(db: Db): Promise<Record<string, string>> {
     "a run's metrics (compare.run, metrics.series)": `select m.*, s.step_key from metrics m left join steps s on m.step_id = s.id where m.run_id = '${sample}' order by m.id`,
     "a run's artifacts": `select * from artifacts where run_id = '${sample}' order by id`,
     'claims matrix: newest 20 completed runs per recipe': `select x.id, n.name, x.created_at from (select distinct name from recipes where jsonb_array_length(coalesce(document -> 'targets', '[]'::jsonb)) > 0) n cross join lateral (select r.id, r.created_at from runs r where r.status = 'completed' and r.recipe_id in (select rc.id from recipes rc where rc.name = n.name and jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0) order by r.created_at desc, r.id desc limit 20) x order by x.created_at desc, x.id desc`,
-    'final metrics of 100 runs (compare.runs, claims matrix)': `select f.run_id, s.step_key, f.name, f.value, f.points from (select run_id, step_id, name, (array_agg(value order by id desc))[1] as value, count(*)::int as points, min(id) as first_id from metrics where run_id in (select id from runs where status = 'completed' order by id limit 100) group by 1, 2, 3) f left join steps s on s.id = f.step_id order by f.run_id, f.first_id`,
+    'final metrics of 100 runs (compare.runs)': `select run_id, step_id, name, (array_agg(value order by id desc))[1] as value, count(*)::int as points from metrics where run_id in (${hundred}) group by 1, 2, 3 order by 1, min(id)`,
+    'their step keys': `select id, step_key from steps where run_id in (${hundred})`,
+    'final target metrics of 100 runs (claims matrix)': `select run_id, step_id, name, (array_agg(value order by id desc))[1] as value, count(*)::int as points from metrics where run_id in (${hundred}) and name in ('geomean_speedup', 'geomean_speedup_mean', 'test_accuracy', 'psnr_y_mean') group by 1, 2, 3 order by 1, min(id)`,
   };
   for (const [k, q] of Object.entries(statements)) {
     const rows = (await db.execute<{ 'QUERY PLAN': string }>(sql.raw(`explain (analyze, costs off, timing off, summary off) ${q}`))).rows;

@@ -243,7 +243,7 @@ export function RunsTable({ initial, initialError, options }: { initial: RunsPag
             <label>
               per page{' '}
               <select aria-label="runs per page" value={String(per)} onChange={(e) => go({ per: e.target.value })}>
-                {PAGE_SIZES.map((n) => (
+                {[...new Set([...PAGE_SIZES, ...(Number.isInteger(per) && per > 0 ? [per] : [])])].sort((a, b) => a - b).map((n) => (
                   <option key={n} value={n}>
                     {n}
                   </option>
