@@ -49,7 +49,7 @@ const log = (s: string) => {
 };
 
 /** The indexes this branch's migration (0003) adds: --without-new-indexes drops them to show what they buy. */
-const NEW_INDEXES = ['runs_started_idx', 'runs_finished_idx', 'runs_status_created_idx', 'runs_recipe_created_idx', 'runs_tags_idx', 'artifacts_run_idx', 'metrics_run_id_idx'];
+const NEW_INDEXES = ['runs_started_idx', 'runs_finished_idx', 'runs_status_created_idx', 'runs_recipe_created_idx', 'runs_tags_idx', 'artifacts_run_idx'];
 
 /** Deterministic pseudo-random numbers: every run of the bench seeds the same data. */
 const rng = mulberry32;
