@@ -1,5 +1,5 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
-import { and, asc, desc, eq, gt, inArray, isNull, like, notInArray, sql } from 'drizzle-orm';
+import { and, arrayContains, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
 import { artifacts, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
 
@@ -39,7 +39,7 @@ export async function getRecipe(db: Db, id: number): Promise<RecipeRow | undefin
   return (await db.select().from(recipes).where(eq(recipes.id, id)).limit(1))[0];
 }
 
-export async function createRun(db: Db, r: { id: string; recipeId: number; workflowId: string; seed: number; force: boolean; scale: string }): Promise<RunRow> {
+export async function createRun(db: Db, r: { id: string; recipeId: number; workflowId: string; seed: number; force: boolean; scale: string; tags?: string[] }): Promise<RunRow> {
   const [row] = await db.insert(runs).values({ ...r, status: 'queued' }).returning();
   return row!;
 }
@@ -48,14 +48,98 @@ export async function getRun(db: Db, id: string): Promise<RunRow | undefined> {
   return (await db.select().from(runs).where(eq(runs.id, id)).limit(1))[0];
 }
 
-export async function listRuns(db: Db, limit = 50): Promise<(RunRow & { recipeName: string; recipeVersion: number })[]> {
+export type RunListRow = RunRow & { recipeName: string; recipeVersion: number };
+
+export async function listRuns(db: Db, limit = 50): Promise<RunListRow[]> {
+  return (await listRunsPage(db, { limit })).runs;
+}
+
+export const RUN_SORTS = ['created', 'started', 'ended', 'status', 'recipe'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+
+/** What the runs list can be filtered, sorted and paged by (validated by the API before it gets here). */
+export interface RunListQuery {
+  limit: number;
+  offset?: number;
+  sort?: RunSort;
+  dir?: 'asc' | 'desc';
+  status?: readonly RunStatus[];
+  /** Recipe name (every version). */
+  recipe?: string;
+  /** Paper id: runs whose recipe lists it under `papers`. */
+  paper?: string;
+  tag?: string;
+  /** Created at or after `from`, and before `to`. */
+  from?: Date;
+  to?: Date;
+  /** Case-insensitive substring of the run id or the recipe name. */
+  search?: string;
+}
+
+export interface RunListPage {
+  runs: RunListRow[];
+  /** Runs matching the filters, over all pages. */
+  total: number;
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+/**
+ * One page of the runs list, filtered and sorted in the database. Every order ends with the run id
+ * so pages never overlap or skip a row; nulls (a run not started or not ended yet) sort as
+ * Postgres does, after every date ascending and before them descending, so "ended, newest first"
+ * leads with the runs still going. The count rides along as an uncorrelated scalar subquery (run
+ * once, one round trip for page and total) rather than a window count(*) over(), which would
+ * materialise every match and stop a LIMITed page from ending early on an index.
+ */
+export async function listRunsPage(db: Db, q: RunListQuery): Promise<RunListPage> {
+  const where: SQL[] = [];
+  if (q.status?.length) where.push(q.status.length === 1 ? eq(runs.status, q.status[0]!) : inArray(runs.status, [...q.status]));
+  if (q.recipe) where.push(eq(recipes.name, q.recipe));
+  if (q.paper) where.push(sql`(${recipes.document} -> 'papers') @> ${JSON.stringify([q.paper])}::jsonb`);
+  if (q.tag) where.push(arrayContains(runs.tags, [q.tag]));
+  if (q.from) where.push(gte(runs.createdAt, q.from));
+  if (q.to) where.push(lt(runs.createdAt, q.to));
+  if (q.search) {
+    const pattern = `%${likeEscape(q.search)}%`;
+    where.push(or(ilike(runs.id, pattern), ilike(recipes.name, pattern))!);
+  }
+  const cond = where.length ? and(...where) : undefined;
+  const dir = q.dir === 'asc' ? asc : desc;
+  const order = {
+    created: [dir(runs.createdAt), dir(runs.id)],
+    started: [dir(runs.startedAt), dir(runs.id)],
+    ended: [dir(runs.finishedAt), dir(runs.id)],
+    status: [dir(runs.status), dir(runs.createdAt), dir(runs.id)],
+    recipe: [dir(recipes.name), dir(runs.createdAt), dir(runs.id)],
+  }[q.sort ?? 'created'];
+  const counting = db.select({ n: count() }).from(runs).innerJoin(recipes, eq(runs.recipeId, recipes.id)).where(cond);
   const rows = await db
-    .select({ run: runs, recipeName: recipes.name, recipeVersion: recipes.version })
+    .select({ run: runs, recipeName: recipes.name, recipeVersion: recipes.version, total: sql<number>`(${counting})`.mapWith(Number) })
     .from(runs)
     .innerJoin(recipes, eq(runs.recipeId, recipes.id))
-    .orderBy(desc(runs.createdAt))
-    .limit(limit);
-  return rows.map((r) => ({ ...r.run, recipeName: r.recipeName, recipeVersion: r.recipeVersion }));
+    .where(cond)
+    .orderBy(...order)
+    .limit(q.limit)
+    .offset(q.offset ?? 0);
+  // A page past the end has no row to carry the total: count on its own then.
+  const total = rows[0]?.total ?? (q.offset ? Number((await counting)[0]?.n ?? 0) : 0);
+  return { runs: rows.map((r) => ({ ...r.run, recipeName: r.recipeName, recipeVersion: r.recipeVersion })), total };
+}
+
+/** Every tag some run carries, sorted. */
+export async function listRunTags(db: Db): Promise<string[]> {
+  const rows = await db.execute<{ tag: string }>(sql`select distinct unnest(${runs.tags}) as tag from ${runs} order by 1 limit 500`);
+  return rows.rows.map((r) => r.tag);
+}
+
+/** Stored recipe names (any version), for the runs list's recipe filter. */
+export async function listRecipeNames(db: Db): Promise<string[]> {
+  return (await db.selectDistinct({ name: recipes.name }).from(recipes).orderBy(asc(recipes.name))).map((r) => r.name);
+}
+
+export async function getPaper(db: Db, id: string): Promise<(typeof papers.$inferSelect) | undefined> {
+  return (await db.select().from(papers).where(eq(papers.id, id)).limit(1))[0];
 }
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
@@ -175,6 +259,52 @@ export async function runMetrics(db: Db, runId: string, filter?: string | { pref
   return rows.map((r) => ({ ...r.m, stepKey: r.stepKey }));
 }
 
+/** A metric's last value (the last point of a series) and how many points it has, for one run. */
+export interface MetricFinal {
+  runId: string;
+  stepKey: string | null;
+  name: string;
+  value: number;
+  points: number;
+}
+
+/**
+ * Every metric's final value and point count for many runs, each run's metrics in the order they
+ * were first recorded. Aggregated in the database (a run with long series sends one row per
+ * metric, not one per point); the step keys come from a second, indexed query on the same runs and
+ * are joined here. (Joined in SQL, the planner's estimate for 100+ runs crossed Postgres's JIT
+ * threshold, and compiling the plan cost more than running it.)
+ */
+export async function finalMetrics(db: Db, runIds: readonly string[], names?: readonly string[]): Promise<MetricFinal[]> {
+  if (!runIds.length || names?.length === 0) return [];
+  const ids = sql.join(
+    runIds.map((id) => sql`${id}`),
+    sql`, `,
+  );
+  const [rows, stepRows] = await Promise.all([
+    db.execute<{ run_id: string; step_id: number | null; name: string; value: number; points: number }>(sql`
+      select ${metrics.runId} as run_id, ${metrics.stepId} as step_id, ${metrics.name} as name,
+             (array_agg(${metrics.value} order by ${metrics.id} desc))[1] as value, count(*)::int as points
+      from ${metrics}
+      where ${metrics.runId} in (${ids})${names ? sql` and ${metrics.name} in (${sql.join(names.map((n) => sql`${n}`), sql`, `)})` : sql``}
+      group by 1, 2, 3
+      order by 1, min(${metrics.id})`),
+    db.select({ id: steps.id, stepKey: steps.stepKey }).from(steps).where(inArray(steps.runId, [...runIds])),
+  ]);
+  const stepKey = new Map(stepRows.map((s) => [s.id, s.stepKey]));
+  return rows.rows.map((r) => ({ runId: r.run_id, stepKey: r.step_id === null ? null : (stepKey.get(r.step_id) ?? null), name: r.name, value: Number(r.value), points: r.points }));
+}
+
+export async function getRuns(db: Db, ids: readonly string[]): Promise<RunRow[]> {
+  if (!ids.length) return [];
+  return db.select().from(runs).where(inArray(runs.id, [...ids]));
+}
+
+export async function getRecipes(db: Db, ids: readonly number[]): Promise<RecipeRow[]> {
+  if (!ids.length) return [];
+  return db.select().from(recipes).where(inArray(recipes.id, [...new Set(ids)]));
+}
+
 export async function insertArtifact(db: Db, a: typeof artifacts.$inferInsert): Promise<ArtifactRow> {
   const [row] = await db.insert(artifacts).values(a).returning();
   return row!;
@@ -218,21 +348,24 @@ export async function listClaims(db: Db, paperId?: string): Promise<ClaimRow[]> 
 
 /**
  * Completed runs whose recipe targets at least one claim, newest first, at most `perRecipe` per
- * recipe name (so one recipe run a thousand times cannot crowd out the others).
+ * recipe name (so one recipe run a thousand times cannot crowd out the others). Per name in the
+ * database: a LATERAL top-N over the (recipe_id, created_at) index, not every completed run.
  */
 export async function completedRunsTargetingClaims(db: Db, perRecipe: number): Promise<{ id: string; recipeName: string; createdAt: Date }[]> {
-  const rows = await db
-    .select({ id: runs.id, recipeName: recipes.name, createdAt: runs.createdAt })
-    .from(runs)
-    .innerJoin(recipes, eq(runs.recipeId, recipes.id))
-    .where(and(eq(runs.status, 'completed'), sql`jsonb_array_length(coalesce(${recipes.document}->'targets', '[]'::jsonb)) > 0`))
-    .orderBy(desc(runs.createdAt));
-  const seen = new Map<string, number>();
-  return rows.filter((r) => {
-    const n = (seen.get(r.recipeName) ?? 0) + 1;
-    seen.set(r.recipeName, n);
-    return n <= perRecipe;
-  });
+  const rows = await db.execute<{ id: string; name: string; created_at: string | Date }>(sql`
+    select x.id, n.name, x.created_at
+    from (select distinct ${recipes.name} as name from ${recipes}
+          where jsonb_array_length(coalesce(${recipes.document} -> 'targets', '[]'::jsonb)) > 0) n
+    cross join lateral (
+      select r.id, r.created_at from ${runs} r
+      where r.status = 'completed'
+        and r.recipe_id in (select rc.id from ${recipes} rc
+                            where rc.name = n.name and jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
+      order by r.created_at desc, r.id desc
+      limit ${perRecipe}
+    ) x
+    order by x.created_at desc, x.id desc`);
+  return rows.rows.map((r) => ({ id: r.id, recipeName: r.name, createdAt: new Date(r.created_at) }));
 }
 
 export async function getClaims(db: Db, ids: string[]): Promise<ClaimRow[]> {

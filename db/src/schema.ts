@@ -3,6 +3,7 @@
  * Everything large (datasets, checkpoints, reports) lives in the object store; rows here point at it
  * by sha256 so lineage (artifact → step → run) stays queryable.
  */
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -87,8 +88,20 @@ export const runs = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp('started_at', { withTimezone: true }),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
+    /** Free labels given at launch (`reprolab run --tag baseline`), filterable in the runs list. */
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
   },
-  (t) => [index('runs_created_idx').on(t.createdAt)],
+  // The runs list filters and sorts on the server (queries.ts listRunsPage): each sort key with
+  // the id as tie-breaker so an ordered, LIMITed page is an index scan; status and recipe with the
+  // default order (newest first) for the common filtered views; tags through GIN (`tags @> …`).
+  (t) => [
+    index('runs_created_idx').on(t.createdAt, t.id),
+    index('runs_started_idx').on(t.startedAt, t.id),
+    index('runs_finished_idx').on(t.finishedAt, t.id),
+    index('runs_status_created_idx').on(t.status, t.createdAt, t.id),
+    index('runs_recipe_created_idx').on(t.recipeId, t.createdAt, t.id),
+    index('runs_tags_idx').using('gin', t.tags),
+  ],
 );
 
 export const steps = pgTable(
@@ -149,7 +162,8 @@ export const artifacts = pgTable(
     stepId: integer('step_id').references(() => steps.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('artifacts_sha_idx').on(t.sha256), index('artifacts_step_idx').on(t.stepId)],
+  // artifacts_run_idx: a run's page lists its artifacts by run (a scan of every artifact otherwise).
+  (t) => [index('artifacts_sha_idx').on(t.sha256), index('artifacts_step_idx').on(t.stepId), index('artifacts_run_idx').on(t.runId)],
 );
 
 /** Imported datasets, addressed by the sha256 of their stored bytes. */

@@ -36,9 +36,9 @@ test(`[AUTH/${testDb()}] no token: every procedure is UNAUTHORIZED, saying how t
 });
 
 test(`[AUTH/${testDb()}] a viewer reads but cannot launch, cancel or schedule (FORBIDDEN naming the operator role)`, async () => {
-  const before = (await admin.runs.list({ limit: 500 })).length;
+  const before = (await admin.runs.list({ limit: 1 })).total;
   const { api } = await connect({ token: await issueToken('viewer') });
-  assert.ok(Array.isArray(await api.runs.list({ limit: 5 })));
+  assert.ok(Array.isArray((await api.runs.list({ limit: 5 })).runs));
   assert.ok((await api.claims.list({})).length > 0);
   for (const call of [
     () => api.runs.launch({ recipe: trainEvalRecipe('auth-viewer') }),
@@ -52,7 +52,7 @@ test(`[AUTH/${testDb()}] a viewer reads but cannot launch, cancel or schedule (F
     assert.equal(e.code, 'FORBIDDEN');
     assert.match(e.message, /needs the operator role/);
   }
-  assert.equal((await admin.runs.list({ limit: 500 })).length, before, 'nothing launched');
+  assert.equal((await admin.runs.list({ limit: 1 })).total, before, 'nothing launched');
 });
 
 test(`[AUTH/${testDb()}] an operator cannot manage tokens; an admin can, and a revoked token is UNAUTHORIZED`, async () => {

@@ -46,7 +46,7 @@ test(`[CONTROL/${testDb()}] cancel during preparation ends cancelled and stays s
   }
   // the rule itself, at the database
   const { setRunStatus } = await import('@reprolab/db');
-  const runs = await api.runs.list({ limit: 1 });
+  const { runs } = await api.runs.list({ limit: 1 });
   assert.equal(await setRunStatus(db, runs[0]!.id, 'running'), false);
   assert.equal((await api.runs.get({ runId: runs[0]!.id })).run.status, 'cancelled');
 });

@@ -73,7 +73,7 @@ test(`[CACHE/${testDb()}] an identical run reuses every step; --force recomputes
 });
 
 test(`[RUNS/${testDb()}] runs.list and compare.run report the run`, async () => {
-  const runs = await api.runs.list({ limit: 10 });
+  const { runs } = await api.runs.list({ limit: 10 });
   assert.ok(runs.length >= 1);
   const c = await api.compare.run({ runId: runs[0]!.id });
   assert.equal(c.rows.length, 0);

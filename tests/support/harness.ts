@@ -172,8 +172,8 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How many recipe versions and runs are stored: a refused launch or schedule must change neither. */
 export async function storedCounts(api: Api): Promise<{ recipes: number; runs: number }> {
-  const [recipes, runs] = await Promise.all([api.recipes.list(), api.runs.list({ limit: 500 })]);
-  return { recipes: recipes.stored.length, runs: runs.length };
+  const [recipes, runs] = await Promise.all([api.recipes.list(), api.runs.list({ limit: 1 })]);
+  return { recipes: recipes.stored.length, runs: runs.total };
 }
 
 /** Polls until the run reaches a terminal status (or `until` holds), failing after `timeoutMs`. */

@@ -52,6 +52,27 @@ function postgresService(stateDir: string, port: number): ServiceSpec {
   return { name: 'postgres', command: cmd, args, host: '127.0.0.1', port, health: { kind: 'log', pattern: /ready to accept connections/ }, startTimeoutMs: 60_000 };
 }
 
+function databaseService(stateDir: string, target: DbTarget, port: number): ServiceSpec {
+  if (target === 'postgres') return postgresService(stateDir, port);
+  return {
+    name: 'pglite',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', join(stateDir, 'pgdata'), '--port', String(port)],
+    cwd: REPO_ROOT,
+    host: '127.0.0.1',
+    port,
+    health: { kind: 'tcp' },
+    startTimeoutMs: 60_000,
+  };
+}
+
+/** Only the metadata database (PGlite over its socket, or a Postgres server), for the benchmarks. */
+export async function startDatabaseServer(stateDir: string, target: DbTarget): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await findFreePort();
+  await startStack({ stateDir, services: [databaseService(stateDir, target, port)], detach: false, log: () => {} });
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: async () => void (await stopStack(stateDir)) };
+}
+
 export async function startTestServers(stateDir: string, target: DbTarget): Promise<TestServers> {
   const [temporal, minio] = [await resolveTool('temporal', { log: console.log }), await resolveTool('minio', { log: console.log })];
   const [tPort, tUi, mPort, mConsole, dbPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
@@ -75,18 +96,7 @@ export async function startTestServers(stateDir: string, target: DbTarget): Prom
       health: { kind: 'http', path: '/minio/health/live' },
       startTimeoutMs: 60_000,
     },
-    target === 'postgres'
-      ? postgresService(stateDir, dbPort)
-      : {
-          name: 'pglite',
-          command: process.execPath,
-          args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', join(stateDir, 'pgdata'), '--port', String(dbPort)],
-          cwd: REPO_ROOT,
-          host: '127.0.0.1',
-          port: dbPort,
-          health: { kind: 'tcp' },
-          startTimeoutMs: 60_000,
-        },
+    databaseService(stateDir, target, dbPort),
   ];
   const env = {
     TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,

@@ -3,7 +3,8 @@
  * per key with one column per run, and whether the values differ — so 100 runs read like 2 with
  * a "differences only" filter.
  */
-import { getRecipe, getRun, runMetrics, type Db } from '@reprolab/db';
+import { type Db } from '@reprolab/db';
+import { loadRuns } from './compare';
 import type { Recipe } from '@reprolab/recipes';
 
 export const MAX_COMPARED_RUNS = 500;
@@ -40,12 +41,26 @@ export function flattenParams(prefix: string, value: unknown, out: Map<string, s
   return out;
 }
 
-function table<T>(perRun: Map<string, T>[], same: (a: T, b: T) => boolean): ComparedKey<T>[] {
-  const keys = [...new Set(perRun.flatMap((m) => [...m.keys()]))].sort();
-  return keys.map((key) => {
-    const values = perRun.map((m) => (m.has(key) ? m.get(key)! : null));
-    const first = values[0];
-    const differs = values.some((v) => (v === null) !== (first === null) || (v !== null && first !== null && first !== undefined && !same(v, first)));
+/**
+ * One row per key over every run. `perRun[i]` is a list of maps looked up in order: runs of the same
+ * recipe version share its (large) flattened-parameter map instead of each copying it, and the
+ * key union is taken over distinct maps only.
+ */
+function table<T>(perRun: ReadonlyMap<string, T>[][], same: (a: T, b: T) => boolean): ComparedKey<T>[] {
+  const distinct = new Set(perRun.flat());
+  const keys = new Set<string>();
+  for (const m of distinct) for (const k of m.keys()) keys.add(k);
+  const lookup = (layers: ReadonlyMap<string, T>[], key: string): T | null => {
+    for (const m of layers) {
+      const v = m.get(key);
+      if (v !== undefined) return v;
+    }
+    return null;
+  };
+  return [...keys].sort().map((key) => {
+    const values = perRun.map((layers) => lookup(layers, key));
+    const first = values[0] ?? null;
+    const differs = values.some((v) => (v === null) !== (first === null) || (v !== null && first !== null && !same(v, first)));
     return { key, values, differs };
   });
 }
@@ -55,21 +70,28 @@ export async function compareRuns(db: Db, runIds: readonly string[]): Promise<Ru
   if (runIds.length > MAX_COMPARED_RUNS) throw new Error(`at most ${MAX_COMPARED_RUNS} runs at once, got ${runIds.length}`);
   if (new Set(runIds).size !== runIds.length) throw new Error('a run id is listed twice');
   const runs: ComparedRun[] = [];
-  const params: Map<string, string>[] = [];
-  const metrics: Map<string, number>[] = [];
+  const params: ReadonlyMap<string, string>[][] = [];
+  const metrics: ReadonlyMap<string, number>[][] = [];
+  // Four statements for any number of runs (runs, recipe versions, final metrics, claims).
+  const loaded = (await loadRuns(db, runIds)).runs;
+  const missing = runIds.filter((id) => !loaded.has(id));
+  if (missing.length) throw new Error(`no run ${missing.map((id) => `"${id}"`).join(', ')}; list runs with \`reprolab runs\``);
+  // A recipe version's step parameters, flattened once however many of its runs are compared.
+  const stepParams = new Map<number, Map<string, string>>();
   for (const id of runIds) {
-    const run = await getRun(db, id);
-    if (!run) throw new Error(`no run "${id}"; list runs with \`reprolab runs\``);
-    const recipe = await getRecipe(db, run.recipeId);
-    const doc = (recipe?.document ?? {}) as Partial<Recipe>;
+    const { run, recipe, metrics: finals } = loaded.get(id)!;
     runs.push({ id, recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`, status: run.status, seed: run.seed, scale: run.scale, createdAt: run.createdAt.toISOString() });
-    const p = new Map<string, string>([['seed', String(run.seed)], ['scale', run.scale]]);
-    for (const s of doc.steps ?? []) flattenParams(`${s.id}.${s.kind}`, s.params, p);
-    params.push(p);
+    let p = stepParams.get(run.recipeId);
+    if (!p) {
+      p = new Map<string, string>();
+      for (const s of ((recipe?.document ?? {}) as Partial<Recipe>).steps ?? []) flattenParams(`${s.id}.${s.kind}`, s.params, p);
+      stepParams.set(run.recipeId, p);
+    }
+    params.push([new Map([['seed', String(run.seed)], ['scale', run.scale]]), p]);
     // Final value of each metric (series keep their last point).
     const m = new Map<string, number>();
-    for (const row of await runMetrics(db, id)) m.set(`${row.stepKey ?? '(run)'}.${row.name}`, row.value);
-    metrics.push(m);
+    for (const row of finals) m.set(`${row.stepKey ?? '(run)'}.${row.name}`, row.value);
+    metrics.push([m]);
   }
   return { runs, params: table(params, (a, b) => a === b), metrics: table(metrics, (a, b) => a === b || (Number.isNaN(a) && Number.isNaN(b))) };
 }

@@ -4,7 +4,7 @@
  * evidence, the hypothesis tested and a verdict that cannot be misread (see
  * @reprolab/recipes/evidence for the tests).
  */
-import { getClaims, getRecipe, getRun, runMetrics, type ClaimRow, type Db } from '@reprolab/db';
+import { finalMetrics, getClaims, getRecipes, getRuns, type ClaimRow, type Db, type MetricFinal, type RecipeRow, type RunRow } from '@reprolab/db';
 import { targetFidelity, type Recipe } from '@reprolab/recipes';
 import { judgeRun, studentTQuantile, type ClaimForJudging, type Estimate, type Fidelity, type Hypothesis, type Judgement } from '@reprolab/recipes/evidence';
 
@@ -90,22 +90,78 @@ export function estimateFor(metric: string, scaleBy: number, get: (key: string) 
   return { kind: 'point', value: value * k };
 }
 
+/** What judging a run needs: its row, its recipe version, and each metric's final value and point count. */
+export interface LoadedRun {
+  run: RunRow;
+  recipe: RecipeRow | undefined;
+  metrics: MetricFinal[];
+}
+
+/** The metric names a target's estimate may read (estimateFor): its value, seed summary and model band. */
+export function targetMetricNames(metric: string): string[] {
+  const name = metric.slice(metric.indexOf('.') + 1);
+  const stem = name.endsWith('_mean') ? name.slice(0, -5) : name;
+  return [name, ...['mean', 'lower', 'upper', 'n', 'se', 'df', 'paired'].map((s) => `${stem}_${s}`), `${name}_band_lower`, `${name}_band_upper`];
+}
+
+/**
+ * Loads many runs for judging in a handful of statements whatever their number (runs, their recipe
+ * versions, every metric's final value aggregated in the database, and the claims they target).
+ * `targetsOnly`: read just the metrics the recipes' targets use (the claims matrix needs verdicts,
+ * not every series), so runs with long training curves cost no more than short ones. Unknown ids
+ * are left out of the map.
+ */
+export async function loadRuns(db: Db, runIds: readonly string[], opts: { targetsOnly?: boolean } = {}): Promise<{ runs: Map<string, LoadedRun>; claims: Map<string, ClaimRow> }> {
+  const rows = await getRuns(db, runIds);
+  const recipeIds = rows.map((r) => r.recipeId);
+  const targetsOf = (r: RecipeRow) => (r.document as Partial<Recipe>).targets ?? [];
+  const [recipes, metrics] = opts.targetsOnly
+    ? await getRecipes(db, recipeIds).then(async (rs) => [rs, await finalMetrics(db, rows.map((r) => r.id), [...new Set(rs.flatMap((r) => targetsOf(r).flatMap((t) => targetMetricNames(t.metric))))])] as const)
+    : await Promise.all([getRecipes(db, recipeIds), finalMetrics(db, rows.map((r) => r.id))]);
+  const recipeById = new Map(recipes.map((r) => [r.id, r]));
+  const byRun = new Map<string, MetricFinal[]>();
+  for (const m of metrics) {
+    const list = byRun.get(m.runId);
+    if (list) list.push(m);
+    else byRun.set(m.runId, [m]);
+  }
+  const runs = new Map(rows.map((run) => [run.id, { run, recipe: recipeById.get(run.recipeId), metrics: byRun.get(run.id) ?? [] }]));
+  const claimIds = new Set(recipes.flatMap((r) => targetsOf(r).map((t) => t.claim)));
+  const claims = new Map((await getClaims(db, [...claimIds])).map((c) => [c.id, c]));
+  return { runs, claims };
+}
+
 export async function compareRun(db: Db, runId: string): Promise<RunComparison> {
-  const run = await getRun(db, runId);
-  if (!run) throw new Error(`no run "${runId}"; list runs with \`reprolab runs\``);
-  const recipe = await getRecipe(db, run.recipeId);
+  const { runs, claims } = await loadRuns(db, [runId]);
+  const loaded = runs.get(runId);
+  if (!loaded) throw new Error(`no run "${runId}"; list runs with \`reprolab runs\``);
+  return judgeLoadedRun(loaded, claims);
+}
+
+/**
+ * Judges many runs against the paper (one comparison per id, in order; unknown ids are skipped).
+ * Only the verdict rows are complete: `metrics` and `intervals` list just what the targets read.
+ */
+export async function judgeRunsForClaims(db: Db, runIds: readonly string[]): Promise<RunComparison[]> {
+  const { runs, claims } = await loadRuns(db, runIds, { targetsOnly: true });
+  return runIds.flatMap((id) => {
+    const l = runs.get(id);
+    return l ? [judgeLoadedRun(l, claims)] : [];
+  });
+}
+
+/** The comparison of one loaded run: pure, no database. */
+export function judgeLoadedRun({ run, recipe, metrics: rows }: LoadedRun, allClaims: Map<string, ClaimRow>): RunComparison {
+  const runId = run.id;
   const doc = (recipe?.document ?? {}) as Partial<Recipe>;
-  const rows = await runMetrics(db, runId);
   const byKey = new Map<string, { value: number; points: number; step: string; name: string }>();
   for (const m of rows) {
     const step = m.stepKey ?? '(run)';
-    const key = `${step}.${m.name}`;
-    const prev = byKey.get(key);
-    byKey.set(key, { value: m.value, points: (prev?.points ?? 0) + 1, step, name: m.name });
+    byKey.set(`${step}.${m.name}`, { value: m.value, points: m.points, step, name: m.name });
   }
   const get = (key: string) => byKey.get(key)?.value;
   const targets = doc.targets ?? [];
-  const claims = new Map((await getClaims(db, targets.map((t) => t.claim))).map((c) => [c.id, c]));
+  const claims = new Map(targets.flatMap((t) => (allClaims.has(t.claim) ? [[t.claim, allClaims.get(t.claim)!] as const] : [])));
   const scale = doc.scale ?? run.scale;
   const recipeFidelity = targetFidelity({ scale: scale as Recipe['scale'], fidelity: doc.fidelity }, {});
   const inputs = targets.map((t) => {

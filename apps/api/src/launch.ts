@@ -18,6 +18,8 @@ export interface LaunchInput {
   seed?: number;
   force?: boolean;
   heartbeatTimeoutSeconds?: number;
+  /** Labels for the runs list (validated by the procedure). */
+  tags?: string[];
 }
 
 export interface Launched {
@@ -84,7 +86,7 @@ export async function launchRun(ctx: ApiContext, input: LaunchInput): Promise<La
   const seed = input.seed ?? recipe.seed;
   const runId = randomUUID().slice(0, 8) + '-' + recipe.name;
   const workflowId = workflowIdForRun(runId);
-  await createRun(ctx.db, { id: runId, recipeId: stored.id, workflowId, seed, force: input.force ?? false, scale: recipe.scale });
+  await createRun(ctx.db, { id: runId, recipeId: stored.id, workflowId, seed, force: input.force ?? false, scale: recipe.scale, tags: [...new Set(input.tags ?? [])] });
   const args: ReproduceInput = { runId, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds };
   try {
     await ctx.temporal.workflow.start<typeof reproduce>('reproduce', { taskQueue: WORKFLOW_QUEUE, workflowId, args: [args] });

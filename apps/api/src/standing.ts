@@ -4,12 +4,12 @@
  * there is none — no shipped recipe targets it, a recipe does but has not run, or it needs data
  * or hardware this install does not have.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { completedRunsTargetingClaims, listClaims, type ClaimRow, type Db } from '@reprolab/db';
 import { parseRecipe } from '@reprolab/recipes';
 import type { Fidelity } from '@reprolab/recipes/evidence';
-import { compareRun, type ComparisonRow } from './compare';
+import { judgeRunsForClaims, type ComparisonRow } from './compare';
 
 export const STANDINGS = ['reproduced', 'not reproduced', 'inconclusive', 'not comparable', 'not yet run', 'no recipe'] as const;
 export type Standing = (typeof STANDINGS)[number];
@@ -56,17 +56,33 @@ export function outOfReachReason(c: Pick<ClaimRow, 'dataset' | 'model' | 'task'>
   return null;
 }
 
+// A recipe file's targeted claims, kept while its size and mtime stay the same: parsing and
+// expanding every shipped recipe costs tens of milliseconds, a stat of each costs almost nothing.
+const targetsCache = new Map<string, { key: string; claims: string[] }>();
+
+async function fileTargets(path: string, file: string): Promise<string[]> {
+  const st = await stat(path);
+  const key = `${st.size}:${st.mtimeMs}`;
+  const hit = targetsCache.get(path);
+  if (hit?.key === key) return hit.claims;
+  let claims: string[] = [];
+  try {
+    claims = parseRecipe(await readFile(path, 'utf8'), file).recipe.targets.map((t) => t.claim);
+  } catch {
+    // unparseable: no targets (recipes.list reports the error)
+  }
+  targetsCache.set(path, { key, claims });
+  return claims;
+}
+
 /** Claim id → shipped recipe files that target it. Unparseable files are skipped (recipes.list reports them). */
 export async function shippedTargets(recipesDir: string): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (const file of (await readdir(recipesDir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    try {
-      const { recipe } = parseRecipe(await readFile(join(recipesDir, file), 'utf8'), file);
-      for (const t of recipe.targets) out.set(t.claim, [...new Set([...(out.get(t.claim) ?? []), file])]);
-    } catch {
-      continue;
-    }
-  }
+  const files = (await readdir(recipesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const targets = await Promise.all(files.map((file) => fileTargets(join(recipesDir, file), file)));
+  files.forEach((file, i) => {
+    for (const claim of targets[i]!) out.set(claim, [...new Set([...(out.get(claim) ?? []), file])]);
+  });
   return out;
 }
 
@@ -78,14 +94,15 @@ function better(a: ComparisonRow & { at: number }, b: ComparisonRow & { at: numb
 }
 
 export async function claimStandings(db: Db, recipesDir: string, o: { paper?: string; runsPerRecipe?: number } = {}): Promise<ClaimStanding[]> {
-  const claims = await listClaims(db, o.paper);
+  const [claims, shipped, runs] = await Promise.all([listClaims(db, o.paper), shippedTargets(recipesDir), completedRunsTargetingClaims(db, o.runsPerRecipe ?? 20)]);
   const ids = new Set(claims.map((c) => c.id));
-  const shipped = await shippedTargets(recipesDir);
-  const runs = await completedRunsTargetingClaims(db, o.runsPerRecipe ?? 20);
   const best = new Map<string, ComparisonRow & { at: number; runId: string; recipe: string }>();
   const judged = new Map<string, number>();
+  // Every run judged from one batched load (four statements), not four queries per run.
+  const comparisons = new Map((await judgeRunsForClaims(db, runs.map((r) => r.id))).map((c) => [c.runId, c]));
   for (const run of runs) {
-    const c = await compareRun(db, run.id);
+    const c = comparisons.get(run.id);
+    if (!c) continue;
     for (const row of c.rows) {
       if (!ids.has(row.claimId)) continue;
       judged.set(row.claimId, (judged.get(row.claimId) ?? 0) + 1);

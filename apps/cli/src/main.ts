@@ -3,7 +3,8 @@
  * reprolab CLI.
  *   reprolab up [--foreground] [--no-dashboard] | down | doctor
  *   reprolab run <recipe.yaml> [--seed N] [--force] [--detach] [--json]
- *   reprolab runs | status <run> | compare <run> | cancel <run>
+ *   reprolab runs [--status S] [--recipe R] [--paper P] [--tag T] [--search X] [--sort K[:asc]] [--limit N] [--offset N] [--json]
+ *   reprolab status <run> | compare <run> | cancel <run>
  *   reprolab claims [--paper P]
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir|s3://…> [--scale N] | data list
@@ -28,8 +29,10 @@ const USAGE = `usage: reprolab <command>
   up [--foreground] [--no-dashboard] [--port-offset N]   start the embedded stack (Temporal, MinIO, PGlite, worker, dashboard)
   down                                                   stop it (no process left behind)
   doctor                                                 binaries, ports, tensor backend, and fixes for what is missing
-  run <recipe.yaml> [--seed N] [--force] [--detach]      run a recipe with live progress, then compare with the paper
-  runs | status <run> | compare <run> | cancel <run>
+  run <recipe.yaml> [--seed N] [--force] [--detach] [--tag T]…  run a recipe with live progress, then compare with the paper
+  runs [--status S[,S]] [--recipe R] [--paper P] [--tag T] [--search TEXT] [--sort created|started|ended|status|recipe[:asc]]
+       [--limit N] [--offset N] [--json]                 the runs list, filtered and paged by the API
+  status <run> | compare <run> | cancel <run>
   compare <run> <run> [...] [--diff] [--csv]            runs side by side: parameters and final metrics (--diff: only what differs)
   claims [--paper P] [--json]                            every claim with its standing (run, evidence) or why it has none
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
@@ -85,6 +88,13 @@ export async function main(argv: string[]): Promise<number> {
       diff: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
       role: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      status: { type: 'string' },
+      recipe: { type: 'string' },
+      search: { type: 'string' },
+      sort: { type: 'string' },
+      limit: { type: 'string' },
+      offset: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -110,9 +120,19 @@ export async function main(argv: string[]): Promise<number> {
       return doctorCommand(stateDir, portOffset, describeBackend);
     case 'run':
       if (!positionals[0]) throw new Error('usage: reprolab run <recipe.yaml> (try workflows/recipes/smoke.yaml)');
-      return runCommand(positionals[0], { stateDir, seed, force: values.force, detach: values.detach, json: values.json });
+      return runCommand(positionals[0], { stateDir, seed, force: values.force, detach: values.detach, json: values.json, tags: values.tag });
     case 'runs':
-      return runsCommand(stateDir, values.json);
+      if ((values.tag?.length ?? 0) > 1) throw new Error('reprolab runs takes one --tag');
+      return runsCommand(stateDir, values.json, {
+        status: values.status,
+        recipe: values.recipe,
+        paper: values.paper,
+        tag: values.tag?.[0],
+        search: values.search,
+        sort: values.sort,
+        limit: values.limit,
+        offset: values.offset,
+      });
     case 'status':
       return statusCommand(stateDir, needRun('status'), values.json);
     case 'compare':

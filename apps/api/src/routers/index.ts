@@ -5,22 +5,27 @@ import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import {
   getEnvironment,
+  getPaper,
   getRecipe,
   getRun,
+  getRuns,
   listClaims,
   listPapers,
   listDatasets,
+  listRecipeNames,
+  listRunTags,
   listRecipes,
-  listRuns,
+  listRunsPage,
   listSteps,
   runArtifacts,
   runMetrics,
 } from '@reprolab/db';
 import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
-import { compareRun } from '../compare';
+import { judgeLoadedRun, loadRuns } from '../compare';
 import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
+import { runsListParser, TAG } from '../runs-list';
 import { srCropsView, srView } from '../sr-view';
 import { claimStandings } from '../standing';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
@@ -100,13 +105,31 @@ export const runsRouter = router({
         seed: z.number().int().nonnegative().optional(),
         force: z.boolean().optional(),
         heartbeatTimeoutSeconds: z.number().int().positive().max(3600).optional(),
+        tags: z.array(TAG).max(10, 'at most 10 tags').optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       const { text, origin } = await recipeText(ctx, input);
-      return launchRun(ctx, { recipe: text, origin, seed: input.seed, force: input.force, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds });
+      return launchRun(ctx, { recipe: text, origin, seed: input.seed, force: input.force, heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds, tags: input.tags });
     }),
-  list: viewerProcedure.input(z.object({ limit: z.number().int().positive().max(500).default(50) }).default({ limit: 50 })).query(({ ctx, input }) => listRuns(ctx.db, input.limit)),
+  /**
+   * One page of runs, filtered, sorted and counted in the database: `{ runs, total, offset, limit }`.
+   * Filters: status (one or several), recipe name, paper (through the recipe's `papers`), tag,
+   * created `from`/`to`, and `search` (a substring of the run id or recipe name).
+   */
+  list: viewerProcedure.input(runsListParser).query(async ({ ctx, input }) => {
+    const page = await listRunsPage(ctx.db, input);
+    // An unknown paper is a mistake, not an empty result (checked only when nothing matched).
+    if (input.paper && page.total === 0 && !(await getPaper(ctx.db, input.paper))) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: `bad runs.list input: paper: no paper "${input.paper}" in the registry (list them with \`reprolab claims\`)` });
+    }
+    return { ...page, offset: input.offset, limit: input.limit };
+  }),
+  /** The values the runs list's filters offer: stored recipe names, papers, tags in use. */
+  filters: viewerProcedure.query(async ({ ctx }) => {
+    const [recipes, papers, tags] = await Promise.all([listRecipeNames(ctx.db), listPapers(ctx.db), listRunTags(ctx.db)]);
+    return { recipes, papers: papers.map((p) => ({ id: p.id, title: p.title ?? p.short })), tags };
+  }),
   get: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
     const [steps, environment, artifacts, recipe] = await Promise.all([
@@ -152,9 +175,10 @@ export const appRouter = router({
   auth: authRouter,
   metrics: router({
     series: viewerProcedure.input(z.object({ runId: z.string().min(1), name: z.string().optional(), prefix: z.string().min(1).optional() })).query(async ({ ctx, input }) => {
-      await requireRun(ctx, input.runId);
       if (input.name && input.prefix) throw new TRPCError({ code: 'BAD_REQUEST', message: 'give name or prefix, not both' });
       const rows = await runMetrics(ctx.db, input.runId, input.prefix ? { prefix: input.prefix } : input.name);
+      if (!rows.length) await requireRun(ctx, input.runId); // nothing recorded, or no such run
+
       return rows.map((m) => ({ step: m.stepKey, name: m.name, index: m.index, value: m.value }));
     }),
   }),
@@ -188,12 +212,16 @@ export const appRouter = router({
   }),
   compare: router({
     run: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
-      await requireRun(ctx, input.runId);
-      return compareRun(ctx.db, input.runId);
+      const { runs, claims } = await loadRuns(ctx.db, [input.runId]);
+      const loaded = runs.get(input.runId);
+      if (!loaded) throw new TRPCError({ code: 'NOT_FOUND', message: `no run "${input.runId}"; list runs with \`reprolab runs\`` });
+      return judgeLoadedRun(loaded, claims);
     }),
     /** Runs side by side (any recipes): parameters and final metrics, with what differs. */
     runs: viewerProcedure.input(z.object({ runIds: z.array(z.string().min(1)).min(1).max(MAX_COMPARED_RUNS) })).query(async ({ ctx, input }) => {
-      for (const id of input.runIds) await requireRun(ctx, id);
+      const known = new Set((await getRuns(ctx.db, input.runIds)).map((r) => r.id));
+      const missing = input.runIds.filter((id) => !known.has(id));
+      if (missing.length) throw new TRPCError({ code: 'NOT_FOUND', message: `no run ${missing.map((id) => `"${id}"`).join(', ')}; list runs with \`reprolab runs\`` });
       try {
         return await compareRuns(ctx.db, input.runIds);
       } catch (e) {

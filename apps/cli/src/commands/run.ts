@@ -12,6 +12,8 @@ export interface RunFlags {
   force?: boolean;
   detach?: boolean;
   json?: boolean;
+  /** Labels for the runs list (`--tag`, repeatable). */
+  tags?: string[];
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
@@ -25,7 +27,7 @@ export async function runCommand(recipePath: string, flags: RunFlags): Promise<n
   }
   const conn = await connectApi(flags.stateDir);
   try {
-    const launched = await conn.api.runs.launch({ recipe: text, seed: flags.seed, force: flags.force }).catch((e: unknown) => {
+    const launched = await conn.api.runs.launch({ recipe: text, seed: flags.seed, force: flags.force, tags: flags.tags }).catch((e: unknown) => {
       throw new Error((e as Error).message.replace(/^invalid recipe <recipe>/, `invalid recipe ${basename(recipePath)}`));
     });
     if (!flags.json) console.log(`run ${launched.runId} · ${launched.recipe.name}@v${launched.recipe.version} · seed ${launched.seed}`);

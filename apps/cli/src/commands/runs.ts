@@ -3,19 +3,56 @@ import { connectApi } from '../connect';
 import { duration, num, table } from '../format';
 import { printComparison } from './report';
 
-export async function runsCommand(stateDir: string, json: boolean): Promise<number> {
+export interface RunsFilter {
+  /** Comma-separated statuses, e.g. `running,failed`. */
+  status?: string;
+  recipe?: string;
+  paper?: string;
+  tag?: string;
+  search?: string;
+  /** `created` (default) | started | ended | status | recipe, with `:asc` or `:desc`. */
+  sort?: string;
+  limit?: string;
+  offset?: string;
+}
+
+/** `--limit 20` → 20; anything but a whole number in range is refused naming the flag. */
+function wholeNumber(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) throw new Error(`--${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export async function runsCommand(stateDir: string, json: boolean, f: RunsFilter = {}): Promise<number> {
+  const [sort, dir] = (f.sort ?? 'created').split(':');
+  const input = {
+    limit: wholeNumber('limit', f.limit, 1) ?? 50,
+    offset: wholeNumber('offset', f.offset, 0),
+    status: f.status ? (f.status.split(',').map((s) => s.trim()) as ('queued' | 'running')[]) : undefined,
+    recipe: f.recipe,
+    paper: f.paper,
+    tag: f.tag,
+    search: f.search,
+    sort: sort as 'created',
+    dir: (dir ?? 'desc') as 'desc',
+  };
   const conn = await connectApi(stateDir);
   try {
-    const runs = await conn.api.runs.list({ limit: 50 });
-    if (json) console.log(JSON.stringify(runs, null, 2));
-    else if (!runs.length) console.log('no runs yet; start one with `reprolab run workflows/recipes/smoke.yaml`');
-    else
+    // The API checks every value (and says which one is wrong): the CLI passes them through.
+    const page = await conn.api.runs.list(input);
+    const runs = page.runs;
+    if (json) console.log(JSON.stringify(page, null, 2));
+    else if (!runs.length) console.log(page.total || Object.values(f).some((v) => v !== undefined) ? 'no runs match' : 'no runs yet; start one with `reprolab run workflows/recipes/smoke.yaml`');
+    else {
       console.log(
         table(
-          ['run', 'recipe', 'seed', 'status', 'created', 'took'],
-          runs.map((r) => [r.id, `${r.recipeName}@v${r.recipeVersion}`, r.seed, r.status, new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19), r.startedAt && r.finishedAt ? duration(new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) : '']),
+          ['run', 'recipe', 'seed', 'status', 'created', 'took', 'tags'],
+          runs.map((r) => [r.id, `${r.recipeName}@v${r.recipeVersion}`, r.seed, r.status, new Date(r.createdAt).toISOString().replace('T', ' ').slice(0, 19), r.startedAt && r.finishedAt ? duration(new Date(r.finishedAt).getTime() - new Date(r.startedAt).getTime()) : '', r.tags.join(',')]),
         ),
       );
+      if (page.total > runs.length) console.log(`runs ${page.offset + 1}–${page.offset + runs.length} of ${page.total} (--limit N, --offset N for more)`);
+    }
     return 0;
   } finally {
     await conn.close();
