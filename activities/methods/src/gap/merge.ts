@@ -9,9 +9,9 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedArray, TrainCheckpoint } from '../train/checkpoint';
-import type { OptimizerSpec } from '../train/classifier';
+import { OPTIMIZER_EXTRA_NAMES, type OptimizerSpec } from '../train/classifier';
 import type { MaskSet } from './masks';
-import { checkLayerNames, slotIndices, type PrunableLayer } from './prunable';
+import { checkLayerNames, optimizerSlotCount, slotIndices, type PrunableLayer } from './prunable';
 import { encodeMaskSet } from './masks';
 import { checkpointMasks, readGapState, withGapState } from './state';
 
@@ -73,9 +73,10 @@ export function mergeBranches(
     return o === undefined ? mean(branches.map((b) => b.weights[j]!)) : copy(branches[o]!.weights[j]!);
   });
   const slotOwner = new Map<number, string>();
-  for (const [name, idx] of slotIndices(trainableNames, optimizer, first.optimizer.length)) for (const i of idx) slotOwner.set(i, name);
+  for (const [name, idx] of slotIndices(trainableNames, optimizer, optimizerSlotCount(first.optimizer))) for (const i of idx) slotOwner.set(i, name);
   const slots = first.optimizer.map((s, i) => {
-    if (i === 0) return copy(s); // iteration count: equal on every branch
+    // Iteration count and Adam's β powers: equal on every branch (same steps), so copied, not averaged.
+    if (i === 0 || OPTIMIZER_EXTRA_NAMES.includes(s.name)) return copy(s);
     const o = owner.get(layerOf(slotOwner.get(i) ?? ''));
     return o === undefined ? mean(branches.map((b) => b.optimizer[i]!)) : copy(branches[o]!.optimizer[i]!);
   });

@@ -5,7 +5,7 @@ import { decodeCheckpoint, encodeCheckpoint, type TrainCheckpoint } from '../tra
 import { describePrunable, learningRateAtEpoch, resolveExclude, type SparseRunConfig } from './config';
 import { keptCount, sparsityReport, type MaskSet } from './masks';
 import { executePhase, gradualSparsityAt, type PhaseResult } from './phase';
-import { layerSizes, slotIndices } from './prunable';
+import { layerSizes, optimizerSlotCount, slotIndices } from './prunable';
 import { planComparison, planDense, planGap, planGradualMagnitude, type Phase, type SparsePlan } from './schedule';
 import { checkpointMasks, readGapState } from './state';
 import { tinyConfig, tinyDataset } from './testing';
@@ -26,7 +26,7 @@ async function runPlan(plan: SparsePlan, evaluate = false): Promise<Map<string, 
 
 /** Every pruned kernel entry, and its optimizer slots, is exactly 0. */
 function assertMasked(ck: TrainCheckpoint, config: SparseRunConfig, masks: MaskSet = checkpointMasks(ck)): void {
-  const slots = slotIndices(TRAINABLE, config.optimizer, ck.optimizer.length);
+  const slots = slotIndices(TRAINABLE, config.optimizer, optimizerSlotCount(ck.optimizer));
   for (const l of layers) {
     const m = masks[l.name];
     if (!m) continue;

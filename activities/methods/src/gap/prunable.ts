@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedArray, TrainCheckpoint } from '../train/checkpoint';
-import type { OptimizerSpec } from '../train/classifier';
+import { OPTIMIZER_EXTRA_NAMES, type OptimizerSpec } from '../train/classifier';
 import { applyMaskInPlace, type MaskSet } from './masks';
 
 const PRUNABLE_CLASSES = new Set(['Conv2D', 'DepthwiseConv2D', 'Dense']);
@@ -63,6 +63,11 @@ export function slotIndices(trainableNames: readonly string[], optimizer: Optimi
   return out;
 }
 
+/** getWeights() slots in a checkpoint's optimizer list: Adam's β powers follow them and are not per-weight (train/classifier.ts). */
+export function optimizerSlotCount(optimizer: readonly NamedArray[]): number {
+  return optimizer.filter((s) => !OPTIMIZER_EXTRA_NAMES.includes(s.name)).length;
+}
+
 function cloneArray(a: NamedArray): NamedArray {
   return { name: a.name, shape: a.shape.slice(), values: new Float32Array(a.values) };
 }
@@ -74,7 +79,7 @@ function cloneArray(a: NamedArray): NamedArray {
 export function maskCheckpoint(ck: TrainCheckpoint, masks: MaskSet, layers: readonly PrunableLayer[], trainableNames: readonly string[], optimizer: OptimizerSpec | undefined): TrainCheckpoint {
   const weights = ck.weights.map(cloneArray);
   const slots = ck.optimizer.map(cloneArray);
-  const slotMap = slotIndices(trainableNames, optimizer, slots.length);
+  const slotMap = slotIndices(trainableNames, optimizer, optimizerSlotCount(slots));
   for (const layer of layers) {
     const mask = masks[layer.name];
     if (!mask) continue;

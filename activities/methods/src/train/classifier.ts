@@ -209,6 +209,8 @@ export async function captureState(model: tf.LayersModel, optimizer: tf.Optimize
  */
 const ADAM_BETA1_POWER = 'adam/beta1_power';
 const ADAM_BETA2_POWER = 'adam/beta2_power';
+/** Entries of a checkpoint's `optimizer` list that are not getWeights() slots (appended after them). */
+export const OPTIMIZER_EXTRA_NAMES: readonly string[] = [ADAM_BETA1_POWER, ADAM_BETA2_POWER];
 function adamBetaPowers(optimizer: tf.Optimizer | undefined): { accBeta1: tf.Variable; accBeta2: tf.Variable } | null {
   const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable } | undefined;
   return o?.accBeta1 && o.accBeta2 ? { accBeta1: o.accBeta1, accBeta2: o.accBeta2 } : null;
