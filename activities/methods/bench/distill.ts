@@ -1,6 +1,6 @@
 /**
  * npm run bench:distill [-- --json] [--steps N] [--warmup N] [--repeats N] [--batch N] [--patch N]
- *                       [--threads N] [--no-student] [--profile]
+ *                       [--threads N] [--no-student] [--profile] [--python-eager]
  *
  * CSD training throughput (issue 8): HR patches per second of one training step of
  * contrastive self-distillation, EDSR-baseline teacher (16 blocks × 64 feats, res scale 1, ×4)
@@ -14,14 +14,17 @@
  *     computation, in the venv that infra/tensor/install.sh created: the same TF 2.20 wheel).
  * A second row times the student-alone step (the paper's Baseline: a width-0.25 EDSR, L1 only).
  *
- * Both sides run `--warmup` untimed steps then `--steps` timed steps, each step synchronised by
- * reading its loss; the two sides alternate for `--repeats` rounds (their order swapped every
- * round) and the figure is the median over all timed steps of all rounds (the best step is
- * shown beside it). Intra-op and inter-op thread counts are set equal on both sides
+ * Both sides are started together (one process each, kept warm), run `--warmup` untimed steps,
+ * then `--steps` timed steps that alternate one by one (py, js, js, py, …), each synchronised by
+ * reading its loss, so a burst of foreign load lands on both alike; `--repeats` rounds with fresh
+ * processes. The figure is the median over all timed steps of all rounds (the best step is shown
+ * beside it). Intra-op and inter-op thread counts are set equal on both sides
  * (TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS for the tfjs child, tf.config.threading in
  * Python; `--threads 0` leaves TF's defaults) and printed, with the load average at start and end.
  * On the pure-JS or wasm backend a step would take minutes: batch 2, 1 step, 1 round.
- * `--profile` adds a per-kernel breakdown of one tfjs step (tf.profile) to the output.
+ * `--profile` adds a per-kernel breakdown of one tfjs step (tf.profile) to the output;
+ * `--python-eager` adds the Python step run eagerly (no tf.function) as a third, interleaved side:
+ * TF.js executes eagerly too, so it separates the graph's advantage from the binding's cost.
  *
  * --json prints { backend, threads, load, results: [{ method, side, batch, stepMs, bestStepMs,
  * patchesPerSec, ratioToReference }], profile? }.
@@ -45,6 +48,8 @@ function num(name: string, fallback: number, min = 1): number {
 }
 
 type Method = 'csd' | 'student-alone';
+/** tfjs, the Python reference (tf.function), and Python eager (diagnostic, --python-eager). */
+type Key = 'js' | 'py' | 'py-eager';
 const SCALE = 4;
 const WIDTH = 0.25;
 const NEGATIVES = 10;
@@ -258,6 +263,7 @@ async function main(): Promise<void> {
   const repeats = num('repeats', pureJs ? 1 : 2);
   const threads = num('threads', availableParallelism(), 0);
   const methods: Method[] = flag('--no-student') ? ['csd'] : ['csd', 'student-alone'];
+  const pyEager = flag('--python-eager');
   log(`default backend: ${describeBackend(def)}`);
   log(`threads: intra-op ${threads || 'TF default'}, inter-op ${threads || 'TF default'} on both sides (${availableParallelism()} CPUs)`);
   log(`load average at start: ${loadStart.map((l) => l.toFixed(2)).join(' ')} (shared machine: figures are noisy)`);
@@ -283,37 +289,39 @@ async function main(): Promise<void> {
         REPROLAB_TF_BACKEND: def.name,
         ...threadEnv,
       });
-      const py = refPython
-        ? startSide('python reference', refPython, [join(HERE, 'reference_distill_tf.py'), '--serve', '--method', method, ...planArgs, '--negatives', String(NEGATIVES), '--intra', String(threads), '--inter', String(threads)], {
-            ...process.env,
-            TF_CPP_MIN_LOG_LEVEL: '2',
-            ...threadEnv,
-          })
-        : undefined;
+      const pyArgs = [join(HERE, 'reference_distill_tf.py'), '--serve', '--method', method, ...planArgs, '--negatives', String(NEGATIVES), '--intra', String(threads), '--inter', String(threads)];
+      const pyEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...threadEnv };
+      const pys: Array<[Key, Side]> = !refPython
+        ? []
+        : [
+            ['py', startSide('python reference', refPython, pyArgs, pyEnv)],
+            ...(pyEager ? [['py-eager', startSide('python eager', refPython, [...pyArgs, '--eager'], pyEnv)] as [Key, Side]] : []),
+          ];
+      const live: Array<[Key, Side]> = [];
       try {
         const jsReady = await readJson<{ ready?: boolean; unavailable?: string }>(js);
         if (jsReady.unavailable) throw new Error(`tfjs ${def.name} unavailable in the child: ${jsReady.unavailable}`);
-        let pyLive = py;
-        if (py) {
+        live.push(['js', js]);
+        for (const [key, side] of pys) {
           try {
-            const ready = await readJson<{ version: string; threads: { intra: number; inter: number } }>(py);
+            const ready = await readJson<{ version: string; threads: { intra: number; inter: number } }>(side);
             refVersion = ready.version;
             refThreads = ready.threads;
+            live.push([key, side]);
           } catch (e) {
-            log(`python reference failed: ${(e as Error).message}`);
-            pyLive = undefined;
+            log(`${side.name} failed: ${(e as Error).message}`);
           }
         }
         for (let i = 0; i < plan.steps; i++) {
-          const order = (i + r) % 2 === 0 ? [pyLive, js] : [js, pyLive];
-          for (const side of order) {
-            if (!side) continue;
+          // Rotate who goes first, step by step and round by round.
+          const k = (i + r) % live.length;
+          for (const [key, side] of [...live.slice(k), ...live.slice(0, k)]) {
             side.proc.stdin!.write('next\n');
-            push(`${side === js ? 'js' : 'py'}/${method}`, (await readJson<{ ms: number }>(side)).ms);
+            push(`${key}/${method}`, (await readJson<{ ms: number }>(side)).ms);
           }
         }
       } finally {
-        await Promise.all([stopSide(js), ...(py ? [stopSide(py)] : [])]);
+        await Promise.all([js, ...pys.map(([, side]) => side)].map(stopSide));
       }
     }
   }
@@ -333,19 +341,21 @@ async function main(): Promise<void> {
   }
   const loadEnd = loadavg();
 
+  const label: Record<Key, string> = { js: `tfjs-${def.name}`, py: `python-tensorflow-${refVersion}`, 'py-eager': `python-tf-${refVersion}-eager` };
   const rows = methods.flatMap((method) => {
     const ref = times.get(`py/${method}`);
     const refMs = ref?.length ? median(ref) : undefined;
-    return (['js', 'py'] as const)
-      .filter((side) => times.get(`${side}/${method}`)?.length)
-      .map((side) => {
-        const xs = times.get(`${side}/${method}`)!;
+    return (['js', 'py', 'py-eager'] as const)
+      .filter((key) => times.get(`${key}/${method}`)?.length)
+      .map((key) => {
+        const xs = times.get(`${key}/${method}`)!;
         const stepMs = median(xs);
         return {
           method,
-          side: side === 'js' ? `tfjs-${def.name}` : `python-tensorflow-${refVersion}`,
+          side: label[key],
           batch: plan.batch,
           timedSteps: xs.length,
+          stepTimesMs: xs,
           stepMs,
           bestStepMs: Math.min(...xs),
           patchesPerSec: (plan.batch * 1000) / stepMs,
@@ -366,7 +376,7 @@ async function main(): Promise<void> {
         plan: { ...plan, repeats },
         note,
         reference: 'python-tensorflow (tf.function step, same TF wheel, same machine, same run)',
-        results: rows.map((r) => ({ ...r, stepMs: round(r.stepMs, 1), bestStepMs: round(r.bestStepMs, 1), patchesPerSec: round(r.patchesPerSec), ratioToReference: r.ratioToReference === null ? null : round(r.ratioToReference, 3) })),
+        results: rows.map((r) => ({ ...r, stepTimesMs: r.stepTimesMs.map((t) => Math.round(t)), stepMs: round(r.stepMs, 1), bestStepMs: round(r.bestStepMs, 1), patchesPerSec: round(r.patchesPerSec), ratioToReference: r.ratioToReference === null ? null : round(r.ratioToReference, 3) })),
         ...(profile ? { profile: { totalMs: round(profile.totalMs, 1), kernels: profile.kernels.slice(0, 25).map((k) => ({ ...k, ms: round(k.ms, 1) })) } } : {}),
       }),
     );

@@ -178,6 +178,7 @@ def main():
     p.add_argument("--intra", type=int, default=0, help="intra-op threads (0: TF's default)")
     p.add_argument("--inter", type=int, default=0, help="inter-op threads (0: TF's default)")
     p.add_argument("--serve", action="store_true", help="after warm-up, time one step per 'next' line on stdin")
+    p.add_argument("--eager", action="store_true", help="run the step eagerly (no tf.function), for diagnosis")
     a = p.parse_args()
     tf.config.threading.set_intra_op_parallelism_threads(a.intra)
     tf.config.threading.set_inter_op_parallelism_threads(a.inter)
@@ -190,7 +191,6 @@ def main():
     opt = keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9, beta_2=0.999, epsilon=1e-8)
     k = min(a.negatives, a.batch)
 
-    @tf.function
     def step(lr, hr):
         with tf.GradientTape() as tape:
             if a.method == "student-alone":
@@ -206,6 +206,9 @@ def main():
         opt.apply_gradients(zip(grads, variables))
         return loss
 
+    if not a.eager:
+        step = tf.function(step)
+
     hp = a.patch * a.scale
     batches = [(rng.uniform(0, 255, (a.batch, a.patch, a.patch, 3)).astype(np.float32),
                 rng.uniform(0, 255, (a.batch, hp, hp, 3)).astype(np.float32)) for _ in range(2)]
@@ -215,7 +218,7 @@ def main():
         return (time.perf_counter() - t0) * 1000.0
 
     info = {"framework": "tensorflow-python", "version": tf.__version__, "method": a.method,
-            "batch": a.batch, "patch": a.patch, "shuffle": a.shuffle,
+            "batch": a.batch, "patch": a.patch, "shuffle": a.shuffle, "mode": "eager" if a.eager else "tf.function",
             "threads": {"intra": tf.config.threading.get_intra_op_parallelism_threads(),
                         "inter": tf.config.threading.get_inter_op_parallelism_threads()}}
     for i in range(a.warmup):
