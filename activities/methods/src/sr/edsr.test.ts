@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { trainableParamCount } from '../models/resnet';
 import { countParams, edsrBaseline, edsrPaper, srConvLayers, type EdsrArch } from './arch';
 import { buildEdsr, edsrForward, loadConvWeights, readConvWeights, splitStudent, writeBackStudent } from './edsr';
-import { pixelShuffle } from './layers';
+import { depthToSpaceByTranspose, pixelShuffle, pixelShuffleOrder } from './layers';
 
 // Small enough for the pure-JS CPU backend: 2 blocks, 8 feats; res_scale 0.1 as in EDSR+.
 const tiny = (scale: 2 | 3 | 4): EdsrArch => ({ kind: 'edsr', nResblocks: 2, nFeats: 8, resScale: 0.1, scale });
@@ -51,6 +51,21 @@ test('[EDSR]: pixel shuffle uses PyTorch\'s order (channel c·r² + i·r + j →
   // Map 0 is channels 0..3 laid out row-major; map 1 is channels 4..7.
   assert.deepEqual(Array.from(y.dataSync()), [0, 4, 1, 5, 2, 6, 3, 7]);
   y.dispose();
+});
+
+test('[EDSR]: the fast shuffle routes equal tf.depthToSpace and pixelShuffle (r = 2, 3)', () => {
+  const before = tf.memory().numTensors;
+  for (const r of [2, 3]) {
+    const x = tf.randomNormal([2, 3, 4, 5 * r * r], 0, 1, 'float32', r) as tf.Tensor4D;
+    const order = tf.tensor1d(pixelShuffleOrder(5 * r * r, r), 'int32');
+    const viaGather = tf.tidy(() => depthToSpaceByTranspose(tf.gather(x, order, 3) as tf.Tensor4D, r));
+    const [d2s, mine, torch] = [tf.depthToSpace(x, r), depthToSpaceByTranspose(x, r), pixelShuffle(x, r)];
+    assert.equal(maxAbsDiff(d2s, mine), 0, `depthToSpace, r = ${r}`);
+    assert.equal(maxAbsDiff(torch, viaGather), 0, `pixelShuffle via permuted channels, r = ${r}`);
+    assert.ok(maxAbsDiff(torch, d2s) > 0, 'the two orders differ');
+    tf.dispose([x, order, viaGather, d2s, mine, torch]);
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
 });
 
 test('[CSD]: the student sliced from the teacher equals a separately built student model loaded with the slices', () => {

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mixSeed } from '../util/random';
 import { srConvLayers, type ConvLayer, type EdsrArch } from './arch';
-import { ChannelOffset, PixelShuffle, pixelShuffle } from './layers';
+import { ChannelOffset, PixelShuffle, depthToSpaceByTranspose, pixelShuffleOrder } from './layers';
 
 /** DIV2K RGB mean used by EDSR's MeanShift (common.py), with std 1. */
 export const DIV2K_RGB_MEAN = [0.4488, 0.4371, 0.404] as const;
@@ -146,7 +146,13 @@ export function edsrForward(teacher: ConvWeights, arch: EdsrArch, width: number,
       x = tf.add(x, arch.resScale === 1 ? r : tf.mul(r, arch.resScale));
     }
     x = tf.add(head, conv('body_conv', x));
-    for (const [name, r] of upStages(arch)) x = pixelShuffle(conv(name, x), r);
+    // pixelShuffle(conv(x)) computed as depthToSpace of a conv whose output channels were put in
+    // depthToSpace order: the (small) kernel is permuted instead of the (large) activation.
+    for (const [name, r] of upStages(arch)) {
+      const w = sliced.get(name)!;
+      const order = tf.tensor1d(pixelShuffleOrder(w.bias.shape[0], r), 'int32');
+      x = depthToSpaceByTranspose(tf.add(tf.conv2d(x, tf.gather(w.kernel, order, 3), 1, 'same'), tf.gather(w.bias, order)) as tf.Tensor4D, r);
+    }
     return tf.add(conv('tail', x), tf.tensor1d(DIV2K_RGB_MEAN.map((m) => rgbRange * m)));
   });
 }

@@ -35,6 +35,19 @@ test('[CSD]: CL sums the distance over negatives and compares every anchor with 
   tf.dispose([S, T, N]);
 });
 
+test('[CSD]: l1Loss has PyTorch\'s L1 gradient sign(a − b)/n (0 where equal), also for a broadcast operand', () => {
+  const before = tf.memory().numTensors;
+  const a = tf.tensor4d([3, -1, 2, 0, 5, 5], [2, 1, 1, 3]);
+  const b = tf.tensor4d([1, 1, 2], [1, 1, 1, 3]);
+  assert.ok(Math.abs(value(l1Loss(a, b)) - (2 + 2 + 0 + 1 + 4 + 3) / 6) < 1e-6);
+  const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => l1Loss(x, y))([a, b]);
+  assert.deepEqual(Array.from(ga!.dataSync()), [1, -1, 0, -1, 1, 1].map((v) => Math.fround(v / 6)));
+  // b is broadcast over the batch of 2: its gradient is the sum over the batch, negated.
+  assert.deepEqual(Array.from(gb!.dataSync(), (v) => v + 0), [0, 0, Math.fround(-1 / 6)]);
+  tf.dispose([a, b, ga!, gb!]);
+  assert.equal(tf.memory().numTensors, before, 'no tensors leak');
+});
+
 test('[CSD]: with random-conv-features the loss is finite and falls as the anchor moves toward the positive', () => {
   const before = tf.memory().numTensors;
   const extractor = randomConvFeatures({ seed: 1 });
