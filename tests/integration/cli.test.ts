@@ -1,23 +1,13 @@
 /** The `reprolab` CLI as a user runs it: against the test servers, and `up` refusing a taken port. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { REPO_ROOT } from '@reprolab/infra/stack';
-import { adminToken, mpuMiniRecipe, startWorker, testDb, trainEvalRecipe } from '../support/harness';
+import { adminToken, mpuMiniRecipe, startWorker, testDb, trainEvalRecipe, runCli } from '../support/harness';
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('exit', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+const cli = runCli;
 
 const dir = mkdtempSync(join(tmpdir(), 'reprolab-cli-'));
 before(async () => {

@@ -6,13 +6,11 @@
  * to this file so runs from other test files never enter the expectations.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { before, test } from 'node:test';
 import { eq, inArray } from 'drizzle-orm';
 import { TRPCError } from '@trpc/server';
 import { createRun, insertMetrics, ensureStep, saveRecipe, schema, type Db } from '@reprolab/db';
-import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, issueToken, testDb, trainEvalRecipe, type Api } from '../support/harness';
+import { connect, issueToken, testDb, trainEvalRecipe, type Api, runCli } from '../support/harness';
 
 const TOKEN = `rlx${process.pid}`; // in every run id and recipe name of this file
 const GAP_PAPER = '2106.09857';
@@ -224,15 +222,7 @@ test(`[RUNSLIST/${testDb()}] compare.run and compare.runs read final values and 
   await db.delete(schema.metrics).where(inArray(schema.metrics.runId, [a, b]));
 });
 
-function cli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('exit', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+const cli = runCli;
 
 test(`[RUNSLIST/${testDb()}] reprolab runs --status --recipe --limit --json filters through the API; a bad value is named`, async () => {
   const beta = `${TOKEN}-beta`;

@@ -4,7 +4,6 @@
  * photos-skimage and evaluates it on the imported sets with the ×8 self-ensemble.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,20 +13,11 @@ import { TRPCError } from '@trpc/server';
 import { encodePngRgb } from '@reprolab/activities/png';
 import { findDatasetByName, listDatasets } from '@reprolab/db';
 import { countParams, decodeSrManifest, srConvLayers } from '@reprolab/methods/sr/index';
-import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api, runCli } from '../support/harness';
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '@reprolab/activities';
 
-function cli(args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    p.on('exit', (code) => resolve({ code: code ?? 1, out }));
-  });
-}
+const cli = runCli;
 
 /** A smooth photo-like test pattern (SR on noise says nothing), h×w RGB. */
 const photo = (h: number, w: number, seed: number) =>

@@ -253,3 +253,14 @@ export function srRecipe(name: string, opts: { params?: Record<string, unknown>;
     targets: opts.targets ?? [],
   });
 }
+
+/** Runs the `reprolab` CLI as a user does (against the test servers in the env), with stdout and stderr together. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'apps/cli/src/main.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('exit', (code) => resolve({ code: code ?? 1, out }));
+  });
+}
