@@ -1,6 +1,7 @@
 /** Plumbing activities: plan a run, record step state, reuse cached steps, finish a run. */
 import { ApplicationFailure } from '@temporalio/activity';
 import {
+  artifactsByDigest,
   createRun,
   ensureStep,
   findCachedStep,
@@ -86,6 +87,17 @@ export function createRunActivities(deps: ActivityDeps) {
           datasets[name] = stored.sha256;
         } else {
           datasets[name] = ref.digest!;
+        }
+      }
+      // Models named by digest (a teacher stored by an earlier run): refused here, before anything runs.
+      for (const s of recipe.steps) {
+        for (const [slot, ref] of Object.entries(s.inputs)) {
+          if (!ref.startsWith('sha256:')) continue;
+          const rows = await artifactsByDigest(db, ref);
+          const at = `step ${s.id}: inputs.${slot} ${ref}`;
+          if (!rows.length) throw ApplicationFailure.nonRetryable(`${at} is not an artifact of any run; copy the full digest of a model from \`reprolab status <run> --json\``, 'InvalidInput');
+          if (!rows.some((r) => r.kind === 'model')) throw ApplicationFailure.nonRetryable(`${at} is a ${rows[0]!.kind} artifact (${rows[0]!.name}), not a model; name the model output of a distill step`, 'InvalidInput');
+          if (!(await deps.store.exists(ref))) throw ApplicationFailure.nonRetryable(`${at} is registered but missing from bucket ${deps.store.bucket}; run the step that trained it again`, 'InvalidInput');
         }
       }
       await recordEnvironment(db, {

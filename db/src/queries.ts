@@ -314,6 +314,11 @@ export async function runArtifacts(db: Db, runId: string): Promise<ArtifactRow[]
   return db.select().from(artifacts).where(eq(artifacts.runId, runId)).orderBy(asc(artifacts.id));
 }
 
+/** Every artifact row with these bytes (the same digest may be stored by several steps). */
+export async function artifactsByDigest(db: Db, sha256: string): Promise<ArtifactRow[]> {
+  return db.select().from(artifacts).where(eq(artifacts.sha256, sha256)).orderBy(asc(artifacts.id));
+}
+
 export async function stepArtifacts(db: Db, stepId: number): Promise<ArtifactRow[]> {
   return db.select().from(artifacts).where(eq(artifacts.stepId, stepId)).orderBy(asc(artifacts.id));
 }

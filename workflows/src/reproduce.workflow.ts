@@ -91,6 +91,7 @@ async function runDag(plan: RunPlan, input: ReproduceInput, progress: RunProgres
     const resolved: Record<string, string> = {};
     for (const [slot, ref] of Object.entries(step.inputs)) {
       if (ref in plan.datasets) resolved[slot] = plan.datasets[ref]!;
+      else if (ref.startsWith('sha256:')) resolved[slot] = ref; // a stored model, checked by prepareRun
       else {
         const [from, out] = ref.split('.');
         const produced = await outputs.get(from!)!;

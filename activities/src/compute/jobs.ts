@@ -21,6 +21,7 @@ import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
 import { encodeSrCrops } from '../sr-crops';
+import type { SrModelMeta } from './sr-jobs';
 import { buildSrExtractor } from '../sr/extractor';
 
 export interface JobContext {
@@ -259,6 +260,8 @@ export interface DistillJobArgs {
   params: DistillParams;
   seed: number;
   meta: Record<string, unknown>;
+  /** Digest of a stored teacher model (its file is `files.teacher`): the student distils from it, frozen. */
+  teacher?: string;
 }
 
 export interface DistillJobResult {
@@ -278,9 +281,19 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
   // random-conv-features is fixed by the run seed, so every arm of a seed contrasts in the same feature space.
   const extractor = p.method === 'csd' ? await buildSrExtractor(p.extractor, args.seed).catch((e: Error) => Promise.reject(new InvalidJobInput(`distill: ${e.message}`))) : undefined;
   const arch = { kind: 'edsr' as const, nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
+  const srJobs = await import('./sr-jobs');
+  // A stored teacher is checked (architecture, scale, that it holds a teacher) before any data is read.
+  const stored = args.teacher ? await srJobs.loadStoredTeacher(ctx, p, args.teacher).catch((e) => (extractor?.dispose(), Promise.reject(e))) : undefined;
   // HR tiles (photos-skimage) or the whole images of an imported SR dataset (sr-jobs.ts).
-  const { train, evaluate, crops } = await (await import('./sr-jobs')).distillData(ctx, p);
-  const meta = { ...args.meta, arch, width: p.width, method: p.method };
+  const { train, evaluate, crops } = await srJobs.distillData(ctx, p);
+  const meta: Record<string, unknown> & SrModelMeta = {
+    ...args.meta,
+    arch,
+    width: p.width,
+    method: p.method,
+    layout: stored || p.method === 'student-alone' ? 'student' : 'shared',
+    ...(args.teacher ? { teacher: args.teacher } : {}),
+  };
   const resumeFrom = ctx.files.resume ? decodeCheckpoint(await file(ctx, 'resume')) : undefined;
   const r = await sr.trainSr({
     method: p.method,
@@ -297,6 +310,8 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     lambdaT: p.lambdaTeacher,
     negatives: p.negatives,
     extractor,
+    storedTeacher: stored?.weights,
+    studentInit: p.studentInit,
     seed: args.seed,
     checkpointEvery: p.checkpointEvery,
     resumeFrom,
@@ -305,12 +320,13 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
     onCheckpoint: checkpointSink(ctx),
   });
   try {
-    const evalResult = evaluate(r.model, p.method, arch, p.width);
+    const nets = sr.srNetworks(r.model, p.method, arch, p.width, stored?.weights);
+    const evalResult = evaluate(nets);
     const modelPath = join(ctx.scratchDir, 'model.bin');
     await writeFile(modelPath, encodeCheckpoint(await captureState(r.model, undefined, r.position, meta)));
     // The same crops of the same test tiles for every arm and seed, for the run page.
     const cropsPath = join(ctx.scratchDir, 'crops.json');
-    if (crops) await writeFile(cropsPath, encodeSrCrops(crops(r.model, p.method, arch, p.width), { method: p.method, seed: args.seed, width: p.width, scale: p.scale }));
+    if (crops) await writeFile(cropsPath, encodeSrCrops(crops(nets), { method: p.method, seed: args.seed, width: p.width, scale: p.scale }));
     const result: DistillJobResult = {
       position: r.position,
       finalLoss: r.finalLoss,
@@ -324,6 +340,7 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
   } finally {
     r.model.dispose();
     extractor?.dispose();
+    stored?.dispose();
   }
 }
 

@@ -82,7 +82,7 @@ test('[SR] evaluate-sr refuses a model of the wrong architecture, width or scale
   await refused({}, { ...datasetFiles(4), model: files.model! }, /the model is ×2 but dataset tiny was imported at ×4; import it again with --scale 2/);
   await refused({ sets: ['Set14'] }, files, /params\.sets names "Set14", which dataset tiny does not have; it has Set5, train/);
   const alone = await modelFile('alone.bin', arch, 'student-alone');
-  await refused({ network: 'teacher' }, { ...files, model: alone }, /a student-alone model has no teacher/);
+  await refused({ network: 'teacher' }, { ...files, model: alone }, /network teacher: this student-alone model holds the width-w student only; use network: student/);
   const classifier = join(dir, 'classifier.bin');
   writeFileSync(classifier, encodeCheckpoint({ position: { step: 0, epoch: 0, batchInEpoch: 0 }, weights: [], optimizer: [], meta: { model: 'small-cnn' } }));
   await refused({}, { ...files, model: classifier }, /the model artifact is not an SR model/);
@@ -97,7 +97,7 @@ test('[SR] evaluate-sr refuses a model of the wrong architecture, width or scale
 test('[SR] distill data from an imported SR dataset: patches from its train set, evaluation on its test sets; a too-large patch or another scale is refused', async () => {
   const { distillData } = await import('./sr-jobs');
   const { DistillParams } = await import('@reprolab/recipes');
-  const { buildSrModel } = await import('@reprolab/methods/sr/index');
+  const { buildSrModel, srNetworks } = await import('@reprolab/methods/sr/index');
   const files = datasetFiles(2);
   const params = (extra: Record<string, unknown> = {}) => DistillParams.parse({ method: 'csd', scale: 2, patch: 6, steps: 1, model: { kind: 'edsr', blocks: 1, feats: 8 }, width: 0.5, ...extra });
   const d = await distillData(ctxOf(files), params());
@@ -105,7 +105,7 @@ test('[SR] distill data from an imported SR dataset: patches from its train set,
   const batch = (d.train as (p: number, b: number, s: number, t: number, a: boolean) => { lr: { shape: number[] }; hr: { shape: number[] } })(6, 3, 1, 0, true);
   assert.deepEqual([batch.lr.shape, batch.hr.shape], [[3, 6, 6, 3], [3, 12, 12, 3]]);
   const model = buildSrModel('csd', arch, 0.5, 1);
-  const e = d.evaluate(model, 'csd', arch, 0.5);
+  const e = d.evaluate(srNetworks(model, 'csd', arch, 0.5));
   model.dispose();
   assert.equal(e.images, 2);
   assert.ok(Number.isFinite(e.psnr) && Number.isFinite(e.teacherPsnr!) && e.bicubicPsnr > 0);

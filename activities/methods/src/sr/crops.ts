@@ -8,11 +8,9 @@
  * is rounded and clipped to 0–255 before it is cropped and measured.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EdsrArch } from './arch';
-import { edsrForward, readConvWeights } from './edsr';
 import { bicubicUpsample } from './loss';
 import { psnr, rgbToY } from './metrics';
-import type { SrMethod, SrTiles } from './train';
+import type { SrNetworks, SrTiles } from './train';
 
 export const CROP_ROLES = ['hr', 'bicubic', 'student', 'teacher'] as const;
 export type CropRole = (typeof CROP_ROLES)[number];
@@ -80,16 +78,14 @@ export function cropSquare(data: ArrayLike<number>, width: number, y: number, x:
  * HR, bicubic and the arm's networks (the width-w student, and the full-width teacher where the arm
  * trains one) on the same crops of `count` test tiles, each with its Y-PSNR on the crop.
  */
-export function srCrops(model: tf.LayersModel, method: SrMethod, arch: EdsrArch, width: number, tiles: SrTiles, opts: { count?: number; size?: number } = {}): SrCrop[] {
+export function srCrops(networks: SrNetworks, tiles: SrTiles, opts: { count?: number; size?: number } = {}): SrCrop[] {
   const size = opts.size ?? 48;
   const s = tiles.scale;
   const lt = tiles.tile / s;
   const px = tiles.tile * tiles.tile * 3;
-  const shared = method === 'student-alone' ? undefined : readConvWeights(model, arch);
   const nets: [CropRole, (lr: tf.Tensor4D) => tf.Tensor4D][] = [['bicubic', (lr) => bicubicUpsample(lr, s)]];
-  if (method === 'student-alone') nets.push(['student', (lr) => model.apply(lr) as tf.Tensor4D]);
-  else if (method !== 'teacher-alone') nets.push(['student', (lr) => edsrForward(shared!, arch, width, lr)]);
-  if (shared) nets.push(['teacher', (lr) => edsrForward(shared, arch, 1, lr)]);
+  if (networks.student) nets.push(['student', networks.student]);
+  if (networks.teacher) nets.push(['teacher', networks.teacher]);
   return cropTileIndices(tiles.count, opts.count ?? 3).map((i) => {
     const hrTile = tiles.hr.subarray(i * px, (i + 1) * px);
     const { y, x } = pickCropWindow(hrTile, tiles.tile, size, s);

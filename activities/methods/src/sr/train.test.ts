@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { TrainCheckpoint } from '../train/checkpoint';
 import type { EdsrArch } from './arch';
-import { evaluateSr, makeSrTiles, srBatch, srLearningRate, srParams, trainSr } from './train';
+import { edsrForward, readConvWeights, splitStudent } from './edsr';
+import { evaluateSr, makeSrTiles, srBatch, srLearningRate, srNetworks, srParams, trainSr } from './train';
 
 // Two 24×24 synthetic tiles (a smooth gradient), enough to exercise the loop; real data is tested in integration.
 const tile = 24;
@@ -88,7 +89,7 @@ test('trainSr: every arm trains; a run resumed from its checkpoint ends where th
   const extractor = randomConvFeatures({ seed: 3, channels: [4, 4, 4, 4, 4] });
   for (const method of ['student-alone', 'teacher-alone', 'split-no-contrastive'] as const) {
     const r = await trainSr({ ...common, method });
-    const e = evaluateSr(r.model, method, arch, 0.5, t);
+    const e = evaluateSr(srNetworks(r.model, method, arch, 0.5), t);
     assert.ok(Number.isFinite(e.psnr) && Number.isFinite(e.bicubicPsnr), method);
     assert.equal(e.teacherPsnr !== undefined, method !== 'student-alone');
     r.model.dispose();
@@ -103,5 +104,41 @@ test('trainSr: every arm trains; a run resumed from its checkpoint ends where th
   assert.deepEqual(srParams(arch, 0.5), { student: 3 * 9 * 4 + 4 + 2 * (4 * 9 * 4 + 4) + (4 * 9 * 4 + 4) + (4 * 9 * 16 + 16) + (4 * 9 * 3 + 3), teacher: srParams(arch, 1).teacher });
   full.model.dispose();
   resumed.model.dispose();
+  extractor.dispose();
+});
+
+test('trainSr from a stored teacher: the teacher stays frozen, the student starts as its leading channels and learns', async () => {
+  const t = makeSrTiles(hr, tile, 2);
+  const common = { arch, width: 0.5, tiles: t, patch: 6, batchSize: 2, steps: 3, learningRate: 1e-3, lambdaCl: 200, lambdaT: 1, negatives: 2, seed: 5, checkpointEvery: 100 };
+  const trained = await trainSr({ ...common, method: 'teacher-alone' });
+  const teacherWeights = readConvWeights(trained.model, arch);
+  const before = [...teacherWeights.values()].map((w) => Array.from(w.kernel.dataSync()));
+  const { randomConvFeatures } = await import('./features');
+  const extractor = randomConvFeatures({ seed: 5, channels: [4, 4, 4, 4, 4] });
+  // Zero steps: the student is exactly the teacher's width-0.5 slice, and runs as such.
+  const cut = await trainSr({ ...common, steps: 0, method: 'csd', extractor, storedTeacher: teacherWeights });
+  const split = splitStudent(teacherWeights, arch, 0.5);
+  for (const [name, w] of split) assert.deepEqual(Array.from(cut.model.getLayer(name).getWeights()[0]!.dataSync()), Array.from(w.kernel.dataSync()), name);
+  const lr = tf.tensor4d(t.lr.subarray(0, 8 * 8 * 3), [1, 8, 8, 3]);
+  const sliced = edsrForward(teacherWeights, arch, 0.5, lr);
+  const nets = srNetworks(cut.model, 'csd', arch, 0.5, teacherWeights);
+  const standalone = nets.student!(lr);
+  assert.ok(tf.max(tf.abs(tf.sub(sliced, standalone))).dataSync()[0]! < 1e-3, 'the standalone student computes what the slice does');
+  for (const method of ['csd', 'split-no-contrastive'] as const) {
+    const r = await trainSr({ ...common, method, extractor, storedTeacher: teacherWeights });
+    assert.ok(Number.isFinite(r.finalLoss), method);
+    const moved = [...split].some(([name, w]) => Array.from(r.model.getLayer(name).getWeights()[0]!.dataSync()).some((v, j) => v !== w.kernel.dataSync()[j]));
+    assert.ok(moved, `${method}: the student trained`);
+    const e = evaluateSr(srNetworks(r.model, method, arch, 0.5, teacherWeights), t);
+    assert.ok(Number.isFinite(e.psnr) && Number.isFinite(e.teacherPsnr!), method);
+    r.model.dispose();
+  }
+  // From scratch: not the slice.
+  const scratch = await trainSr({ ...common, steps: 0, method: 'csd', extractor, storedTeacher: teacherWeights, studentInit: 'scratch' });
+  assert.notDeepEqual(Array.from(scratch.model.getLayer('head').getWeights()[0]!.dataSync()), Array.from(split.get('head')!.kernel.dataSync()));
+  assert.deepEqual([...teacherWeights.values()].map((w) => Array.from(w.kernel.dataSync())), before, 'the stored teacher is never updated');
+  await assert.rejects(trainSr({ ...common, method: 'student-alone', storedTeacher: teacherWeights }), /student-alone trains no student against a teacher/);
+  tf.dispose([lr, sliced, standalone, ...[...split.values()].flatMap((w) => [w.kernel, w.bias])]);
+  for (const m of [cut.model, scratch.model, trained.model]) m.dispose();
   extractor.dispose();
 });

@@ -7,6 +7,11 @@
  *  - teacher-alone:        L1(HR, T)
  *  - student-alone:        L1(HR, S) of a separately built width-w EDSR with its own initialisation
  *                          (the paper's "Baseline": the same small network trained alone)
+ * With a stored teacher (`storedTeacher`: the conv weights of a trained teacher-sized EDSR), the
+ * teacher is frozen and a separate width-w student trains against it (offline distillation): csd
+ * keeps L1(HR, S) + λ_CL·CL(S; T, negatives) (the λ_T term is constant and dropped), and
+ * split-no-contrastive becomes L1(HR, S) alone. The student starts from the teacher's leading
+ * channels (`studentInit: 'teacher-split'`, as CSD's channel splitting cuts it) or from scratch.
  * Optimiser: Adam (β 0.9/0.999, ε 1e-8, EDSR's option.py) with a learning-rate schedule over
  * steps: constant, step decay (EDSR's `--decay 200-400-600-800`, γ 0.5) or cosine. Patches: LR crops
  * of the bicubic-downsampled tiles, with the matching HR crop, optionally flipped / rotated as
@@ -19,10 +24,11 @@ import { captureState, restoreState } from '../train/classifier';
 import type { TrainCheckpoint, TrainPosition } from '../train/checkpoint';
 import { mixSeed, mulberry32 } from '../util/random';
 import { countParams, srConvLayers, type EdsrArch } from './arch';
-import { buildEdsr, edsrForward, readConvWeights } from './edsr';
+import { buildEdsr, edsrForward, loadConvWeights, readConvWeights, splitStudent, type ConvWeights } from './edsr';
 import type { FeatureExtractor } from './features';
 import { bicubicNegatives, bicubicUpsample, csdLoss, l1Loss } from './loss';
 import { psnr, ssim } from './metrics';
+import type { SrForward } from './infer';
 import { copyPatch, flipStream, NO_AUGMENT, type SrBatchFn } from './patches';
 import { bicubicDownsample } from './resize';
 
@@ -96,6 +102,10 @@ export interface SrTrainOptions {
   negatives: number;
   /** Needed by `csd` only. */
   extractor?: FeatureExtractor;
+  /** A trained teacher (teacher-sized EDSR conv weights), frozen: the arm then trains a separate width-w student against it. */
+  storedTeacher?: ConvWeights;
+  /** How that student starts (default teacher-split); ignored on resume, which restores the student. */
+  studentInit?: 'teacher-split' | 'scratch';
   seed: number;
   checkpointEvery: number;
   resumeFrom?: TrainCheckpoint;
@@ -119,9 +129,32 @@ export function srLearningRate(base: number, schedule: SrLrSchedule | undefined,
   return base * (min + (1 - min) * 0.5 * (1 + Math.cos(Math.PI * t)));
 }
 
-/** The network an arm trains: the width-w student alone, or the shared teacher-sized one. */
-export function buildSrModel(method: SrMethod, arch: EdsrArch, width: number, seed: number): tf.LayersModel {
-  return buildEdsr({ arch, width: method === 'student-alone' ? width : 1, seed });
+/**
+ * The network an arm trains: the shared teacher-sized one, or a standalone width-w student
+ * (student-alone, and every arm distilled from a stored teacher).
+ */
+export function buildSrModel(method: SrMethod, arch: EdsrArch, width: number, seed: number, standaloneStudent = method === 'student-alone'): tf.LayersModel {
+  return buildEdsr({ arch, width: standaloneStudent ? width : 1, seed });
+}
+
+/** What a trained arm gives to run: its student (none for teacher-alone) and its teacher (none for student-alone). */
+export interface SrNetworks {
+  student?: SrForward;
+  teacher?: SrForward;
+}
+
+/**
+ * The forward functions of a trained arm's model. With `storedTeacher` the model is the standalone
+ * student and the teacher is the stored one; otherwise student-alone's model is the student and
+ * every other arm's is the shared network, sliced at `width` for the student.
+ */
+export function srNetworks(model: tf.LayersModel, method: SrMethod, arch: EdsrArch, width: number, storedTeacher?: ConvWeights): SrNetworks {
+  const standalone: SrForward = (lr) => model.apply(lr) as tf.Tensor4D;
+  if (storedTeacher) return { student: standalone, teacher: (lr) => edsrForward(storedTeacher, arch, 1, lr) };
+  if (method === 'student-alone') return { student: standalone };
+  const shared = readConvWeights(model, arch);
+  const teacher: SrForward = (lr) => edsrForward(shared, arch, 1, lr);
+  return method === 'teacher-alone' ? { teacher } : { student: (lr) => edsrForward(shared, arch, width, lr), teacher };
 }
 
 export function srParams(arch: EdsrArch, width: number): { student: number; teacher: number } {
@@ -131,30 +164,38 @@ export function srParams(arch: EdsrArch, width: number): { student: number; teac
 export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersModel; position: TrainPosition; finalLoss: number; resumedFromStep: number; secondsPerStep: number }> {
   if (o.method === 'csd' && !o.extractor) throw new Error('csd needs a feature extractor');
   if (o.negatives > o.batchSize) throw new Error(`negatives (${o.negatives}) cannot exceed batchSize (${o.batchSize}): they are drawn from the batch`);
-  const model = buildSrModel(o.method, o.arch, o.width, o.seed);
+  const frozen = o.storedTeacher;
+  if (frozen && (o.method === 'student-alone' || o.method === 'teacher-alone')) throw new Error(`${o.method} trains no student against a teacher; a stored teacher needs method csd or split-no-contrastive`);
+  const model = buildSrModel(o.method, o.arch, o.width, o.seed, o.method === 'student-alone' || frozen !== undefined);
   const optimizer = tf.train.adam(o.learningRate, 0.9, 0.999, 1e-8);
   try {
     let pos: TrainPosition = { step: 0, epoch: 0, batchInEpoch: 0 };
     if (o.resumeFrom) {
       await restoreState(model, optimizer, o.resumeFrom);
       pos = { ...o.resumeFrom.position };
+    } else if (frozen && (o.studentInit ?? 'teacher-split') === 'teacher-split') {
+      const cut = splitStudent(frozen, o.arch, o.width);
+      loadConvWeights(model, cut);
+      for (const w of cut.values()) tf.dispose([w.kernel, w.bias]);
     }
     const resumedFromStep = pos.step;
-    const shared = o.method === 'student-alone' ? undefined : readConvWeights(model, o.arch);
+    const nets = srNetworks(model, o.method, o.arch, o.width, frozen);
     const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
-    const student = (lr: tf.Tensor4D) => (shared ? edsrForward(shared, o.arch, o.width, lr) : (model.apply(lr) as tf.Tensor4D));
-    const teacher = (lr: tf.Tensor4D) => edsrForward(shared!, o.arch, 1, lr);
-    const lossOf = (lr: tf.Tensor4D, hr: tf.Tensor4D): tf.Scalar => {
+    const student = nets.student!;
+    const teacher = nets.teacher!;
+    // A frozen teacher's output is a constant: computed outside the gradient tape.
+    const lossOf = (lr: tf.Tensor4D, hr: tf.Tensor4D, frozenOut?: tf.Tensor4D): tf.Scalar => {
       switch (o.method) {
         case 'student-alone':
           return l1Loss(hr, student(lr));
         case 'teacher-alone':
           return l1Loss(hr, teacher(lr));
         case 'split-no-contrastive':
+          if (frozenOut) return l1Loss(hr, student(lr));
           return tf.add(l1Loss(hr, student(lr)), tf.mul(l1Loss(hr, teacher(lr)), o.lambdaT));
         case 'csd': {
           const negatives = bicubicNegatives(lr, o.arch.scale, o.negatives);
-          return csdLoss({ extractor: o.extractor!, anchor: student(lr), positive: teacher(lr), negatives, hr, lambdaCl: o.lambdaCl, lambdaT: o.lambdaT }).total;
+          return csdLoss({ extractor: o.extractor!, anchor: student(lr), positive: frozenOut ?? teacher(lr), negatives, hr, lambdaCl: o.lambdaCl, lambdaT: frozenOut ? 0 : o.lambdaT }).total;
         }
       }
     };
@@ -167,9 +208,10 @@ export async function trainSr(o: SrTrainOptions): Promise<{ model: tf.LayersMode
       const { lr, hr } = typeof o.tiles === 'function' ? o.tiles(o.patch, o.batchSize, o.seed, pos.step, augment) : srBatch(o.tiles, o.patch, o.batchSize, o.seed, pos.step, augment);
       // Adam reads `learningRate` on every step (see train/classifier.ts setLearningRate).
       (optimizer as unknown as { learningRate: number }).learningRate = srLearningRate(o.learningRate, o.lrSchedule, pos.step, o.steps);
-      const loss = optimizer.minimize(() => lossOf(lr, hr), true, vars)!;
+      const frozenOut = frozen && o.method === 'csd' ? tf.tidy(() => teacher(lr)) : undefined;
+      const loss = optimizer.minimize(() => lossOf(lr, hr, frozenOut), true, vars)!;
       lastLoss = (await loss.data())[0]!;
-      tf.dispose([lr, hr, loss]);
+      tf.dispose([lr, hr, loss, ...(frozenOut ? [frozenOut] : [])]);
       seconds += (performance.now() - t0) / 1000;
       if (!Number.isFinite(lastLoss)) throw new Error(`loss became ${lastLoss} at step ${pos.step + 1}; lower learningRate`);
       pos = { step: pos.step + 1, epoch: 0, batchInEpoch: pos.step + 1 };
@@ -196,17 +238,20 @@ export interface SrEvalResult {
   images: number;
 }
 
-/** Mean over whole test tiles of Y-PSNR/SSIM (scale pixels shaved), outputs rounded to uint8 as EDSR's quantize does. */
-export function evaluateSr(model: tf.LayersModel, method: SrMethod, arch: EdsrArch, width: number, tiles: SrTiles): SrEvalResult {
+/**
+ * Mean over whole test tiles of Y-PSNR/SSIM (scale pixels shaved), outputs rounded to uint8 as
+ * EDSR's quantize does. `psnr`/`ssim` are the arm's own network (its student, or the teacher of
+ * teacher-alone); the teacher's are given wherever the arm has one.
+ */
+export function evaluateSr(networks: SrNetworks, tiles: SrTiles): SrEvalResult {
   const s = tiles.scale;
   const lt = tiles.tile / s;
   const px = tiles.tile * tiles.tile * 3;
-  const shared = method === 'student-alone' ? undefined : readConvWeights(model, arch);
   const nets: Record<string, (lr: tf.Tensor4D) => tf.Tensor4D> = {
-    main: (lr) => (method === 'student-alone' ? (model.apply(lr) as tf.Tensor4D) : edsrForward(shared!, arch, method === 'teacher-alone' ? 1 : width, lr)),
+    main: (networks.student ?? networks.teacher)!,
     bicubic: (lr) => bicubicUpsample(lr, s),
   };
-  if (method !== 'student-alone') nets.teacher = (lr) => edsrForward(shared!, arch, 1, lr);
+  if (networks.teacher) nets.teacher = networks.teacher;
   const sums: Record<string, { psnr: number; ssim: number }> = Object.fromEntries(Object.keys(nets).map((k) => [k, { psnr: 0, ssim: 0 }]));
   const chunk = 8;
   for (let i0 = 0; i0 < tiles.count; i0 += chunk) {

@@ -8,8 +8,15 @@ import type { SrCropsView, SrView } from '@reprolab/api';
 import { query } from '../../trpc-client';
 import { COLORS, fmt } from './charts';
 
-const SR_ARM_ORDER = ['student-alone', 'split-no-contrastive', 'csd', 'teacher-alone'];
-const ARM_COLOR: Record<string, string> = { 'student-alone': COLORS[0]!, 'split-no-contrastive': COLORS[3]!, csd: COLORS[1]!, 'teacher-alone': COLORS[4]! };
+const SR_ARM_ORDER = ['student-alone', 'split-no-contrastive', 'csd', 'teacher-alone', 'split-no-contrastive-from-stored-teacher', 'csd-from-stored-teacher'];
+const ARM_COLOR: Record<string, string> = {
+  'student-alone': COLORS[0]!,
+  'split-no-contrastive': COLORS[3]!,
+  csd: COLORS[1]!,
+  'teacher-alone': COLORS[4]!,
+  'split-no-contrastive-from-stored-teacher': COLORS[5] ?? '#8c564b',
+  'csd-from-stored-teacher': COLORS[2]!,
+};
 
 export interface SrSnapshot {
   view: SrView;
