@@ -45,6 +45,12 @@ test(`[GAP/${testDb()}] GaP, P-GaP and baselines run as phases; sparsity is exac
   // One phase series point per phase: serial GaP = init + κ grow steps + fine-tune.
   const phases = (await api.metrics.series({ runId: launched.runId, name: 'phase_sparsity' })).filter((p) => p.step === 'gap-1');
   assert.deepEqual(phases.map((p) => p.index), [0, 1, 2, 3]);
+  // The model is evaluated where each GaP round ends (serial: its last grow step; parallel: the merge).
+  const rounds = await api.metrics.series({ runId: launched.runId, name: 'round_test_accuracy' });
+  assert.deepEqual(rounds.filter((p) => p.step === 'gap-1').map((p) => p.index), [2]);
+  assert.deepEqual(rounds.filter((p) => p.step === 'pgap-1').map((p) => p.index), [3], 'P-GaP: init, two branches, then the merge');
+  assert.ok(rounds.every((p) => p.value > 0.1 && p.value <= 1), JSON.stringify(rounds));
+  assert.deepEqual(rounds.filter((p) => p.step?.startsWith('gmp') || p.step?.startsWith('dense')), [], 'baselines have no rounds');
   // The summary: interval over the two seeds, around the per-seed gaps.
   const gapMinusGmp = [1, 2].map((s) => m[`gap-${s}.test_accuracy`]! - m[`gmp-${s}.test_accuracy`]!);
   const mean = (gapMinusGmp[0]! + gapMinusGmp[1]!) / 2;

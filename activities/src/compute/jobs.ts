@@ -233,6 +233,7 @@ async function gapPhaseJob(args: GapPhaseArgs, ctx: JobContext): Promise<JobResu
   const inputs = [];
   for (let i = 0; i < args.inputCount; i++) inputs.push(gap.decodeAnyCheckpoint(await file(ctx, `input${i}`)));
   const resumeFrom = ctx.files.resume ? gap.decodeAnyCheckpoint(await file(ctx, 'resume')) : undefined;
+  const endsRound = phase.kind === 'init' ? undefined : phase.endsRound;
   let n = 0;
   const r = await gap.executePhase({
     config: plan.config,
@@ -247,11 +248,12 @@ async function gapPhaseJob(args: GapPhaseArgs, ctx: JobContext): Promise<JobResu
       await writeFile(path, gap.encodeSparseCheckpoint(ck));
       await ctx.checkpoint(path, { step: ck.position.step });
     },
-    evaluate: args.last ? { split: 'test', limit: args.params.evalLimit } : undefined,
+    // The final model, and GaP's model at the end of every round (its accuracy over rounds).
+    evaluate: args.last || endsRound !== undefined ? { split: 'test', limit: args.params.evalLimit } : undefined,
   });
   const out = join(ctx.scratchDir, 'phase-out.bin');
   await writeFile(out, gap.encodeSparseCheckpoint(r.checkpoint));
-  return { result: { metrics: r.metrics, resumedFromStep: r.resumedFromStep, phaseIndex: phase.index, phases: plan.phases.length, label: phase.label, budget: plan.budget }, files: { checkpoint: out } };
+  return { result: { metrics: r.metrics, resumedFromStep: r.resumedFromStep, phaseIndex: phase.index, phases: plan.phases.length, label: phase.label, budget: plan.budget, endsRound }, files: { checkpoint: out } };
 }
 
 // ---- super-resolution distillation (CSD and its comparison arms) ----

@@ -47,6 +47,8 @@ interface PhaseOutcome {
   phases: number;
   label: string;
   budget: { sequentialEpochs: number; computeEpochs: number };
+  /** The GaP round this phase completed (its model was evaluated). */
+  endsRound?: number;
 }
 
 export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promise<{ checkpoint: string }> {
@@ -83,7 +85,13 @@ export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promis
     const at = (name: string, value: number | null | undefined, index: number | null = r.phaseIndex) =>
       value === null || value === undefined || !Number.isFinite(value) ? [] : [{ runId: input.runId, stepId: step.id, name, value, index }];
     await deleteMetricsAt(deps.db, step.id, r.phaseIndex);
-    await insertMetrics(deps.db, [...at('phase_mean_loss', m.meanLoss), ...at('phase_sparsity', m.sparsity), ...at('phase_steps', m.steps)]);
+    await insertMetrics(deps.db, [
+      ...at('phase_mean_loss', m.meanLoss),
+      ...at('phase_sparsity', m.sparsity),
+      ...at('phase_steps', m.steps),
+      // Test accuracy after each GaP round, at the index of the phase that ended it (the round is `round_number` there).
+      ...(r.endsRound !== undefined ? [...at('round_test_accuracy', m.accuracy), ...at('round_number', r.endsRound)] : []),
+    ]);
     if (input.last) {
       await deleteMetricsAt(deps.db, step.id, null);
       await insertMetrics(deps.db, [

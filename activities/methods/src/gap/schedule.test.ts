@@ -37,6 +37,8 @@ test('S-GaP visits the partitions in order, round after round, then fine-tunes',
   const ft = plan.phases.at(-1) as TrainPhase;
   assert.deepEqual([ft.grow, ft.pruneAfter], [[], []]);
   assert.deepEqual(plan.budget, { sequentialEpochs: 15, computeEpochs: 15 });
+  // The model is evaluated where each round ends: after its last step.
+  assert.deepEqual(plan.phases.filter((p) => p.kind !== 'init' && p.endsRound !== undefined).map((p) => [p.id, p.kind !== 'init' && p.endsRound]), [['r1-g3', 1], ['r2-g3', 2]]);
   assert.equal(JSON.stringify(JSON.parse(JSON.stringify(plan))), JSON.stringify(plan), 'plan is plain JSON');
 });
 
@@ -46,6 +48,7 @@ test('P-GaP runs κ branches per round (branch b grows group b) and merges them'
   const merge = plan.phases.find((p) => p.id === 'r1-merge')!;
   assert.deepEqual(merge.inputs, ['r1-b1', 'r1-b2']);
   assert.deepEqual(plan.budget, { sequentialEpochs: 3, computeEpochs: 5 });
+  assert.deepEqual(plan.phases.filter((p) => p.kind !== 'init' && p.endsRound !== undefined).map((p) => p.id), ['r1-merge', 'r2-merge']);
 });
 
 test('baselines share the GaP budget', () => {

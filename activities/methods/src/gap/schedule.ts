@@ -63,6 +63,8 @@ export interface TrainPhase extends PhaseBase {
   round?: number;
   group?: number;
   branch?: number;
+  /** Set on the phase that completes GaP round r (serial: its last step): the model is evaluated there. */
+  endsRound?: number;
 }
 
 export interface MergePhase extends PhaseBase {
@@ -72,6 +74,8 @@ export interface MergePhase extends PhaseBase {
   /** Pruning units re-pruned to the target after merging. */
   pruneAfter: string[][];
   round: number;
+  /** A merge completes its round (P-GaP): the model is evaluated there. */
+  endsRound?: number;
 }
 
 export type Phase = InitPhase | TrainPhase | MergePhase;
@@ -162,7 +166,7 @@ export function planGap(config: SparseRunConfig, layers: readonly PrunableLayer[
     if (o.variant === 'serial') {
       groups.forEach((g, gi) => {
         const id = `r${r}-g${gi + 1}`;
-        phases.push(trainPhase(id, [last], o.epochsPerStep, `round ${r}, step ${gi + 1}: grow group ${gi + 1}, train, prune`, { grow: g.slice(), pruneAfter: [g.slice()], round: r, group: gi }));
+        phases.push(trainPhase(id, [last], o.epochsPerStep, `round ${r}, step ${gi + 1}: grow group ${gi + 1}, train, prune`, { grow: g.slice(), pruneAfter: [g.slice()], round: r, group: gi, ...(gi === groups.length - 1 ? { endsRound: r } : {}) }));
         last = id;
       });
     } else {
@@ -172,7 +176,7 @@ export function planGap(config: SparseRunConfig, layers: readonly PrunableLayer[
         return id;
       });
       const id = `r${r}-merge`;
-      phases.push({ kind: 'merge', id, index: -1, inputs: branches, label: `round ${r}: merge ${groups.length} branches, prune`, contributions: groups.map((g) => g.slice()), pruneAfter: unitsOf(groups), round: r });
+      phases.push({ kind: 'merge', id, index: -1, inputs: branches, label: `round ${r}: merge ${groups.length} branches, prune`, contributions: groups.map((g) => g.slice()), pruneAfter: unitsOf(groups), round: r, endsRound: r });
       last = id;
     }
   }
