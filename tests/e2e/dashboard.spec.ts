@@ -137,6 +137,48 @@ test('[DASHBOARD] the launch form starts a shipped recipe and opens its page; ba
   assert.equal((await api.runs.get({ runId })).run.seed, 5);
 });
 
+test('[DASHBOARD] parameters are edited in a form built from the schema: issues beside their field as you type, the edited recipe runs', async () => {
+  const page = await context.newPage();
+  await page.goto(base);
+  const form = page.getByTestId('launch-form');
+  await form.locator('select[name="recipe"]').selectOption('smoke.yaml');
+  await form.getByTestId('edit-params').click();
+  const pretrain = form.locator('fieldset[data-step="pretrain"]');
+  const epochs = pretrain.locator('[data-field="epochs"]');
+  assert.equal(await epochs.inputValue(), '1', 'the recipe value is filled in');
+  // A field the recipe leaves to its default is offered too, with the default.
+  assert.equal(await pretrain.locator('[data-field="momentum"]').inputValue(), '0.9');
+  await pretrain.locator('[data-field="model"]').locator('option').filter({ hasText: 'tiny-mlp' }).waitFor({ state: 'attached' });
+  // Typed text that is not a number is named at once, without the server.
+  await epochs.fill('two');
+  await pretrain.locator('[data-error-for="pretrain.epochs"]').filter({ hasText: 'a whole number' }).waitFor();
+  // A number the schema refuses is named by the server's validation, beside the field.
+  await pretrain.locator('[data-field="trainLimit"]').fill('0');
+  await epochs.fill('1');
+  await pretrain.locator('[data-error-for="pretrain.trainLimit"]').waitFor();
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await form.getByRole('alert').filter({ hasText: 'the parameters do not validate yet' }).waitFor();
+  assert.equal(new URL(page.url()).pathname, '/', 'nothing launched');
+  // A valid edit: the preview shows the recipe that will run, and that is what runs.
+  await pretrain.locator('[data-field="trainLimit"]').fill('1600');
+  await form.locator('fieldset[data-step="evaluate"] [data-field="limit"]').fill('500');
+  const preview = form.getByTestId('recipe-preview');
+  await preview.waitFor();
+  await preview.locator('summary').click();
+  await preview.locator('pre').filter({ hasText: 'trainLimit: 1600' }).waitFor();
+  assert.equal(await pretrain.locator('[role="alert"]').count(), 0);
+  await form.getByRole('button', { name: 'Launch' }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f]{8}-smoke$/);
+  const runId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop()!);
+  const got = await api.runs.get({ runId });
+  const steps = (await api.recipes.get({ id: got.recipe!.id })).recipe.steps as { id: string; params: Record<string, unknown> }[];
+  assert.equal(steps.find((x) => x.id === 'pretrain')!.params.trainLimit, 1600);
+  assert.equal(steps.find((x) => x.id === 'evaluate')!.params.limit, 500);
+  await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 120_000 });
+  const m = await api.metrics.series({ runId, name: 'test_examples' });
+  assert.deepEqual(m.map((x) => x.value), [500], 'the evaluation ran on the edited limit');
+});
+
 test('[DASHBOARD] the launch form schedules a recipe; an impossible interval is refused with the reason', async () => {
   const page = await context.newPage();
   await page.goto(base);

@@ -8,3 +8,4 @@ export { srView, srCropsView, CROP_COLUMNS, type SrView, type SrCropsView, type 
 export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type IntervalSummary, type MetricSummary } from './compare';
 export { claimStandings, outOfReachReason, STANDINGS, type ClaimStanding, type Standing } from './standing';
 export { compareRuns, runsComparisonCsv, flattenParams, MAX_COMPARED_RUNS, type RunsComparison, type ComparedRun, type ComparedKey } from './compare-runs';
+export type { FormField, FormIssue, FormStep, RecipeForm } from '@reprolab/recipes';

@@ -1,3 +1,4 @@
 export * from './schema';
 export * from './steps';
 export * from './parse';
+export * from './form';

@@ -20,11 +20,12 @@ import {
   runArtifacts,
   runMetrics,
 } from '@reprolab/db';
-import { parseRecipe, RecipeValidationError, type ValidRecipe } from '@reprolab/recipes';
+import { applyOverrides, checkRecipeDocument, formIssues, parseRecipe, recipeForm, RecipeValidationError, type FormIssue, type ValidRecipe } from '@reprolab/recipes';
 import { pauseSignal, progressQuery, resumeSignal, type RunProgress } from '@reprolab/workflows/definitions';
 import { judgeLoadedRun, loadRuns } from '../compare';
 import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
+import { registryIssues } from '../recipe-checks';
 import { runsListParser, TAG } from '../runs-list';
 import { srCropsView, srView } from '../sr-view';
 import { claimStandings } from '../standing';
@@ -58,7 +59,46 @@ async function whenWorkflowExists(ctx: ApiContext, run: { id: string; workflowId
   }
 }
 
+const MatrixValue = z.union([z.string(), z.number(), z.boolean()]);
+/** A launch form's edits of a shipped recipe (see @reprolab/recipes form.ts). */
+const RecipeOverrides = z
+  .object({
+    seed: z.number().int().nonnegative().optional(),
+    steps: z.record(z.string(), z.object({ params: z.record(z.string(), z.unknown()).optional(), matrix: z.record(z.string(), z.array(MatrixValue)).optional() }).strict()).optional(),
+  })
+  .strict();
+
+const badRecipe = (e: unknown): never => {
+  if (e instanceof RecipeValidationError) throw new TRPCError({ code: 'BAD_REQUEST', message: e.message, cause: e });
+  throw e;
+};
+
 export const recipesRouter = router({
+  /** The launch form of a shipped recipe: each step's parameters as typed fields from its kind's schema. */
+  form: viewerProcedure.input(z.object({ file: z.string() })).query(async ({ ctx, input }) => {
+    const { text, origin } = await recipeText(ctx, { file: input.file });
+    try {
+      return recipeForm(text, origin);
+    } catch (e) {
+      return badRecipe(e);
+    }
+  }),
+  /**
+   * The recipe a form's overrides give, validated as a launch would (schema, claims, simulator
+   * inputs), with each issue mapped to its step and field; nothing is stored.
+   */
+  preview: viewerProcedure.input(z.object({ file: z.string(), overrides: RecipeOverrides })).query(async ({ ctx, input }) => {
+    const { text: source, origin } = await recipeText(ctx, { file: input.file });
+    let applied;
+    try {
+      applied = applyOverrides(source, input.overrides, origin);
+    } catch (e) {
+      return badRecipe(e);
+    }
+    const checked = checkRecipeDocument(applied.document, origin);
+    const issues: FormIssue[] = checked.recipe ? formIssues(applied.document, await registryIssues(ctx.db, checked.recipe)) : checked.issues;
+    return { text: applied.text, issues, steps: checked.recipe?.steps.length ?? null };
+  }),
   /** Recipe files shipped in workflows/recipes, plus every version stored by earlier runs. */
   list: viewerProcedure.query(async ({ ctx }) => {
     const files = (await readdir(ctx.recipesDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
