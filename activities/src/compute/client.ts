@@ -37,6 +37,13 @@ export interface ComputeJobOptions {
   onCheckpoint?: (path: string, data: Record<string, unknown>) => Promise<void>;
   /** Called with the output files before the scratch directory is removed. */
   onOutputs?: (files: Record<string, string>) => Promise<void>;
+  /**
+   * Called every second while the job runs (e.g. to heartbeat the last checkpoint): a job that is
+   * still starting — loading a dataset, compiling kernels on a busy machine — is alive, and only a
+   * dead or unreachable worker should miss the heartbeat timeout. A hung job is caught by the
+   * step's own timeout instead.
+   */
+  keepAlive?: () => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -54,6 +61,7 @@ export async function runComputeJob<R>(o: ComputeJobOptions): Promise<R> {
   const kill = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
+  const keepAlive = o.keepAlive && setInterval(o.keepAlive, 1000);
   try {
     return await new Promise<R>((resolve, reject) => {
       let settled = false;
@@ -111,6 +119,7 @@ export async function runComputeJob<R>(o: ComputeJobOptions): Promise<R> {
       send({ type: 'start', job: o.job, args: o.args, files: o.files, scratchDir });
     });
   } finally {
+    if (keepAlive) clearInterval(keepAlive);
     kill();
     await rm(scratchDir, { recursive: true, force: true });
   }

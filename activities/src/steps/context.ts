@@ -1,6 +1,6 @@
 /** Shared plumbing for compute steps: params, step row, progress reporting, artifact writes. */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { getStep, insertArtifact, updateStep, type StepRow } from '@reprolab/db';
+import { getStep, insertArtifact, stepArtifacts, updateStep, type StepRow } from '@reprolab/db';
 import type { z } from 'zod';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
@@ -50,6 +50,22 @@ export async function putArtifact(deps: ActivityDeps, step: StepRow, bytes: Uint
   const put = await withRetry(`store ${kind}`, () => deps.store.putBytes(bytes), { onRetry: deps.log });
   await insertArtifact(deps.db, { sha256: put.sha256, size: put.size, kind, name, bucket: put.bucket, key: put.key, runId: step.runId, stepId: step.id });
   return put.sha256;
+}
+
+/**
+ * The newest checkpoint this step stored under `<prefix>step-<N>` (by any attempt), or undefined.
+ * A retried attempt resumes from it rather than only from the heartbeat: heartbeats are throttled,
+ * so the last one that reached Temporal before a host died can name an older checkpoint (or none),
+ * while an artifact row is written only once its bytes are in the store.
+ */
+export async function latestCheckpoint(deps: ActivityDeps, step: StepRow, prefix = ''): Promise<{ digest: string; step: number } | undefined> {
+  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}step-(\\d+)$`);
+  let best: { digest: string; step: number } | undefined;
+  for (const a of await stepArtifacts(deps.db, step.id)) {
+    const m = a.kind === 'checkpoint' ? pattern.exec(a.name) : null;
+    if (m && (!best || Number(m[1]) > best.step)) best = { digest: a.sha256, step: Number(m[1]) };
+  }
+  return best;
 }
 
 export function requireInput(input: ComputeStepInput, slot: string): string {

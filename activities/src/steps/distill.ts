@@ -38,6 +38,7 @@ export async function distill(deps: ActivityDeps, input: ComputeStepInput): Prom
       args,
       files,
       signal: ctx.cancellationSignal,
+      keepAlive: () => ctx.heartbeat(session.beat()),
       onProgress: (d) => {
         const p = d as { step: number; totalSteps: number; loss: number };
         session.progress(p.step, p.loss);

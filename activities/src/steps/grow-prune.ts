@@ -12,7 +12,7 @@ import type { GapPhaseArgs, GapPlanSummary } from '../compute/jobs';
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput } from '../types';
-import { openStep, putArtifact, requireInput, rethrowComputeFailure } from './context';
+import { latestCheckpoint, openStep, putArtifact, requireInput, rethrowComputeFailure } from './context';
 
 export async function planGrowPrune(deps: ActivityDeps, input: ComputeStepInput): Promise<GapPlanSummary> {
   const { run, params, reporter } = await openStep(deps, input, GrowPruneParams);
@@ -55,9 +55,10 @@ export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promis
   const { run, step, params, ctx, reporter } = await openStep(deps, input, GrowPruneParams);
   const files: Record<string, string> = { dataset: await artifactFile(deps.store, requireInput(input, 'dataset'), deps.log) };
   for (const [i, d] of input.phaseInputs.entries()) files[`input${i}`] = await artifactFile(deps.store, d, deps.log);
-  const last = ctx.info.heartbeatDetails as PhaseHeartbeat | undefined;
-  if (last?.phaseId === input.phaseId && last.checkpoint) files.resume = await artifactFile(deps.store, last.checkpoint, deps.log);
-  let beat: PhaseHeartbeat = { phaseId: input.phaseId, checkpoint: files.resume ? last?.checkpoint : undefined, step: 0 };
+  // A retried phase resumes from the newest checkpoint it stored (the heartbeat may lag behind it).
+  const stored = ctx.info.attempt > 1 ? await latestCheckpoint(deps, step, `${input.phaseId}-`) : undefined;
+  if (stored) files.resume = await artifactFile(deps.store, stored.digest, deps.log);
+  let beat: PhaseHeartbeat = { phaseId: input.phaseId, checkpoint: stored?.digest, step: stored?.step ?? 0 };
   let outDigest = '';
   const args: GapPhaseArgs = { params, seed: params.seed ?? run.seed, phaseId: input.phaseId, inputCount: input.phaseInputs.length, last: input.last };
   try {
@@ -66,6 +67,7 @@ export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promis
       args,
       files,
       signal: ctx.cancellationSignal,
+      keepAlive: () => ctx.heartbeat(beat),
       onProgress: (d) => {
         beat = { ...beat, step: Number(d.step) };
         ctx.heartbeat(beat);
@@ -89,6 +91,8 @@ export async function gapPhase(deps: ActivityDeps, input: GapPhaseInput): Promis
       ...at('phase_mean_loss', m.meanLoss),
       ...at('phase_sparsity', m.sparsity),
       ...at('phase_steps', m.steps),
+      // A retried phase says where it picked up (only then: an undisturbed run's metrics are unchanged).
+      ...(r.resumedFromStep > 0 ? at('phase_resumed_from_step', r.resumedFromStep) : []),
       // Test accuracy after each GaP round, at the index of the phase that ended it (the round is `round_number` there).
       ...(r.endsRound !== undefined ? [...at('round_test_accuracy', m.accuracy), ...at('round_number', r.endsRound)] : []),
     ]);

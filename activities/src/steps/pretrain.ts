@@ -43,6 +43,7 @@ export async function pretrain(deps: ActivityDeps, input: ComputeStepInput): Pro
       args,
       files,
       signal: ctx.cancellationSignal,
+      keepAlive: () => ctx.heartbeat(session.beat()),
       onProgress: (d) => {
         const p = d as unknown as TrainProgress;
         session.progress(p.step, p.loss);

@@ -1,6 +1,6 @@
 /**
  * Resume and loss-series plumbing shared by checkpointed training steps (`pretrain`, `distill`):
- * a retried attempt resumes from the checkpoint its predecessor named in the heartbeat, the
+ * a retried attempt resumes from the newest checkpoint its predecessors stored, the
  * train_loss rows after that checkpoint are dropped, and rows up to a new checkpoint are stored
  * together with it, so the live chart never shows steps the resumed run will redo.
  */
@@ -10,7 +10,7 @@ import { deleteMetricsAfter, deleteStepMetrics, insertMetrics, type StepRow } fr
 import type { ActivityDeps } from '../deps';
 import { artifactFile } from '../storage/local-cache';
 import type { ComputeStepInput } from '../types';
-import { putArtifact } from './context';
+import { latestCheckpoint, putArtifact } from './context';
 
 export interface CheckpointBeat {
   checkpoint?: string;
@@ -19,7 +19,10 @@ export interface CheckpointBeat {
 }
 
 export async function resumableTraining(deps: ActivityDeps, input: ComputeStepInput, step: StepRow, ctx: Context, files: Record<string, string>, what: string) {
-  const last = ctx.info.heartbeatDetails as CheckpointBeat | undefined;
+  // The newest checkpoint an earlier attempt stored (heartbeats are throttled: the last one that
+  // reached Temporal may name an older one, or none).
+  const stored = ctx.info.attempt > 1 ? await latestCheckpoint(deps, step) : undefined;
+  const last: CheckpointBeat | undefined = stored && { checkpoint: stored.digest, checkpointStep: stored.step, step: stored.step };
   if (last?.checkpoint && last.checkpointStep !== undefined) {
     files.resume = await artifactFile(deps.store, last.checkpoint, deps.log);
     await deleteMetricsAfter(deps.db, step.id, last.checkpointStep);
