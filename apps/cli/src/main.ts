@@ -11,6 +11,7 @@
  *   reprolab simulate mpu [...]
  *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
  *   reprolab db migrate | db wait [--token] [--timeout S] | db status
+ *   reprolab worker [--queues Q,Q] [--temporal HOST:PORT] [--database URL] [--s3 URL] [--bucket B]
  *   reprolab demo
  */
 import { parseArgs } from 'node:util';
@@ -23,6 +24,7 @@ import { scheduleCommand } from './commands/schedule';
 import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
 import { doctorCommand, downCommand, upCommand } from './commands/stack';
 import { tokenCommand } from './commands/token';
+import { workerCommand } from './commands/worker';
 import { describeBackend } from './backend';
 
 const USAGE = `usage: reprolab <command>
@@ -44,6 +46,9 @@ const USAGE = `usage: reprolab <command>
   token list | revoke <id>
   db migrate | wait [--token] [--timeout S] | status     migrate + seed (+ REPROLAB_ADMIN_TOKEN as first admin); wait for that (deployments)
   simulate mpu [--workload W] [--size N] [--config F] [--json] [--validate]
+  worker [--queues control,cpu,gpu,sim] [--temporal HOST:PORT] [--database URL] [--s3 URL] [--bucket B] [--namespace N]
+                                                         one more worker on this host, joining that reprolab (default: the stack in the state dir);
+                                                         S3 keys from S3_ACCESS_KEY / S3_SECRET_KEY
   demo                                                   up + run workflows/recipes/smoke.yaml + compare
 common: --state-dir DIR (default ./.reprolab, or REPROLAB_STATE_DIR), --json
 auth: commands send REPROLAB_TOKEN, else the admin token \`up\` wrote to <state dir>/token`;
@@ -95,6 +100,12 @@ export async function main(argv: string[]): Promise<number> {
       sort: { type: 'string' },
       limit: { type: 'string' },
       offset: { type: 'string' },
+      queues: { type: 'string' },
+      temporal: { type: 'string' },
+      namespace: { type: 'string' },
+      database: { type: 'string' },
+      s3: { type: 'string' },
+      bucket: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -148,6 +159,8 @@ export async function main(argv: string[]): Promise<number> {
       return dataCommand(stateDir, positionals, { format: values.format, name: values.name, scale: values.scale, json: values.json });
     case 'token':
       return tokenCommand(positionals, { stateDir, role: values.role, name: values.name, json: values.json });
+    case 'worker':
+      return workerCommand({ stateDir, queues: values.queues, temporal: values.temporal, namespace: values.namespace, database: values.database, s3: values.s3, bucket: values.bucket });
     case 'demo': {
       const up = await upCommand({ stateDir, portOffset, foreground: false, dashboard: !values['no-dashboard'] });
       if (up !== 0) return up;
