@@ -8,7 +8,7 @@
 # server built from pinned sources (${REPROLAB_CACHE_DIR:-~/.cache/reprolab}/tools; for the tests
 # also kustomize, kubeconform and the Kubernetes JSON schemas, all from the Go module proxy), the native
 # TensorFlow backend (…/tensor). Needs Node ≥ 20.9, Go ≥ 1.24 (for the two server binaries) and,
-# for the tests, Debian's postgresql, chromium and dataset-fashion-mnist (installed here when
+# for the tests, Debian's postgresql, chromium, dataset-fashion-mnist and iproute2 (installed here when
 # running as root).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -34,6 +34,8 @@ if [ "$what" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   # Fashion-MNIST (the real 70,000 Zalando images) for the built-in `fashion-mnist` dataset.
   [ -d /usr/share/datasets/fashion-mnist ] || missing+=(dataset-fashion-mnist)
+  # `ip netns` for the several-hosts suite.
+  command -v ip >/dev/null || missing+=(iproute2)
   if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then
       step "apt-get install ${missing[*]}"

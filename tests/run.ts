@@ -3,8 +3,10 @@
  *   unit         node --test over the *.test.ts files beside the code
  *   integration  tests/integration against Temporal + MinIO + PGlite, then again with a Postgres server
  *   e2e          tests/e2e in Chromium against the dashboard
+ *   hosts        tests/hosts: three worker hosts in network namespaces against one Temporal, MinIO and
+ *                Postgres, and the faults (host killed, host cut off, each server restarted); needs root
  *   static       eslint (import directions), tsc, and the Kubernetes manifests (kustomize + kubeconform, tests/support/k8s.ts)
- * Options: --only static|unit|integration|e2e, --db pglite|postgres, --file <substring> (all repeatable),
+ * Options: --only static|unit|integration|e2e|hosts, --db pglite|postgres, --file <substring> (all repeatable),
  * or the TEST_ONLY / TEST_DB / TEST_FILES environment variables.
  */
 import { spawn } from 'node:child_process';
@@ -21,7 +23,7 @@ const { values } = parseArgs({ options: { only: { type: 'string', multiple: true
 // --file <substring> (repeatable): run only the test files whose path contains it.
 const fileFilter = values.file ?? process.env.TEST_FILES?.split(',');
 const pick = (files: string[]) => (fileFilter ? files.filter((f) => fileFilter.some((s) => f.includes(s))) : files);
-const only = new Set(values.only ?? process.env.TEST_ONLY?.split(',') ?? ['static', 'unit', 'integration', 'e2e']);
+const only = new Set(values.only ?? process.env.TEST_ONLY?.split(',') ?? ['static', 'unit', 'integration', 'e2e', 'hosts']);
 const targets = (values.db ?? process.env.TEST_DB?.split(',') ?? ['pglite', 'postgres']) as DbTarget[];
 
 interface Tally {
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
   try {
     if (only.has('static')) tallies.push(await staticChecks());
     if (only.has('unit')) tallies.push(await nodeTest('unit', pick(findTests(REPO_ROOT)), {}, 300_000));
-    if (only.has('integration') || only.has('e2e')) {
+    if (only.has('integration') || only.has('e2e') || only.has('hosts')) {
       // One workflow bundle for every worker the tests start (bundling takes seconds each time).
       const bundle = await bundleWorkflowCode({ workflowsPath: join(REPO_ROOT, 'workflows', 'src', 'index.ts'), logger: quietLogger });
       const bundlePath = join(scratch, 'workflow-bundle.js');
@@ -108,6 +110,11 @@ async function main(): Promise<number> {
         } finally {
           await servers.stop();
         }
+      }
+      if (only.has('hosts')) {
+        // The suite starts its own servers, on the bridge its namespaces reach them through.
+        const hostFiles = pick(readdirSync(join(REPO_ROOT, 'tests', 'hosts')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `tests/hosts/${f}`));
+        if (hostFiles.length) tallies.push(await nodeTest('hosts (3 namespaces)', hostFiles, { REPROLAB_WORKFLOW_BUNDLE: bundlePath }, 900_000));
       }
       if (only.has('e2e')) {
         const servers = await startTestServers(mkdtempSync(join(scratch, 'e2e-')), 'pglite');

@@ -22,6 +22,8 @@ export interface ServiceSpec {
   host?: string;
   health: HealthCheck;
   startTimeoutMs?: number;
+  /** The service binds in another network namespace: its ports cannot be checked from here (its health check still reaches it). */
+  bindsElsewhere?: boolean;
   /** Other ports the service binds (checked before anything starts), e.g. a web UI. */
   extraPorts?: { name: string; port: number }[];
   /** Shown after start, e.g. "UI http://127.0.0.1:8233". */
@@ -478,6 +480,7 @@ export async function startStack(opts: StartOptions): Promise<RunningStack> {
 
   const needs: PortNeed[] = [];
   for (const s of opts.services) {
+    if (s.bindsElsewhere) continue;
     const host = s.host ?? '127.0.0.1';
     if (s.port !== undefined) needs.push({ name: s.name, host, port: s.port });
     for (const x of s.extraPorts ?? []) needs.push({ name: `${s.name} ${x.name}`, host, port: x.port });

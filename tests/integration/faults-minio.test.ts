@@ -5,7 +5,6 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { before, test } from 'node:test';
 import { ObjectStore } from '@reprolab/activities';
 import type { Db } from '@reprolab/db';
 import { findFreePort } from '@reprolab/infra/ports';
-import { connect, interruptibleTraining, onCleanup, requireEnv, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
+import { assertStoreIntact, connect, interruptibleTraining, onCleanup, requireEnv, sleep, startWorker, testDb, trainEvalRecipe, waitForRun, type Api, type WorkerProcess } from '../support/harness';
 
 let api: Api;
 let db: Db;
@@ -68,15 +67,7 @@ test(`[FAULTS/${testDb()}] MinIO down mid-run → retries with backoff, complete
   const done = await waitForRun(api, launched.runId, { timeoutMs: 180_000 });
   assert.equal(done.run.status, 'completed', done.run.error ?? '');
   const store = new ObjectStore({ endpoint: `http://127.0.0.1:${port}`, accessKey: 'reprolab', secretKey: 'reprolab-secret', bucket: 'outage' });
-  let objects = 0;
-  for await (const o of store.client.listObjectsV2('outage', '', true)) {
-    const name = (o as { name: string }).name;
-    assert.ok(!name.startsWith('incoming/'), `temporary upload ${name} left behind`);
-    const hex = name.split('/').pop()!;
-    const bytes = await store.getExternal('outage', name);
-    assert.equal(createHash('sha256').update(bytes).digest('hex'), hex, `${name} does not hold the bytes its key names`);
-    objects++;
-  }
+  const objects = await assertStoreIntact(store, 'outage');
   assert.ok(objects >= 3, `expected dataset, checkpoints and model in the store, found ${objects}`);
   for (const a of done.artifacts) assert.ok(await store.exists(a.sha256), `artifact ${a.name} recorded but not stored`);
 });

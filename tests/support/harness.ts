@@ -1,5 +1,7 @@
 /** Helpers for integration tests: the servers come from tests/run.ts through the environment. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { after } from 'node:test';
 import { stringify } from 'yaml';
 import { appRouter, createApiContext, createCallerFactory, type ApiContext } from '@reprolab/api';
@@ -75,14 +77,20 @@ export interface WorkerProcess {
   kill(): Promise<void>;
 }
 
+/** How a worker is started: by default `node apps/worker/src/main.ts` here; a test may start `reprolab worker` elsewhere. */
+export type WorkerLauncher = (env: NodeJS.ProcessEnv) => ChildProcess;
+
 /** Starts a real worker process (apps/worker) and waits until it polls. */
-export async function startWorker(env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // own process group: kill() takes the compute children too
-  });
+export async function startWorker(env: Record<string, string> = {}, launch?: WorkerLauncher): Promise<WorkerProcess> {
+  const fullEnv = { ...process.env, ...env };
+  const proc =
+    launch?.(fullEnv) ??
+    spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+      cwd: REPO_ROOT,
+      env: fullEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group: kill() takes the compute children too
+    });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
@@ -181,7 +189,10 @@ export async function waitForRun(api: Api, runId: string, opts: { timeoutMs?: nu
   const end = Date.now() + (opts.timeoutMs ?? 180_000);
   for (;;) {
     const r = await api.runs.get({ runId });
-    if (opts.until ? opts.until(r) : ['completed', 'failed', 'cancelled'].includes(r.run.status)) return r;
+    const ended = ['completed', 'failed', 'cancelled'].includes(r.run.status);
+    if (opts.until ? opts.until(r) : ended) return r;
+    // Waiting for something mid-run that can no longer happen: say so now, not at the timeout.
+    if (ended) throw new Error(`run ${runId} ended ${r.run.status} before the awaited condition${r.run.error ? ` (${r.run.error})` : ''}: ${JSON.stringify(r.steps.map((s) => [s.stepKey, s.status, s.progress, s.error]))}`);
     if (Date.now() > end) throw new Error(`run ${runId} still ${r.run.status} after ${opts.timeoutMs ?? 180_000} ms: ${JSON.stringify(r.steps.map((s) => [s.stepKey, s.status, s.progress, s.error]))}`);
     await sleep(250);
   }
@@ -263,4 +274,21 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     p.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     p.on('exit', (code) => resolve({ code: code ?? 1, out }));
   });
+}
+
+/**
+ * Every object in `bucket` holds the bytes its content address names and no temporary upload is
+ * left behind (after a store outage: nothing partial is visible). Returns how many objects it read.
+ */
+export async function assertStoreIntact(store: ObjectStore, bucket: string): Promise<number> {
+  let objects = 0;
+  for await (const o of store.client.listObjectsV2(bucket, '', true)) {
+    const name = (o as { name: string }).name;
+    assert.ok(!name.startsWith('incoming/'), `temporary upload ${name} left behind`);
+    const hex = name.split('/').pop()!;
+    const bytes = await store.getExternal(bucket, name);
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), hex, `${name} does not hold the bytes its key names`);
+    objects++;
+  }
+  return objects;
 }

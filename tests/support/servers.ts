@@ -4,7 +4,7 @@
  * (over pglite-socket) or a Postgres server (Debian's `postgresql`, initdb'd in a temp dir).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT, TEMPORAL_DEV_DYNAMIC_CONFIG } from '@reprolab/infra/stack';
@@ -26,7 +26,23 @@ export function postgresBinDir(): string | undefined {
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
-function postgresService(stateDir: string, port: number): ServiceSpec {
+/** Where the test servers listen, and (for Postgres) which other addresses may connect without a password. */
+export interface ServerPlacement {
+  host?: string;
+  /** A CIDR allowed to connect to Postgres (trust), e.g. the network namespaces' subnet. */
+  allowFrom?: string;
+  /**
+   * What Temporal's dev server binds (default: host). Its history and matching services dial each
+   * other on 127.0.0.1 whatever `--ip` says, so a non-loopback host needs 0.0.0.0 — inside a
+   * network namespace of its own, that reaches no further than the namespace's bridge.
+   */
+  temporalBind?: string;
+  /** Where to look for free ports (default: host); a fresh namespace's ports are all free, so any local address will do. */
+  freePortsOn?: string;
+}
+
+function postgresService(stateDir: string, port: number, place: ServerPlacement = {}): ServiceSpec {
+  const host = place.host ?? '127.0.0.1';
   const bin = postgresBinDir();
   if (!bin) throw new Error('Postgres server not found under /usr/lib/postgresql; install it with `apt-get install -y postgresql` (CI does this)');
   const data = join(stateDir, 'pg');
@@ -42,24 +58,29 @@ function postgresService(stateDir: string, port: number): ServiceSpec {
     for (const d of [data, sock]) chownSync(d, uid, gid);
   }
   const run = (cmd: string, args: string[]) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]) as [string, string[]];
-  const [initCmd, initArgs] = run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  try {
-    execFileSync(initCmd, initArgs, { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`);
+  // A restart reuses the cluster: initdb only once.
+  if (!existsSync(join(data, 'PG_VERSION'))) {
+    const [initCmd, initArgs] = run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    try {
+      execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+    } catch (e) {
+      throw new Error(`initdb failed: ${(e as { stderr?: Buffer }).stderr?.toString() ?? (e as Error).message}`);
+    }
+    if (place.allowFrom) appendFileSync(join(data, 'pg_hba.conf'), `host all all ${place.allowFrom} trust\n`);
   }
-  const [cmd, args] = run(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', '127.0.0.1', '-k', sock, '-c', 'fsync=off', '-c', 'max_connections=100']);
-  return { name: 'postgres', command: cmd, args, host: '127.0.0.1', port, health: { kind: 'log', pattern: /ready to accept connections/ }, startTimeoutMs: 60_000 };
+  const [cmd, args] = run(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-h', host, '-k', sock, '-c', 'fsync=off', '-c', 'max_connections=100']);
+  return { name: 'postgres', command: cmd, args, host, port, health: { kind: 'log', pattern: /ready to accept connections/ }, startTimeoutMs: 60_000 };
 }
 
-function databaseService(stateDir: string, target: DbTarget, port: number): ServiceSpec {
-  if (target === 'postgres') return postgresService(stateDir, port);
+function databaseService(stateDir: string, target: DbTarget, port: number, place: ServerPlacement = {}): ServiceSpec {
+  if (target === 'postgres') return postgresService(stateDir, port, place);
+  const host = place.host ?? '127.0.0.1';
   return {
     name: 'pglite',
     command: process.execPath,
-    args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', join(stateDir, 'pgdata'), '--port', String(port)],
+    args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', join(stateDir, 'pgdata'), '--port', String(port), '--host', host],
     cwd: REPO_ROOT,
-    host: '127.0.0.1',
+    host,
     port,
     health: { kind: 'tcp' },
     startTimeoutMs: 60_000,
@@ -73,43 +94,58 @@ export async function startDatabaseServer(stateDir: string, target: DbTarget): P
   return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: async () => void (await stopStack(stateDir)) };
 }
 
-export async function startTestServers(stateDir: string, target: DbTarget): Promise<TestServers> {
+export interface TestServerSpecs {
+  temporal: ServiceSpec;
+  minio: ServiceSpec;
+  db: ServiceSpec;
+  /** What clients need: addresses, keys, bucket, and the binaries the tests restart. */
+  env: Record<string, string>;
+}
+
+/** Temporal, MinIO and the database as service specs on free ports of `place.host` (start them together or one by one). */
+export async function testServerSpecs(stateDir: string, target: DbTarget, place: ServerPlacement = {}): Promise<TestServerSpecs> {
+  const host = place.host ?? '127.0.0.1';
   const [temporal, minio] = [await resolveTool('temporal', { log: console.log }), await resolveTool('minio', { log: console.log })];
-  const [tPort, tUi, mPort, mConsole, dbPort] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
-  const services: ServiceSpec[] = [
-    {
+  const free = () => findFreePort(place.freePortsOn ?? host);
+  const [tPort, tUi, mPort, mConsole, dbPort] = [await free(), await free(), await free(), await free(), await free()];
+  return {
+    temporal: {
       name: 'temporal',
       command: temporal.path,
-      args: ['server', 'start-dev', '--db-filename', join(stateDir, 'temporal.db'), '--ip', '127.0.0.1', '--port', String(tPort), '--ui-port', String(tUi), '--log-level', 'error', '--headless', ...TEMPORAL_DEV_DYNAMIC_CONFIG],
-      host: '127.0.0.1',
+      args: ['server', 'start-dev', '--db-filename', join(stateDir, 'temporal.db'), '--ip', place.temporalBind ?? host, '--port', String(tPort), '--ui-port', String(tUi), '--log-level', 'error', '--headless', ...TEMPORAL_DEV_DYNAMIC_CONFIG],
+      host,
       port: tPort,
       health: { kind: 'tcp' },
       startTimeoutMs: 90_000,
     },
-    {
+    minio: {
       name: 'minio',
       command: minio.path,
-      args: ['server', join(stateDir, 'minio'), '--address', `127.0.0.1:${mPort}`, '--console-address', `127.0.0.1:${mConsole}`, '--quiet'],
+      args: ['server', join(stateDir, 'minio'), '--address', `${host}:${mPort}`, '--console-address', `${host}:${mConsole}`, '--quiet'],
       env: { MINIO_ROOT_USER: 'reprolab', MINIO_ROOT_PASSWORD: 'reprolab-secret' },
-      host: '127.0.0.1',
+      host,
       port: mPort,
       health: { kind: 'http', path: '/minio/health/live' },
       startTimeoutMs: 60_000,
     },
-    databaseService(stateDir, target, dbPort),
-  ];
-  const env = {
-    TEMPORAL_ADDRESS: `127.0.0.1:${tPort}`,
-    TEMPORAL_NAMESPACE: 'default',
-    S3_ENDPOINT: `http://127.0.0.1:${mPort}`,
-    S3_ACCESS_KEY: 'reprolab',
-    S3_SECRET_KEY: 'reprolab-secret',
-    S3_BUCKET: 'reprolab-test',
-    DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${dbPort}/postgres`,
-    REPROLAB_TEST_DB: target,
-    REPROLAB_MINIO_BIN: minio.path,
-    REPROLAB_TEMPORAL_BIN: temporal.path,
+    db: databaseService(stateDir, target, dbPort, place),
+    env: {
+      TEMPORAL_ADDRESS: `${host}:${tPort}`,
+      TEMPORAL_NAMESPACE: 'default',
+      S3_ENDPOINT: `http://${host}:${mPort}`,
+      S3_ACCESS_KEY: 'reprolab',
+      S3_SECRET_KEY: 'reprolab-secret',
+      S3_BUCKET: 'reprolab-test',
+      DATABASE_URL: `postgres://postgres:postgres@${host}:${dbPort}/postgres`,
+      REPROLAB_TEST_DB: target,
+      REPROLAB_MINIO_BIN: minio.path,
+      REPROLAB_TEMPORAL_BIN: temporal.path,
+    },
   };
-  await startStack({ stateDir, services, detach: false, stackEnv: env, log: (l) => console.log(`  ${l}`) });
-  return { env, stateDir, stop: async () => void (await stopStack(stateDir)) };
+}
+
+export async function startTestServers(stateDir: string, target: DbTarget): Promise<TestServers> {
+  const specs = await testServerSpecs(stateDir, target);
+  await startStack({ stateDir, services: [specs.temporal, specs.minio, specs.db], detach: false, stackEnv: specs.env, log: (l) => console.log(`  ${l}`) });
+  return { env: specs.env, stateDir, stop: async () => void (await stopStack(stateDir)) };
 }
