@@ -6,6 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
 import { appRouter, createCallerFactory } from '@reprolab/api';
@@ -194,4 +197,22 @@ test(`[RUNPAGE/${testDb()}] \`reprolab status <run>\` shows each step's time to 
   const parsed = JSON.parse(json.out) as Done;
   assert.deepEqual(parsed.steps.map((s) => s.overhead), JSON.parse(JSON.stringify(first.steps.map((s) => s.overhead))));
   assert.deepEqual(parsed.overhead, first.overhead);
+});
+
+test(`[RUNPAGE/${testDb()}] \`reprolab download <run> <name | digest prefix>\` writes the artifact's bytes, checked; a name the run lacks is refused, listing what it has`, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprolab-download-'));
+  const model = first.artifacts.find((a) => a.kind === 'model')!;
+  const byName = await runCli(['download', first.run.id, model.name, '--out', join(dir, 'model.bin')]);
+  assert.equal(byName.code, 0, byName.out);
+  assert.match(byName.out, new RegExp(`model ${model.name} \\(${model.size} bytes, ${model.sha256.slice(0, 19)}, verified\\) → ${join(dir, 'model.bin')}`));
+  assert.equal(sha(readFileSync(join(dir, 'model.bin'))), model.sha256);
+  // The 12-hex prefix `reprolab status` prints names the consumed dataset too.
+  const dataset = first.lineage[0]!.inputs![0]!.digest;
+  const byPrefix = await runCli(['download', first.run.id, dataset.slice(0, 19), '--out', join(dir, 'data.bin'), '--json']);
+  assert.equal(byPrefix.code, 0, byPrefix.out);
+  assert.deepEqual(JSON.parse(byPrefix.out), { runId: first.run.id, sha256: dataset, name: 'mnist-10k', kind: 'dataset', size: readFileSync(join(dir, 'data.bin')).length, path: join(dir, 'data.bin') });
+  assert.equal(sha(readFileSync(join(dir, 'data.bin'))), dataset);
+  const missing = await runCli(['download', first.run.id, 'no-such-artifact']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.out, new RegExp(`run ${first.run.id} has no artifact or input "no-such-artifact"; give a name or a digest \\(prefix\\) of:\\n  step-10  sha256:`));
 });

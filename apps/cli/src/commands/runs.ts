@@ -113,7 +113,7 @@ export async function statusCommand(stateDir: string, runId: string, json: boole
       }
     }
     if (r.artifacts.length) {
-      console.log('\nartifacts (download links: the run page, or artifacts.url over the API)');
+      console.log(`\nartifacts (\`reprolab download ${r.run.id} <name or digest prefix>\`, or Download on the run page)`);
       console.log(table(['step', 'kind', 'name', 'sha256', 'bytes'], r.artifacts.map((a) => [a.stepKey ?? '', a.kind, a.name, a.sha256.slice(0, 19), num(a.size)])));
     }
     return 0;
