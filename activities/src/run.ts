@@ -1,5 +1,5 @@
 /** Plumbing activities: plan a run, record step state, reuse cached steps, finish a run. */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
   artifactsByDigest,
   createRun,
@@ -132,6 +132,8 @@ export function createRunActivities(deps: ActivityDeps) {
       const { run, recipe } = await loadRunRecipe(deps, input.runId);
       const spec = stepOf(recipe, input.stepKey);
       const step = await requireStep(deps, input);
+      // Ready: when the workflow asked for this (the step's needs were done), by Temporal's clock.
+      const readyAt = new Date(activityInfo()?.scheduledTimestampMs ?? Date.now());
       const needs: Record<string, string> = {};
       for (const n of spec.needs) {
         const dep = await getStep(db, input.runId, n);
@@ -148,6 +150,8 @@ export function createRunActivities(deps: ActivityDeps) {
           cacheHit: true,
           cachedFromStepId: cached.id,
           outputs: cached.outputs,
+          inputs: input.inputs,
+          readyAt,
           startedAt: new Date(),
           finishedAt: new Date(),
           progress: { done: 1, total: 1, unit: 'cached', message: `reused step ${cached.stepKey} of run ${cached.runId}` },
@@ -156,7 +160,7 @@ export function createRunActivities(deps: ActivityDeps) {
       }
       // A run cancelled while this activity was in flight has already ended its steps: never
       // revive one (its workflow has stopped waiting for this answer).
-      if (!(await updateUnfinishedStep(db, step.id, { status: 'running', fingerprint, cacheHit: false, startedAt: new Date(), error: null }))) {
+      if (!(await updateUnfinishedStep(db, step.id, { status: 'running', fingerprint, cacheHit: false, inputs: input.inputs, readyAt, startedAt: new Date(), error: null }))) {
         throw ApplicationFailure.nonRetryable(`step ${input.stepKey} of run ${input.runId} ended (${(await getStep(db, input.runId, input.stepKey))?.status}) before it could start`, 'InvalidInput');
       }
       return { cached: false, fingerprint };
@@ -182,6 +186,15 @@ export function createRunActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/** The running activity's Temporal info; undefined when called outside an activity (tests calling it directly). */
+function activityInfo() {
+  try {
+    return Context.current().info;
+  } catch {
+    return undefined;
+  }
 }
 
 async function requireStep(deps: ActivityDeps, ref: StepRef): Promise<StepRow> {

@@ -185,6 +185,42 @@ export async function updateStep(db: Db, id: number, patch: Partial<typeof steps
   await db.update(steps).set(patch).where(eq(steps.id, id));
 }
 
+/** One activity attempt of a step's compute work, as its worker began it (Temporal's activity info). */
+export interface StepPickup {
+  /** When the activity's first attempt was put on the task queue (Temporal server clock). */
+  scheduledAt: Date;
+  /** When this attempt was put on the queue (after any retry backoff). */
+  attemptScheduledAt: Date;
+  /** When the worker began this attempt (worker clock). */
+  pickedUpAt: Date;
+  /** 1 for the first attempt. */
+  attempt: number;
+  host: string;
+}
+
+/**
+ * Records that a worker began an attempt of a step's compute work: the step is running, its
+ * earliest scheduled and picked-up times are kept, this attempt's wait on the queue is added to
+ * queued_ms and a retry is counted. One statement, so parallel activities of one step (P-GaP's
+ * branches) add up rather than overwrite each other. A wait that comes out negative (the worker's
+ * clock behind Temporal's) counts as zero.
+ */
+export async function recordStepPickup(db: Db, stepId: number, p: StepPickup): Promise<void> {
+  const waited = Math.max(0, Math.round(p.pickedUpAt.getTime() - p.attemptScheduledAt.getTime()));
+  await db
+    .update(steps)
+    .set({
+      status: 'running',
+      attempts: p.attempt,
+      scheduledAt: sql`least(coalesce(${steps.scheduledAt}, ${p.scheduledAt.toISOString()}::timestamptz), ${p.scheduledAt.toISOString()}::timestamptz)`,
+      pickedUpAt: sql`least(coalesce(${steps.pickedUpAt}, ${p.pickedUpAt.toISOString()}::timestamptz), ${p.pickedUpAt.toISOString()}::timestamptz)`,
+      queuedMs: sql`${steps.queuedMs} + ${waited}`,
+      retries: sql`${steps.retries} + ${p.attempt > 1 ? 1 : 0}`,
+      workerHost: p.host,
+    })
+    .where(eq(steps.id, stepId));
+}
+
 /** Updates a step only while it is pending or running; false when it had already ended. */
 export async function updateUnfinishedStep(db: Db, id: number, patch: Partial<typeof steps.$inferInsert>): Promise<boolean> {
   const changed = await db
@@ -317,6 +353,30 @@ export async function runArtifacts(db: Db, runId: string): Promise<ArtifactRow[]
 /** Every artifact row with these bytes (the same digest may be stored by several steps). */
 export async function artifactsByDigest(db: Db, sha256: string): Promise<ArtifactRow[]> {
   return db.select().from(artifacts).where(eq(artifacts.sha256, sha256)).orderBy(asc(artifacts.id));
+}
+
+/**
+ * Where each of these digests came from: the first artifact row storing it (the step that produced
+ * it; later rows are cache copies or re-uploads), with that step's key. Digests no step produced
+ * (datasets) are absent.
+ */
+export async function artifactProducers(db: Db, digests: readonly string[]): Promise<Map<string, { runId: string | null; stepKey: string | null; name: string; kind: string }>> {
+  const out = new Map<string, { runId: string | null; stepKey: string | null; name: string; kind: string }>();
+  if (!digests.length) return out;
+  const rows = await db
+    .select({ sha256: artifacts.sha256, runId: artifacts.runId, stepKey: steps.stepKey, name: artifacts.name, kind: artifacts.kind })
+    .from(artifacts)
+    .leftJoin(steps, eq(artifacts.stepId, steps.id))
+    .where(inArray(artifacts.sha256, [...new Set(digests)]))
+    .orderBy(asc(artifacts.id));
+  for (const r of rows) if (!out.has(r.sha256)) out.set(r.sha256, { runId: r.runId, stepKey: r.stepKey, name: r.name, kind: r.kind });
+  return out;
+}
+
+/** Steps by id, with the run they belong to (a cached step's origin). */
+export async function getStepsByIds(db: Db, ids: readonly number[]): Promise<StepRow[]> {
+  if (!ids.length) return [];
+  return db.select().from(steps).where(inArray(steps.id, [...new Set(ids)]));
 }
 
 export async function stepArtifacts(db: Db, stepId: number): Promise<ArtifactRow[]> {

@@ -122,7 +122,23 @@ export const steps = pgTable(
     progress: jsonb('progress'), // { done, total, unit, message, metrics }
     outputs: jsonb('outputs'), // { name: sha256 }
     error: text('error'),
+    /** Lineage: slot → the digest this step consumed (a dataset or another step's output), as resolved when it began. */
+    inputs: jsonb('inputs'),
+    /**
+     * Orchestration timeline (see queries.ts stepOverhead). ready: the workflow asked to begin the
+     * step (its needs were done; Temporal's scheduled time of beginStep). started: beginStep ran
+     * (fingerprint, cache lookup). scheduled: its compute work was first put on its task queue.
+     * picked up: a worker first began it. queued_ms sums every wait on the queue, over every
+     * activity and attempt of the step; retries counts attempts after the first.
+     */
+    readyAt: timestamp('ready_at', { withTimezone: true }),
     startedAt: timestamp('started_at', { withTimezone: true }),
+    scheduledAt: timestamp('scheduled_at', { withTimezone: true }),
+    pickedUpAt: timestamp('picked_up_at', { withTimezone: true }),
+    queuedMs: bigint('queued_ms', { mode: 'number' }).notNull().default(0),
+    retries: integer('retries').notNull().default(0),
+    /** Host of the worker that last ran an attempt of it. */
+    workerHost: text('worker_host'),
     finishedAt: timestamp('finished_at', { withTimezone: true }),
   },
   (t) => [

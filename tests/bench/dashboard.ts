@@ -103,6 +103,9 @@ async function seed(url: string): Promise<Seeded> {
   await h.close();
   const claims = claimValues();
   const rand = rng(12);
+  // The run page's timeline, lineage and cache origins: a stream of their own, so the rows above draw the same values as before.
+  const randPage = rng(13);
+  const DATASET = `sha256:${'d'.repeat(64)}`;
   const now = Date.now();
   const runRows: unknown[][] = [];
   const stepRows: unknown[][] = [];
@@ -130,7 +133,15 @@ async function seed(url: string): Promise<Seeded> {
     for (const s of recipe.steps) {
       stepId++;
       stepIds.set(s.id, stepId);
-      stepRows.push([stepId, id, s.id, s.kind, s.queue, status === 'queued' ? 'pending' : status === 'completed' ? 'completed' : 'cancelled', 1, rand() < 0.2, started?.toISOString(), ended?.toISOString()]);
+      const cacheHit = rand() < 0.2;
+      const at = (ms: number) => (started ? new Date(started.getTime() + ms).toISOString() : null);
+      // Inputs: the dataset, and for one step in three a model stored by the run before (its producer is looked up).
+      const inputs = status === 'queued' ? null : JSON.stringify({ dataset: DATASET, ...(i > 0 && randPage() < 0.33 ? { teacher: `${(i - 1).toString(16).padStart(8, '0')}1`.padEnd(64, '0') } : {}) });
+      const queued = Math.floor(randPage() * 200);
+      stepRows.push([
+        stepId, id, s.id, s.kind, s.queue, status === 'queued' ? 'pending' : status === 'completed' ? 'completed' : 'cancelled', 1, cacheHit, started?.toISOString(), ended?.toISOString(),
+        inputs, at(-300), cacheHit ? null : at(50), cacheHit ? null : at(50 + queued), cacheHit ? 0 : queued, randPage() < 0.05 ? 1 : 0, cacheHit && stepId > 1 ? 1 + Math.floor(randPage() * (stepId - 1)) : null,
+      ]);
     }
     envRows.push([id, 'git:0123456789abcdef', 'sha256:lock', 'v22.0.0', 'cpu [js]', 0, 'bench-host', 'linux-x64']);
     for (let a = 0; a < 3; a++) {
@@ -175,7 +186,12 @@ async function seed(url: string): Promise<Seeded> {
       // tags travel comma-joined: unnest cannot hand out one array per row
       { select: "id, recipe_id, workflow_id, seed, force, status, scale, error, created_at, started_at, finished_at, case when tags = '' then '{}'::text[] else string_to_array(tags, ',') end" },
     );
-    await bulk(pool, 'steps', [['id', 'int'], ['run_id', 'text'], ['step_key', 'text'], ['kind', 'text'], ['queue', 'text'], ['status', 'text'], ['attempts', 'int'], ['cache_hit', 'bool'], ['started_at', ts], ['finished_at', ts]], stepRows);
+    await bulk(
+      pool,
+      'steps',
+      [['id', 'int'], ['run_id', 'text'], ['step_key', 'text'], ['kind', 'text'], ['queue', 'text'], ['status', 'text'], ['attempts', 'int'], ['cache_hit', 'bool'], ['started_at', ts], ['finished_at', ts], ['inputs', 'jsonb'], ['ready_at', ts], ['scheduled_at', ts], ['picked_up_at', ts], ['queued_ms', 'bigint'], ['retries', 'int'], ['cached_from_step_id', 'int']],
+      stepRows,
+    );
     await pool.query(`select setval(pg_get_serial_sequence('steps', 'id'), (select max(id) from steps))`);
     await bulk(pool, 'run_environments', [['run_id', 'text'], ['code_version', 'text'], ['lockfile_hash', 'text'], ['node_version', 'text'], ['tensor_backend', 'text'], ['seed', 'int'], ['host', 'text'], ['platform', 'text']], envRows);
     await bulk(pool, 'artifacts', [['sha256', 'text'], ['size', 'bigint'], ['kind', 'text'], ['name', 'text'], ['bucket', 'text'], ['key', 'text'], ['run_id', 'text'], ['step_id', 'int']], artifactRows);

@@ -2,26 +2,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
-import { TRPCError } from '@trpc/server';
 import { schema } from '@reprolab/db';
-import { connect, issueToken, testDb, trainEvalRecipe, type Api } from '../support/harness';
+import { connect, issueToken, refusal, testDb, trainEvalRecipe, type Api } from '../support/harness';
 
 let admin: Api;
 let db: Awaited<ReturnType<typeof connect>>['db'];
 before(async () => {
   ({ api: admin, db } = await connect());
 });
-
-/** The TRPCError a call fails with (fails the test when the call succeeds). */
-async function refusal(call: Promise<unknown> | (() => Promise<unknown>)): Promise<TRPCError> {
-  try {
-    await (typeof call === 'function' ? call() : call);
-  } catch (e) {
-    assert.ok(e instanceof TRPCError, String(e));
-    return e;
-  }
-  assert.fail('the call was allowed');
-}
 
 test(`[AUTH/${testDb()}] no token: every procedure is UNAUTHORIZED, saying how to get a token`, async () => {
   const { api } = await connect({ token: null });

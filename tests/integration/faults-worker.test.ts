@@ -40,6 +40,13 @@ test(`[FAULTS/${testDb()}] worker killed mid-pretrain → another worker resumes
   assert.equal(done.run.status, 'completed', done.run.error ?? '');
   const pretrain = done.steps[0]!;
   assert.ok(pretrain.attempts >= 2, `expected a retried attempt, got ${pretrain.attempts}`);
+  // The run page's overhead counts it: one retry per attempt after the first, each attempt's queue
+  // wait inside the step's wall time, the retry's time (heartbeat timeout, backoff) in its running time.
+  const o = pretrain.overhead;
+  assert.equal(o.retries, pretrain.attempts - 1);
+  assert.equal(done.overhead.retries, o.retries);
+  assert.ok(o.queuedMs !== null && o.queuedMs >= 0 && o.wallMs !== null && o.queuedMs <= o.wallMs, JSON.stringify(o));
+  assert.ok(o.runMs !== null && o.runMs >= 4000, `running ${o.runMs} ms includes the 4 s heartbeat timeout that noticed the kill`);
   const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
   const resumedFrom = m['pretrain.resumed_from_step']!;
   assert.ok(resumedFrom > 0, 'resumed from a checkpoint, not from scratch');

@@ -5,7 +5,8 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { findFreePort } from '@reprolab/infra/ports';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { adminToken, onCleanup, sleep, startWorker } from './harness';
+import { mkdirSync } from 'node:fs';
+import { adminToken, connect, onCleanup, sleep, startWorker, type Api } from './harness';
 
 export interface Dashboard {
   proc: ChildProcess;
@@ -78,4 +79,16 @@ export async function signedInDashboard(): Promise<{ base: string; context: Brow
   const context = await browser.newContext();
   await signIn(context, base, await adminToken());
   return { base, context };
+}
+
+/**
+ * A browser spec's usual start: an admin API caller, the signed-in dashboard with a worker, and
+ * the folder screenshots go to (test-results/, created).
+ */
+export async function browserSuite(): Promise<{ api: Api; base: string; context: BrowserContext; shots: string }> {
+  const { api } = await connect();
+  const { base, context } = await signedInDashboard();
+  const shots = join(REPO_ROOT, 'test-results');
+  mkdirSync(shots, { recursive: true });
+  return { api, base, context, shots };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { after } from 'node:test';
+import { TRPCError } from '@trpc/server';
 import { stringify } from 'yaml';
 import { appRouter, createApiContext, createCallerFactory, type ApiContext } from '@reprolab/api';
 import { ObjectStore } from '@reprolab/activities';
@@ -62,6 +63,17 @@ export async function connect(opts: { token?: string | null } = {}): Promise<{ a
   const store = new ObjectStore(storeConfig);
   onCleanup(() => ctx.close());
   return { api: makeCaller(ctx), ctx, db: ctx.db, store };
+}
+
+/** The TRPCError a call fails with (fails the test when the call succeeds). */
+export async function refusal(call: Promise<unknown> | (() => Promise<unknown>)): Promise<TRPCError> {
+  try {
+    await (typeof call === 'function' ? call() : call);
+  } catch (e) {
+    assert.ok(e instanceof TRPCError, String(e));
+    return e;
+  }
+  assert.fail('the call was allowed');
 }
 
 export function dbOnly(): Db {

@@ -1,6 +1,6 @@
 /** Shared plumbing for compute steps: params, step row, progress reporting, artifact writes. */
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { getStep, insertArtifact, stepArtifacts, updateStep, type StepRow } from '@reprolab/db';
+import { getStep, insertArtifact, recordStepPickup, stepArtifacts, updateStep, type StepRow } from '@reprolab/db';
 import type { z } from 'zod';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
@@ -17,7 +17,13 @@ export interface StepProgress {
   checkpoint?: string;
 }
 
+/**
+ * What every compute activity does first: checks the step's params, and records that a worker
+ * picked up this attempt (how long it waited on its queue, whether it is a retry; see
+ * recordStepPickup), so a run's page can say where its time went.
+ */
 export async function openStep<S extends z.ZodType>(deps: ActivityDeps, input: ComputeStepInput, schema: S) {
+  const pickedUpAt = new Date();
   const { run, recipe } = await loadRunRecipe(deps, input.runId);
   const spec = stepOf(recipe, input.stepKey);
   const parsed = schema.safeParse(spec.params);
@@ -25,7 +31,14 @@ export async function openStep<S extends z.ZodType>(deps: ActivityDeps, input: C
   const step = await getStep(deps.db, input.runId, input.stepKey);
   if (!step) throw ApplicationFailure.nonRetryable(`run ${input.runId} has no step ${input.stepKey}`, 'InvalidInput');
   const ctx = Context.current();
-  await updateStep(deps.db, step.id, { attempts: ctx.info.attempt, status: 'running' });
+  const { info } = ctx;
+  await recordStepPickup(deps.db, step.id, {
+    scheduledAt: new Date(info.scheduledTimestampMs),
+    attemptScheduledAt: new Date(info.currentAttemptScheduledTimestampMs),
+    pickedUpAt,
+    attempt: info.attempt,
+    host: deps.host,
+  });
   return { run, step, params: parsed.data as z.infer<S>, ctx, reporter: progressReporter(deps, step) };
 }
 

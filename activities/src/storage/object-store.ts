@@ -20,6 +20,12 @@ export interface ObjectStoreConfig {
   secretKey: string;
   bucket: string;
   region?: string;
+  /**
+   * The endpoint browsers reach the store at, when it differs from `endpoint` (a store behind a
+   * cluster-internal name): download links are signed for it. Signing is offline, so the API need
+   * not reach it; without S3_REGION the signature assumes us-east-1.
+   */
+  publicEndpoint?: string;
 }
 
 export interface StoredObject {
@@ -65,6 +71,7 @@ export class ObjectStore {
   readonly client: Minio.Client;
   readonly bucket: string;
   private bucketReady?: Promise<void>;
+  private signer?: Minio.Client;
 
   constructor(readonly config: ObjectStoreConfig) {
     this.client = new Minio.Client({
@@ -164,15 +171,38 @@ export class ObjectStore {
     return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async presignedUrl(sha256: string, expirySeconds = 3600): Promise<string> {
+  /**
+   * A time-limited GET URL for an artifact (plain S3 query-string signing, any S3-compatible
+   * store). With `filename`, the response asks the browser to save it under that name.
+   */
+  async presignedUrl(sha256: string, expirySeconds = 3600, opts: { filename?: string } = {}): Promise<string> {
     if (!(await this.exists(sha256))) throw new ArtifactNotFound(sha256, this.bucket);
-    return this.client.presignedGetObject(this.bucket, digestKey(sha256), expirySeconds);
+    const query = opts.filename ? { 'response-content-disposition': contentDisposition(opts.filename) } : undefined;
+    return this.signingClient().presignedGetObject(this.bucket, digestKey(sha256), expirySeconds, query);
+  }
+
+  private signingClient(): Minio.Client {
+    if (!this.config.publicEndpoint) return this.client;
+    this.signer ??= new Minio.Client({
+      ...parseEndpoint(this.config.publicEndpoint),
+      accessKey: this.config.accessKey,
+      secretKey: this.config.secretKey,
+      // Known up front, so signing never asks the (maybe unreachable) public endpoint for it.
+      region: this.config.region ?? 'us-east-1',
+    });
+    return this.signer;
   }
 
   /** Reads any object by bucket/key (used to import data from an s3:// URL). */
   async getExternal(bucket: string, key: string): Promise<Uint8Array> {
     return new Uint8Array(await readAll(await this.client.getObject(bucket, key)));
   }
+}
+
+/** `attachment; filename="…"` with an RFC 5987 UTF-8 name beside an ASCII fallback. */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
 }
 
 async function readAll(stream: Readable): Promise<Buffer> {

@@ -9,3 +9,4 @@ export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type I
 export { claimStandings, outOfReachReason, STANDINGS, type ClaimStanding, type Standing } from './standing';
 export { compareRuns, runsComparisonCsv, flattenParams, MAX_COMPARED_RUNS, type RunsComparison, type ComparedRun, type ComparedKey } from './compare-runs';
 export type { FormField, FormIssue, FormStep, RecipeForm } from '@reprolab/recipes';
+export type { StepOverhead, OverheadTotals, StepLineage, LineageInput, LineageSource } from './run-page';

@@ -8,5 +8,6 @@ export function objectStoreFromEnv(env: Record<string, string | undefined>): Obj
     secretKey: env.S3_SECRET_KEY ?? 'reprolab-secret',
     bucket: env.S3_BUCKET ?? 'reprolab',
     region: env.S3_REGION,
+    publicEndpoint: env.S3_PUBLIC_ENDPOINT || undefined,
   };
 }

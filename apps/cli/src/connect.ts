@@ -14,7 +14,7 @@ export async function stackEnv(stateDir: string): Promise<Record<string, string>
     throw new Error(`no running reprolab found in ${stateDir}. Start one with \`reprolab up\`, or point at an existing deployment with TEMPORAL_ADDRESS, DATABASE_URL and S3_ENDPOINT.`);
   }
   const out: Record<string, string> = { ...fromStack };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET', 'S3_REGION']) {
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY', 'S3_BUCKET', 'S3_REGION', 'S3_PUBLIC_ENDPOINT']) {
     const v = pick(k);
     if (v !== undefined) out[k] = v;
   }

@@ -21,6 +21,13 @@ export function signed(v: number | null | undefined, digits = 4): string {
   return (v >= 0 ? '+' : '') + num(v, digits);
 }
 
+/** Sub-second precision for overheads: 40ms, 1.2s, then as duration(). */
+export function shortDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : duration(ms);
+}
+
 export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;

@@ -5,6 +5,7 @@
  *   reprolab run <recipe.yaml> [--seed N] [--force] [--detach] [--json]
  *   reprolab runs [--status S] [--recipe R] [--paper P] [--tag T] [--search X] [--sort K[:asc]] [--limit N] [--offset N] [--json]
  *   reprolab status <run> | compare <run> | cancel <run>
+ *   reprolab download <run> <artifact name | digest prefix> [--out FILE]
  *   reprolab claims [--paper P]
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
  *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir|s3://…> [--scale N] | data list
@@ -19,6 +20,7 @@ import { DEFAULT_STATE_DIR, tokenFile } from '@reprolab/infra/stack';
 import { claimsCommand } from './commands/claims';
 import { compareRunsCommand } from './commands/compare-runs';
 import { dataCommand } from './commands/data';
+import { downloadCommand } from './commands/download';
 import { runCommand } from './commands/run';
 import { scheduleCommand } from './commands/schedule';
 import { cancelCommand, compareCommand, runsCommand, statusCommand } from './commands/runs';
@@ -35,6 +37,7 @@ const USAGE = `usage: reprolab <command>
   runs [--status S[,S]] [--recipe R] [--paper P] [--tag T] [--search TEXT] [--sort created|started|ended|status|recipe[:asc]]
        [--limit N] [--offset N] [--json]                 the runs list, filtered and paged by the API
   status <run> | compare <run> | cancel <run>
+  download <run> <name | digest prefix> [--out FILE]     one of the run's artifacts (or an input it consumed), sha256-checked
   compare <run> <run> [...] [--diff] [--csv]            runs side by side: parameters and final metrics (--diff: only what differs)
   claims [--paper P] [--json]                            every claim with its standing (run, evidence) or why it has none
   schedule create <recipe.yaml> (--every 1d | --cron "0 3 * * *") [--id ID] [--seed N]
@@ -106,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       database: { type: 'string' },
       s3: { type: 'string' },
       bucket: { type: 'string' },
+      out: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -151,6 +155,9 @@ export async function main(argv: string[]): Promise<number> {
       return compareCommand(stateDir, needRun('compare'), values.json);
     case 'cancel':
       return cancelCommand(stateDir, needRun('cancel'));
+    case 'download':
+      if (!positionals[1]) throw new Error('usage: reprolab download <run> <artifact name or digest prefix> [--out FILE] (see `reprolab status <run>`)');
+      return downloadCommand(stateDir, positionals[0]!, positionals[1], { out: values.out, json: values.json });
     case 'schedule':
       return scheduleCommand(positionals, { stateDir, every: values.every, cron: values.cron, id: values.id, seed, force: values.force, json: values.json });
     case 'claims':

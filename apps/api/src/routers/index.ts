@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { ArtifactNotFound } from '@reprolab/activities/storage/object-store';
 import {
+  artifactsByDigest,
+  getDatasets,
   getEnvironment,
   getPaper,
   getRecipe,
@@ -26,6 +29,7 @@ import { judgeLoadedRun, loadRuns } from '../compare';
 import { compareRuns, MAX_COMPARED_RUNS } from '../compare-runs';
 import { launchRun, recipeText } from '../launch';
 import { registryIssues } from '../recipe-checks';
+import { cachedOrigins, downloadRefusal, overheadTotals, runLineage, stepOverhead } from '../run-page';
 import { runsListParser, TAG } from '../runs-list';
 import { srCropsView, srView } from '../sr-view';
 import { claimStandings } from '../standing';
@@ -172,12 +176,17 @@ export const runsRouter = router({
   }),
   get: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
-    const [steps, environment, artifacts, recipe] = await Promise.all([
+    const [rows, environment, artifactRows, recipe] = await Promise.all([
       listSteps(ctx.db, run.id),
       getEnvironment(ctx.db, run.id),
       runArtifacts(ctx.db, run.id),
       getRecipe(ctx.db, run.recipeId),
     ]);
+    const [lineage, origins] = await Promise.all([runLineage(ctx.db, run.id, rows, (recipe?.document ?? null) as Parameters<typeof runLineage>[3]), cachedOrigins(ctx.db, rows)]);
+    // Each step with where its time went and, when cached, whose results it reused.
+    const steps = rows.map((s) => ({ ...s, overhead: stepOverhead(s), cachedFrom: origins.get(s.id) ?? null }));
+    const keyOf = new Map(rows.map((s) => [s.id, s.stepKey]));
+    const artifacts = artifactRows.map((a) => ({ ...a, stepKey: a.stepId === null ? null : (keyOf.get(a.stepId) ?? null) }));
     let live: RunProgress | null = null;
     if (run.status === 'running' || run.status === 'paused' || run.status === 'queued') {
       live = await ctx.temporal.workflow
@@ -185,7 +194,16 @@ export const runsRouter = router({
         .query(progressQuery)
         .catch(() => null);
     }
-    return { run, steps, environment: environment ?? null, artifacts, recipe: recipe ? { id: recipe.id, name: recipe.name, version: recipe.version } : null, live };
+    return {
+      run,
+      steps,
+      overhead: overheadTotals(run, steps),
+      lineage,
+      environment: environment ?? null,
+      artifacts,
+      recipe: recipe ? { id: recipe.id, name: recipe.name, version: recipe.version } : null,
+      live,
+    };
   }),
   cancel: operatorProcedure.input(runId).mutation(async ({ ctx, input }) => {
     const run = await requireRun(ctx, input.runId);
@@ -207,7 +225,40 @@ export const runsRouter = router({
   }),
 });
 
+const DIGEST = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256 must be a full digest, "sha256:" and 64 hex digits (copy it from `reprolab status <run> --json`)');
+
+export const artifactsRouter = router({
+  /**
+   * A time-limited download link (a presigned GET from the object store) for one of a run's
+   * artifacts or an input its steps consumed. Only through the run: a digest of another run's
+   * artifact is refused, naming the run that stored it.
+   */
+  url: viewerProcedure
+    .input(runId.extend({ sha256: DIGEST, expirySeconds: z.number().int().min(10).max(7 * 24 * 3600).default(900) }))
+    .query(async ({ ctx, input }) => {
+      const run = await requireRun(ctx, input.runId);
+      const [artifacts, steps] = await Promise.all([runArtifacts(ctx.db, run.id), listSteps(ctx.db, run.id)]);
+      const stored = await artifactsByDigest(ctx.db, input.sha256);
+      const refusal = downloadRefusal(run.id, input.sha256, artifacts, steps, [...new Set(stored.flatMap((a) => (a.runId ? [a.runId] : [])))]);
+      if (refusal) throw new TRPCError({ code: 'NOT_FOUND', message: refusal });
+      if (!ctx.store) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this API has no object store configured (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET), so it cannot sign download links' });
+      const own = artifacts.find((a) => a.sha256 === input.sha256);
+      const dataset = own ? undefined : (await getDatasets(ctx.db, [input.sha256]))[0];
+      const name = own?.name ?? dataset?.name ?? stored[0]?.name ?? input.sha256.slice(7, 19);
+      const kind = own?.kind ?? (dataset ? 'dataset' : (stored[0]?.kind ?? 'input'));
+      const filename = `${run.id}-${name}-${input.sha256.slice(7, 19)}`.replace(/[^\w.-]+/g, '_');
+      try {
+        const url = await ctx.store.presignedUrl(input.sha256, input.expirySeconds, { filename });
+        return { url, name, kind, size: own?.size ?? stored[0]?.size ?? null, filename, expiresAt: new Date(Date.now() + input.expirySeconds * 1000) };
+      } catch (e) {
+        if (e instanceof ArtifactNotFound) throw new TRPCError({ code: 'NOT_FOUND', message: `${input.sha256} (${kind} ${name} of run ${run.id}) is registered but missing from bucket ${e.bucket}; run the step that made it again` });
+        throw e;
+      }
+    }),
+});
+
 export const appRouter = router({
+  artifacts: artifactsRouter,
   recipes: recipesRouter,
   runs: runsRouter,
   schedules: schedulesRouter,

@@ -1,6 +1,6 @@
 /** `reprolab runs | status <run> | compare <run> | cancel <run>` */
 import { connectApi } from '../connect';
-import { duration, num, table } from '../format';
+import { duration, num, shortDuration, table } from '../format';
 import { printComparison } from './report';
 
 export interface RunsFilter {
@@ -68,19 +68,53 @@ export async function statusCommand(stateDir: string, runId: string, json: boole
       return 0;
     }
     console.log(`run ${r.run.id} · ${r.recipe?.name}@v${r.recipe?.version} · seed ${r.run.seed} · ${r.run.status}${r.run.error ? ` (${r.run.error})` : ''}`);
-    if (r.environment) console.log(`code ${r.environment.codeVersion.slice(0, 19)} · node ${r.environment.nodeVersion} · backend ${r.environment.tensorBackend} · host ${r.environment.host}`);
+    const env = r.environment;
+    if (env) {
+      console.log(`code ${env.codeVersion.slice(0, 19)} · lockfile ${env.lockfileHash.slice(0, 19)} · backend ${env.tensorBackend}`);
+      console.log(`host ${env.host} (${env.platform}, node ${env.nodeVersion}) · seed ${env.seed}`);
+    }
     console.log(
       table(
-        ['step', 'kind', 'queue', 'status', 'attempts', 'progress', 'cache', 'took'],
+        ['step', 'kind', 'queue', 'status', 'attempts', 'progress', 'cache', 'took', 'to start', 'queued', 'retries', 'worker'],
         r.steps.map((s) => {
           const p = (s.progress ?? {}) as { done?: number; total?: number; unit?: string };
-          return [s.stepKey, s.kind, s.queue, s.status + (s.error ? `: ${s.error.slice(0, 60)}` : ''), s.attempts, p.total ? `${p.done}/${p.total} ${p.unit ?? ''}` : '', s.cacheHit ? 'hit' : '', s.startedAt && s.finishedAt ? duration(new Date(s.finishedAt).getTime() - new Date(s.startedAt).getTime()) : ''];
+          const o = s.overhead;
+          return [
+            s.stepKey,
+            s.kind,
+            s.queue,
+            s.status + (s.error ? `: ${s.error.slice(0, 60)}` : ''),
+            s.attempts,
+            p.total ? `${p.done}/${p.total} ${p.unit ?? ''}` : '',
+            s.cacheHit ? `hit${s.cachedFrom ? ` (${s.cachedFrom.runId}/${s.cachedFrom.stepKey})` : ''}` : '',
+            s.startedAt && s.finishedAt ? duration(new Date(s.finishedAt).getTime() - new Date(s.startedAt).getTime()) : '',
+            s.cacheHit ? '' : shortDuration(o.timeToStartMs),
+            s.cacheHit ? '' : shortDuration(o.queuedMs),
+            s.cacheHit ? '' : o.retries,
+            o.workerHost ?? '',
+          ];
         }),
       ),
     );
+    const t = r.overhead;
+    console.log(
+      `\nwhere time went: preparation ${shortDuration(t.preparationMs)} · time to start ${shortDuration(t.timeToStartMs)} (queued ${shortDuration(t.queuedMs)}) over ${t.computed} computed step${t.computed === 1 ? '' : 's'} · retries ${t.retries} · cache hits ${t.cacheHits}/${r.steps.length}`,
+    );
+    const fed = r.lineage.filter((l) => l.inputs?.length);
+    if (fed.length) {
+      console.log('\nlineage');
+      for (const l of fed) {
+        const from = l.inputs!.map((i) => {
+          const src = i.source;
+          const what = src.kind === 'dataset' ? `dataset ${src.name}` : src.kind === 'step' ? `${src.sameRun ? '' : `run ${src.runId} `}${src.stepKey}.${src.artifact}` : 'unknown';
+          return `${i.slot} ← ${what} ${i.digest.slice(0, 19)}`;
+        });
+        console.log(`${l.stepKey}: ${from.join(', ')}`);
+      }
+    }
     if (r.artifacts.length) {
-      console.log('\nartifacts');
-      console.log(table(['kind', 'name', 'sha256', 'bytes'], r.artifacts.map((a) => [a.kind, a.name, a.sha256.slice(0, 19), num(a.size)])));
+      console.log(`\nartifacts (\`reprolab download ${r.run.id} <name or digest prefix>\`, or Download on the run page)`);
+      console.log(table(['step', 'kind', 'name', 'sha256', 'bytes'], r.artifacts.map((a) => [a.stepKey ?? '', a.kind, a.name, a.sha256.slice(0, 19), num(a.size)])));
     }
     return 0;
   } finally {

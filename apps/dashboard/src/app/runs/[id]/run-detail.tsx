@@ -1,6 +1,11 @@
 'use client';
-/** One run, live: step progress bars, its charts (training loss, MPU vs V100) and the paper comparison. */
+/**
+ * One run, live: step progress with where each step's time went, its charts (training loss, MPU vs
+ * V100) and the paper comparison, then its artifacts (downloadable), lineage and environment.
+ */
+import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import type { OverheadTotals, StepLineage, StepOverhead } from '@reprolab/api';
 import { TableHead } from '../../table-head';
 import { mutate, query } from '../../trpc-client';
 import {
@@ -17,6 +22,16 @@ import {
   type SparseSpec,
   type SweepSpec,
 } from './charts';
+import {
+  ArtifactsTable,
+  EnvironmentPanel,
+  fmtMs,
+  LineageTable,
+  OverheadBar,
+  OverheadSummary,
+  type ArtifactView,
+  type EnvironmentView,
+} from './run-provenance';
 import { completedDistillSteps, SrPanel, type SrSnapshot } from './sr-panel';
 
 interface Step {
@@ -28,14 +43,20 @@ interface Step {
   cacheHit: boolean;
   progress: { done?: number; total?: number; unit?: string; message?: string } | null;
   error: string | null;
+  overhead: StepOverhead;
+  /** A cached step: the run and step whose results it reused. */
+  cachedFrom: { runId: string; stepKey: string } | null;
 }
 
 export interface RunSnapshot {
   run: {
     run: { id: string; status: string; seed: number; error: string | null };
     recipe: { name: string; version: number } | null;
-    environment: { tensorBackend: string; codeVersion: string } | null;
+    environment: EnvironmentView | null;
     steps: Step[];
+    overhead: OverheadTotals;
+    lineage: StepLineage[];
+    artifacts: ArtifactView[];
     /** The workflow's own view while it runs (a pause shows here before the run's status changes). */
     live: { paused: boolean } | null;
   };
@@ -118,12 +139,12 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
     return () => clearInterval(t);
   }, [runId, finished, hasSweeps, isSr]);
   const { run, recipe, environment, steps } = snap.run;
+  const scaleMs = Math.max(0, ...steps.map((s) => s.overhead.wallMs ?? 0));
   return (
     <>
       <h2>
         Run <code>{run.id}</code> · {recipe?.name}@v{recipe?.version} · seed {run.seed} · <span data-testid="run-status">{run.status}</span>
       </h2>
-      {environment && <p style={{ color: '#555' }}>backend {environment.tensorBackend} · code {environment.codeVersion.slice(0, 12)}</p>}
       {run.error && <p style={{ color: '#cf222e' }}>{run.error}</p>}
       <RunControls runId={run.id} status={run.status} paused={run.status === 'paused' || !!snap.run.live?.paused} />
       {error && <p role="alert">Live updates paused: {error}</p>}
@@ -136,6 +157,11 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
             <th>status</th>
             <th>progress</th>
             <th>attempts</th>
+            <th title="ready (its needs done) → a worker began it">to start</th>
+            <th title="waiting on its task queue for a worker, over every attempt">queued</th>
+            <th title="a worker began it → finished">running</th>
+            <th>retries</th>
+            <th title="grey: bookkeeping and dispatch · orange: queued · blue: running">where time went</th>
           </tr>
         </thead>
         <tbody>
@@ -147,16 +173,31 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
                 <td>{s.stepKey}</td>
                 <td>{s.kind}</td>
                 <td>{s.queue}</td>
-                <td title={s.error ?? undefined}>{s.cacheHit ? 'cached' : s.status}</td>
+                <td title={s.error ?? undefined}>
+                  {s.cacheHit ? 'cached' : s.status}
+                  {s.cachedFrom && (
+                    <div style={{ color: '#777', fontSize: 11 }}>
+                      reused from <Link href={`/runs/${encodeURIComponent(s.cachedFrom.runId)}`}>{s.cachedFrom.runId}</Link> · {s.cachedFrom.stepKey}
+                    </div>
+                  )}
+                </td>
                 <td>
                   <progress value={frac} max={1} style={{ width: 160 }} /> {p.total ? `${p.done ?? 0}/${p.total} ${p.unit ?? ''}` : ''}
                 </td>
                 <td>{s.attempts}</td>
+                <td data-overhead="to-start">{fmtMs(s.overhead.timeToStartMs)}</td>
+                <td data-overhead="queued">{fmtMs(s.overhead.queuedMs)}</td>
+                <td data-overhead="running">{fmtMs(s.overhead.runMs)}</td>
+                <td data-overhead="retries">{s.cacheHit ? '—' : s.overhead.retries}</td>
+                <td>
+                  <OverheadBar o={s.overhead} scaleMs={scaleMs} />
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      <OverheadSummary t={snap.run.overhead} steps={steps.length} />
       <SparsityChart specs={snap.sparse} metrics={snap.comparison.metrics} />
       <LossChart series={snap.series} />
       {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
@@ -198,6 +239,12 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
           </table>
         </>
       )}
+      <h3>Artifacts</h3>
+      <ArtifactsTable runId={run.id} artifacts={snap.run.artifacts} />
+      <h3>Lineage</h3>
+      <LineageTable runId={run.id} lineage={snap.run.lineage} />
+      <h3>Environment</h3>
+      <EnvironmentPanel env={environment} />
     </>
   );
 }
