@@ -22,13 +22,18 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export async function saveRecipe(db: Db, r: { name: string; contentHash: string; document: unknown; source: string }): Promise<RecipeRow> {
   const existing = await db.select().from(recipes).where(eq(recipes.contentHash, r.contentHash)).limit(1);
   if (existing[0]) return existing[0];
-  const [last] = await db.select({ v: sql<number>`max(${recipes.version})` }).from(recipes).where(eq(recipes.name, r.name));
-  const version = (last?.v ?? 0) + 1;
-  const [row] = await db.insert(recipes).values({ ...r, version }).onConflictDoNothing().returning();
-  if (row) return row;
-  const again = await db.select().from(recipes).where(eq(recipes.contentHash, r.contentHash)).limit(1);
-  if (!again[0]) throw new Error(`could not store recipe ${r.name}`);
-  return again[0];
+  // Versions are numbered per name: launches of new versions of one recipe at the same moment
+  // each read the same max and all but one insert lose the (name, version) race. The losers take
+  // the next number; the same content stored meanwhile is returned as is.
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const [last] = await db.select({ v: sql<number>`max(${recipes.version})` }).from(recipes).where(eq(recipes.name, r.name));
+    const version = Number(last?.v ?? 0) + 1;
+    const [row] = await db.insert(recipes).values({ ...r, version }).onConflictDoNothing().returning();
+    if (row) return row;
+    const again = await db.select().from(recipes).where(eq(recipes.contentHash, r.contentHash)).limit(1);
+    if (again[0]) return again[0];
+  }
+  throw new Error(`could not store recipe ${r.name}: its next version number stayed taken through 1000 tries`);
 }
 
 export async function listRecipes(db: Db): Promise<RecipeRow[]> {
