@@ -61,11 +61,14 @@ function computeInstance(blocks: number, iters: number): { inst: WorkloadInstanc
   return { inst: { buffers: [out], outputs: [], tolerance: 0, reference: () => new Map(), launches: [launch] }, fmaWarpInstr: fma, totalWarpInstr: total };
 }
 
-/** Adds the refresh windows (every tREFI, tRFC long, first at one tREFI) that fall inside the run. */
-function withRefresh(base: number, refi: number, rfc: number): number {
+/**
+ * Adds the refresh windows (tRFC long, starting at k * refi - shift for k >= 1; shift 0: every refi,
+ * shift tRFC: refi after the previous window ended) that fall inside the run.
+ */
+function withRefresh(base: number, refi: number, rfc: number, shift = 0): number {
   let t = base;
   for (let i = 0; i < 50; i++) {
-    const next = base + rfc * Math.floor(t / refi);
+    const next = base + rfc * Math.floor((t + shift) / (refi + shift));
     if (next === t) break;
     t = next;
   }
@@ -93,22 +96,33 @@ export async function validateMicrokernels(opts: MicrokernelOptions = {}): Promi
   const checks: MicrokernelCheck[] = [];
   const maxCycles = 1e10;
 
-  // ---- MPU stream (one wave = one row of every bank of every core): every warp load is one SIMD column command on one PG; a core issues one
-  // column command per max(tCCDS, tCCDL/PGs) DRAM cycles, derated by all-bank refresh.
+  // ---- MPU stream (one wave = one row of every bank of every core): every warp load is one SIMD column command on one PG; a PG issues
+  // one column command per tCCDL, so a core one per tCCDL/PGs DRAM cycles (dramTimingPolicy 0 adds per-core tCCDS), derated by refresh.
   const cores = m.processorsX * m.processorsY * m.coresX * m.coresY;
   const chunkWords = (m.pgsPerCore * m.pesPerPg * m.bankCols * m.bankIoBytes) / 4;
-  const nMpu = cores * chunkWords * waves;
+  const cmdCycles = m.dramTimingPolicy === 1 ? m.tCCDL / m.pgsPerCore : Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore);
+  // at least 2.5 tREFI of streaming, so the check meets refreshes as real runs do
+  const nMpu = cores * chunkWords * Math.max(waves, Math.ceil((2.5 * m.tREFI) / ((chunkWords / 32) * cmdCycles)));
   const mpuStream = await runMpu(streamInstance(nMpu), cfg, { maxCycles });
   const cmdsPerCore = nMpu / 32 / cores;
   const dramToCore = m.coreClockMHz / m.dramClockMHz;
+  // Without per-core slack (dramTimingPolicy 1) each wave's row switch is exposed: FR-FCFS opens the next row
+  // once the current row's hits are drained (tRCDR), after precharging a victim once all row buffers are taken (tRP).
+  const wavesRun = nMpu / (cores * chunkWords);
+  let switches = 0;
+  if (m.dramTimingPolicy === 1) for (let w = 1; w < wavesRun; w++) switches += m.tRCDR + (w >= m.rowBuffers ? m.tRP : 0);
+  const base = (cmdsPerCore * cmdCycles + switches) * dramToCore;
   const mpuStreamBound = m.refreshEnabled
-    ? withRefresh(cmdsPerCore * Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore, m.tREFI * dramToCore, m.tRFC * dramToCore)
-    : cmdsPerCore * Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore;
+    ? m.refreshPolicy === 1
+      // MPU-Sim: windows start tREFI after the previous one ended: at k tREFI + (k - 1) tRFC
+      ? withRefresh(base, m.tREFI * dramToCore, m.tRFC * dramToCore, m.tRFC * dramToCore)
+      : withRefresh(base, m.tREFI * dramToCore, m.tRFC * dramToCore)
+    : base;
   // Peak while no refresh is due: a run this short meets fewer refreshes than the long-run
   // derating assumes, so a refresh-derated peak could read below what the run achieves.
-  const mpuPeakGBs = (cores * 128 * m.coreClockMHz * 1e6) / (Math.max(m.tCCDS, m.tCCDL / m.pgsPerCore) * dramToCore) / 1e9;
+  const mpuPeakGBs = (cores * 128 * m.coreClockMHz * 1e6) / (cmdCycles * dramToCore) / 1e9;
   checks.push(check('mpu', 'stream', mpuStream.cycles, mpuStreamBound, tol, (nMpu * 4) / mpuStream.timeS / 1e9, mpuPeakGBs, 'GB/s',
-    'bound: column-command rate per core (tCCDS/tCCDL) x refresh derating; no public MPU roofline exists'));
+    'bound: column-command rate per core (tCCDL per PG; tCCDS too under dramTimingPolicy 0) x refresh derating; no public MPU roofline exists'));
 
   // ---- MPU compute: one warp instruction per subcore per cycle (issue and far-bank ALU width)
   const mpuBlocks = cores * Math.floor((m.subcoresPerCore * m.maxWarpsPerSubcore) / (B / 32)) * 2;
