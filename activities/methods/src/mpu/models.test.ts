@@ -14,14 +14,31 @@ function small(patch: (c: SimConfig) => void): SimConfig {
   return c;
 }
 
-test('streaming and compute microkernels meet their analytical bounds within 5% on both models', async () => {
+test('streaming, copy and compute microkernels meet their analytical bounds on both models', async () => {
   const r = await validateMicrokernels({ config: SMALL_MACHINE, waves: 4 });
-  assert.equal(r.checks.length, 4);
+  assert.equal(r.checks.length, 5);
   for (const c of r.checks) assert.ok(c.withinTolerance, `${c.model} ${c.kernel}: ${(c.relError * 100).toFixed(2)}% off its bound`);
   assert.equal(r.allPassed, true);
   // the MPU stream runs past several refresh windows, as real runs do
   const mpuStream = r.checks.find((c) => c.model === 'mpu' && c.kernel === 'stream')!;
   assert.ok(mpuStream.simulatedCycles > 2 * parseSimConfig(SMALL_MACHINE).mpu.tREFI, `${mpuStream.simulatedCycles} cycles`);
+});
+
+test('4x the data takes 4x the cycles (within 10%) on both models once refresh is met', async () => {
+  const r = await validateMicrokernels({ config: SMALL_MACHINE, waves: 1, scaling: { workloads: [{ name: 'AXPY', from: 1 << 18 }], factor: 4, tolerance: 0.1 } });
+  const scaling = r.checks.filter((c) => c.kernel === 'scaling');
+  assert.equal(scaling.length, 2);
+  for (const c of scaling) assert.ok(c.withinTolerance, `${c.model} ${c.note}: ${c.achieved.toFixed(3)}x`);
+});
+
+test('V100 traffic counts the L2 write-backs still due, and the run waits for them (l2WritebackAtEnd)', async () => {
+  const on = await simulateWorkload({ workload: 'AXPY', size: 1 << 16, config: SMALL_MACHINE });
+  const off = await simulateWorkload({ workload: 'AXPY', size: 1 << 16, config: small((c) => { c.v100.l2WritebackAtEnd = 0; }) });
+  // AXPY writes y (4 B per element): every byte of it reaches DRAM either way, but only policy 1 spends the time
+  assert.ok(on.v100.stats.dramWriteBytes! >= 4 * (1 << 16));
+  assert.equal(on.v100.stats.dramWriteBytes, off.v100.stats.dramWriteBytes);
+  assert.ok(on.v100.cycles > off.v100.cycles);
+  assert.ok(on.v100.stats.achievedDramGBs! <= 900, `${on.v100.stats.achievedDramGBs} GB/s`);
 });
 
 test('same input gives the same cycle counts twice', async () => {

@@ -60,6 +60,7 @@ export const V100_PARAMS = {
   eFpFma: { value: 0.0021, min: 0, max: 10, unit: 'nJ per lane op', source: MPUSIM },
   eFpDiv: { value: 5.1096, min: 0, max: 100, unit: 'nJ per lane op', source: MPUSIM },
   eSfu: { value: 2.4349, min: 0, max: 100, unit: 'nJ per lane op', source: MPUSIM },
+  l2WritebackAtEnd: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: "0 = dirty L2 lines left when the last kernel ends cost write energy but no time (before issue 10); 1 = the run ends once they are written to HBM (a kernel timed over repeated runs, as nvprof timed the paper's, writes the previous run's dirty lines back during the next)" },
   staticPowerW: { value: 40, min: 0, max: 1000, unit: 'W', source: 'approximate idle/static power of a V100 as reported by nvidia-smi in public measurements; assumption (the paper measured total board power)' },
 } satisfies ParamTable<string>;
 

@@ -100,15 +100,18 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     const args = parseArgs(argv);
     const config = await loadConfig(args.config);
     if (args.validate) {
-      const r = await validateMicrokernels({ config });
+      // linear scaling from the default size up: 4x the data must take 4x the cycles within 10%
+      const r = await validateMicrokernels({ config, scaling: { workloads: [{ name: 'AXPY' }, { name: 'HIST' }], factor: 4, tolerance: 0.1 } });
       if (args.json) console.log(JSON.stringify(r, null, 2));
       else {
-        const rows = [['model', 'kernel', 'simulated', 'bound', 'error', 'achieved', 'peak', 'status']];
+        const rows = [['model', 'kernel', 'simulated', 'bound', 'error', 'tolerance', 'achieved', 'peak', 'status']];
         for (const c of r.checks) {
-          rows.push([c.model, c.kernel, String(c.simulatedCycles), c.boundCycles.toFixed(0), `${(c.relError * 100).toFixed(2)}%`,
-            `${c.achieved.toFixed(0)} ${c.unit}`, `${c.peak.toFixed(0)} ${c.unit}`, c.withinTolerance ? 'ok' : 'MISS']);
+          const digits = c.kernel === 'scaling' ? 3 : 0;
+          rows.push([c.model, c.kernel, String(c.simulatedCycles), c.boundCycles.toFixed(0), `${(c.relError * 100).toFixed(2)}%`, `${(c.tolerance * 100).toFixed(0)}%`,
+            `${c.achieved.toFixed(digits)} ${c.unit}`, `${c.peak.toFixed(digits)} ${c.unit}`, c.withinTolerance ? 'ok' : 'MISS']);
         }
         console.log(table(rows));
+        for (const c of r.checks.filter((x) => x.kernel === 'scaling')) console.log(`${c.model} scaling: ${c.note}`);
       }
       return r.allPassed ? 0 : 1;
     }
