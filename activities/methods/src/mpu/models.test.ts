@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateMicrokernels } from './microkernels';
-import { simulateWorkload } from './simulate';
+import { energyRatioBands, simulateWorkload } from './simulate';
 import { SMALL_MACHINE } from './test-configs';
 import { defaultSimConfig, parseSimConfig } from './sim-config';
 import type { SimConfig } from './sim-config';
-import { energyRatioBand } from './energy';
-import { V100_STATIC_POWER_RANGE_W } from './v100-params';
+import { boardPowerEnergyBand, boardPowerEnergyRatio, energyRatioBand } from './energy';
+import { V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W } from './v100-params';
 
 function small(patch: (c: SimConfig) => void): SimConfig {
   const c = parseSimConfig(SMALL_MACHINE);
@@ -129,4 +129,17 @@ test('the energy-ratio band re-prices V100 static power: it brackets the run at 
   assert.ok(Math.abs(same.lower - geo) < 1e-9 * geo, 'at the configured static power the band collapses onto the simulated ratio');
   assert.throws(() => energyRatioBand(splits, { lower: 50, upper: 10 }), /lower ≤ upper/);
   assert.throws(() => energyRatioBand([], { lower: 0, upper: 1 }), /at least one/);
+});
+
+test("the paper's energy method (V100 time x board power) gives a band from idle to TDP power", async () => {
+  const results = await Promise.all(['AXPY', 'HIST'].map((w) => simulateWorkload({ workload: w as 'AXPY', size: 20000, config: SMALL_MACHINE })));
+  const bands = energyRatioBands(results);
+  const { idle, tdp } = V100_BOARD_POWER_W;
+  assert.deepEqual(bands.boardPower.powerW, { lower: idle, upper: tdp });
+  assert.ok(bands.boardPower.lower < bands.boardPower.upper);
+  assert.ok(Math.abs(bands.boardPower.upper / bands.boardPower.lower - tdp / idle) < 1e-9, 'the ratio is linear in the board power');
+  // time x power, exactly: one workload at 300 W
+  const one = results[0]!;
+  assert.ok(Math.abs(boardPowerEnergyRatio([{ mpuEnergyNJ: one.mpu.totalEnergyNJ, gpuSeconds: one.v100.timeS }], 300) - (300 * one.v100.timeS * 1e9) / one.mpu.totalEnergyNJ) < 1e-9);
+  assert.throws(() => boardPowerEnergyBand([{ mpuEnergyNJ: 1, gpuSeconds: 1 }], { lower: 0, upper: 10 }), /0 < lower/);
 });

@@ -1,7 +1,7 @@
 /** `reprolab simulate mpu [...]`: MPU vs V100 simulation, calibration checks and sweeps. */
 import { readFile } from 'node:fs/promises';
 import {
-  PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
+  PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, energyRatioBands, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
 } from '@reprolab/methods/mpu/index';
 import type { SimConfig, SuiteResult, SweepKind, WorkloadResult } from '@reprolab/methods/mpu/index';
 
@@ -68,6 +68,7 @@ function suiteJson(s: SuiteResult): unknown {
     workloads: s.workloads.map((w) => ({ name: w.workload, size: w.size, mpuCycles: w.mpu.cycles, gpuCycles: w.v100.cycles, speedup: w.speedup, energyRatio: w.energyRatio, hostSeconds: w.hostSeconds })),
     geomeanSpeedup: s.geomeanSpeedup,
     geomeanEnergyRatio: s.geomeanEnergyRatio,
+    energyRatioBands: s.energyRatioBands,
   };
 }
 
@@ -81,6 +82,9 @@ function printSuite(s: SuiteResult): void {
   console.log(table(rows));
   console.log(`\nhost time ${s.workloads.reduce((a, w) => a + w.hostSeconds, 0).toFixed(1)} s (both models)`);
   console.log(`\ngeomean speedup ${fmt(s.geomeanSpeedup)}x (paper: ${s.paperClaims.speedup}x), geomean energy ratio ${fmt(s.geomeanEnergyRatio)}x (paper: ${s.paperClaims.energyReduction}x)`);
+  const b = s.energyRatioBands;
+  console.log(`energy ratio as the paper measured it (V100 time x board power, ${b.boardPower.powerW.lower}–${b.boardPower.powerW.upper} W: idle to TDP): ${fmt(b.boardPower.lower)}–${fmt(b.boardPower.upper)}x`);
+  console.log(`energy ratio, bottom-up V100 with static power ${b.bottomUpStaticPower.powerW.lower}–${b.bottomUpStaticPower.powerW.upper} W: ${fmt(b.bottomUpStaticPower.lower)}–${fmt(b.bottomUpStaticPower.upper)}x`);
   console.log(`paper figures: ${s.paperClaims.source}`);
 }
 
@@ -133,7 +137,7 @@ export async function simulateCommand(argv: string[]): Promise<number> {
     let suite: SuiteResult;
     if (args.workload) {
       const w: WorkloadResult = await simulateWorkload({ workload: args.workload, size: args.size, config, onProgress: progress(args.workload) });
-      suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, paperClaims: { ...PAPER_CLAIMS } };
+      suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, energyRatioBands: energyRatioBands([w]), paperClaims: { ...PAPER_CLAIMS } };
     } else {
       suite = await simulateSuite({
         config,
