@@ -1,14 +1,16 @@
 /**
  * Issue 10's before/after table: the default suite with the MPU-Sim rules switched on one at a time
  * (cumulatively, in the order below), from every rule at policy 0 (the model before issue 10) to
- * every rule at policy 1 (the defaults). Energy-only rules are re-priced on the same run; each timing
- * rule is a new MPU run; the V100 runs once per workload.
+ * every rule at policy 1 (the defaults), then the V100's L2 write-back rule. Energy-only rules are
+ * re-priced on the same run; each timing rule is a new MPU run.
  *
- *   npx tsx activities/methods/bench/mpu-fidelity.ts [--workloads A,B] [--json FILE]
+ *   npx tsx activities/methods/bench/mpu-fidelity.ts [--workloads A,B] [--scale 0.0625] [--json FILE]
+ *
+ * --scale runs every workload at that fraction of its default data (2D workloads per side by its square root).
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { geomean } from '../src/mpu/simulate';
+import { geomean, scaledSize } from '../src/mpu/simulate';
 import { mpuEnergy, runMpuMachine, runV100 } from '../src/mpu/run-models';
 import { defaultSimConfig } from '../src/mpu/sim-config';
 import type { SimConfig } from '../src/mpu/sim-config';
@@ -17,7 +19,9 @@ import { WORKLOAD_DEFS, WORKLOAD_NAMES, workloadDef } from '../src/mpu/workloads
 import type { MpuConfig } from '../src/mpu/mpu-params';
 
 /** Steps in order; `timing` rules need a new MPU run. */
-const STEPS: { name: keyof MpuConfig; timing: boolean }[] = [
+const STEPS: { name: keyof MpuConfig; timing: boolean; before?: number; after?: number }[] = [
+  // MPU-Sim's per-core bus width (config_api.py:73-79): 8 B, where the model had the processor-wide 128 B
+  { name: 'busWidthBytes', timing: true, before: 128, after: 8 },
   { name: 'busEnergyPolicy', timing: false },
   { name: 'aluEnergyPolicy', timing: false },
   { name: 'pipelineEnergyPolicy', timing: false },
@@ -28,7 +32,8 @@ const STEPS: { name: keyof MpuConfig; timing: boolean }[] = [
   { name: 'commitPackets', timing: true },
 ];
 
-const { values } = parseArgs({ options: { workloads: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({ options: { workloads: { type: 'string' }, json: { type: 'string' }, scale: { type: 'string' } } });
+const scale = values.scale ? Number(values.scale) : undefined;
 const names = values.workloads ? values.workloads.split(',').map((n) => workloadDef(n).name) : WORKLOAD_NAMES;
 const maxCycles = 1e10;
 
@@ -36,11 +41,12 @@ interface Row { workload: string; size: number; steps: { step: string; mpuCycles
 const rows: Row[] = [];
 for (const name of names) {
   const def = WORKLOAD_DEFS[name];
-  const size = def.defaultSize;
+  const size = scale !== undefined ? scaledSize(def, scale) : def.defaultSize;
   const base: SimConfig = defaultSimConfig();
-  const v100 = await runV100(def.build(size, base.seed), base, { maxCycles });
+  // the V100 before issue 10 (dirty L2 lines cost no time); its write-back rule is the last step
+  let v100 = await runV100(def.build(size, base.seed), { ...base, v100: { ...base.v100, l2WritebackAtEnd: 0 } }, { maxCycles });
   const c: MpuConfig = { ...base.mpu };
-  for (const s of STEPS) (c as Record<string, number>)[s.name] = 0;
+  for (const s of STEPS) (c as Record<string, number>)[s.name] = s.before ?? 0;
   const runWith = async (mpu: MpuConfig) => runMpuMachine(def.build(size, base.seed), { ...base, mpu: { ...mpu } }, { maxCycles });
   let run = await runWith(c);
   const row: Row = { workload: name, size, steps: [] };
@@ -51,12 +57,14 @@ for (const name of names) {
   };
   record('before (all policy 0)');
   for (const s of STEPS) {
-    (c as Record<string, number>)[s.name] = 1;
+    (c as Record<string, number>)[s.name] = s.after ?? 1;
     if (s.timing) run = await runWith(c);
     record(`+${s.name}`);
   }
+  v100 = await runV100(def.build(size, base.seed), base, { maxCycles });
+  record('+v100.l2WritebackAtEnd');
   rows.push(row);
-  console.error(`${name}: ${row.steps.map((x) => `${x.step} ${x.speedup.toFixed(3)}x/${x.energyRatio.toFixed(3)}x`).join(' | ')}`);
+  console.error(`${name} ${size}: ${row.steps.map((x) => `${x.step} ${x.speedup.toFixed(3)}x/${x.energyRatio.toFixed(3)}x`).join(' | ')}`);
 }
 const geo = rows[0]!.steps.map((_, i) => ({
   step: rows[0]!.steps[i]!.step,

@@ -27,7 +27,7 @@ export const MPU_PARAMS = {
   nbAluLanes: { value: 32, min: 1, max: 32, integer: int, unit: 'lanes/cycle per PG', source: SIM + ' (num_nb_alu 1 per PG; simulator/alu.py accepts one whole warp instruction per cycle, i.e. 32 lanes/cycle; was 8, an unsourced reprolab assumption)' },
   coreClockMHz: { value: 1000, min: 100, max: 5000, unit: 'MHz', source: SIM },
   busClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM + ' (subcore<->PG shared bus)' },
-  busWidthBytes: { value: 128, min: 8, max: 1024, integer: int, unit: 'B', source: SIM },
+  busWidthBytes: { value: 8, min: 1, max: 1024, integer: int, unit: 'B per core', source: SIM + " processor_config.json processor_shared_bus_io_width 128 B, which config/config_api.py:73-79 divides among a processor's 16 cores (core_shared_bus_io_width = 8 B): what the simulator's bus and its energy use (was 128 B here, the processor-wide figure)" },
   busLatencyCycles: { value: 2, min: 0, max: 100, integer: int, unit: 'core cycles', source: ASSUMED },
   instrPacketBytes: { value: 8, min: 0, max: 64, integer: int, unit: 'B per offloaded instruction', source: MS('subcore_pg_bus.py:120-131') + ' (instruction 4 B + SIMT mask 4 B)' },
   busPacketPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('one continuous byte stream per core shared by both directions', 'each packet takes whole bus cycles, ceil(payload/width) and at least one (command bus), one packet at a time towards the PGs and one towards the subcores (' + MS('subcore_pg_bus.py:38-39,134,137-161,200-260') + ')') },
