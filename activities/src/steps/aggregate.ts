@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
 import { AggregateParams, DistillParams, distillArm, GrowPruneParams } from '@reprolab/recipes';
-import { energyRatioBand, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
+import { boardPowerEnergyBand, energyRatioBand, V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
 import { compareSparseMethods, gapInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
@@ -33,11 +33,16 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     // whole range, so the verdict cannot rest on the one assumed value).
     const splits = rows.map((r) => ({ mpuEnergyNJ: r.metrics.mpu_energy_nj, gpuEnergyNJ: r.metrics.gpu_energy_nj, gpuStaticNJ: r.metrics.gpu_energy_static_nj, gpuSeconds: r.metrics.gpu_seconds }));
     const band = splits.every((x) => [x.mpuEnergyNJ, x.gpuEnergyNJ, x.gpuStaticNJ, x.gpuSeconds].every((v) => v !== undefined)) ? energyRatioBand(splits as EnergySplit[], V100_STATIC_POWER_RANGE_W) : null;
+    // The paper's method: V100 energy = run time x board power (MPU-Sim benchmark/README.md), the
+    // power between the measured idle draw and the 300 W TDP (V100_BOARD_POWER_W names the sources).
+    const boardW = { lower: V100_BOARD_POWER_W.idle, upper: V100_BOARD_POWER_W.tdp };
+    const board = splits.every((x) => x.mpuEnergyNJ !== undefined && x.gpuSeconds !== undefined) ? boardPowerEnergyBand(splits as EnergySplit[], boardW) : null;
     const summary = {
       workloads: rows.map((r) => ({ step: r.step, speedup: r.metrics.speedup, energyRatio: r.metrics.energy_ratio, mpuCycles: r.metrics.mpu_cycles, gpuCycles: r.metrics.gpu_cycles })),
       geomeanSpeedup: geomean(speedups),
       geomeanEnergyRatio: geomean(energy),
       energyRatioBand: band && { ...band, v100StaticPowerW: V100_STATIC_POWER_RANGE_W },
+      energyRatioBoardPower: board && { ...board, v100BoardPowerW: V100_BOARD_POWER_W },
     };
     await insertMetrics(deps.db, [
       m('geomean_speedup', summary.geomeanSpeedup),
@@ -47,6 +52,9 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
       m('workloads', rows.length),
       ...(band
         ? [m('geomean_energy_ratio_band_lower', band.lower), m('geomean_energy_ratio_band_upper', band.upper), m('v100_static_power_band_lower_w', V100_STATIC_POWER_RANGE_W.lower), m('v100_static_power_band_upper_w', V100_STATIC_POWER_RANGE_W.upper)]
+        : []),
+      ...(board
+        ? [m('geomean_energy_ratio_board_power_lower', board.lower), m('geomean_energy_ratio_board_power_upper', board.upper), m('v100_board_power_lower_w', boardW.lower), m('v100_board_power_upper_w', boardW.upper)]
         : []),
     ]);
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify(summary, null, 1)), 'report', 'mpu-summary');

@@ -55,6 +55,13 @@ export class TagCache {
     for (let w = 0; w < this.ways; w++) if (this.tags[base + w] === line) this.tags[base + w] = -1;
   }
 
+  /** Writes back every dirty line: calls `write(line)` for each (in set order) and marks it clean. */
+  cleanDirty(write: (line: number) => void): void {
+    for (let i = 0; i < this.dirty.length; i++) {
+      if (this.dirty[i] && this.tags[i]! >= 0) { this.dirty[i] = 0; write(this.tags[i]!); }
+    }
+  }
+
   dirtyLines(): number {
     let n = 0;
     for (let i = 0; i < this.dirty.length; i++) if (this.dirty[i] && this.tags[i]! >= 0) n++;

@@ -43,3 +43,20 @@ export function energyRatioBand(rows: readonly EnergySplit[], staticPowerW: { lo
   };
   return { lower: at(staticPowerW.lower), upper: at(staticPowerW.upper) };
 }
+
+/**
+ * The paper's method (MPU-Sim benchmark/README.md: V100 run time x board power from nvidia-smi):
+ * the geomean energy ratio with the V100 drawing a constant board power `powerW` for its run time.
+ */
+export function boardPowerEnergyRatio(rows: readonly Pick<EnergySplit, 'mpuEnergyNJ' | 'gpuSeconds'>[], powerW: number): number {
+  if (!rows.length) throw new Error('boardPowerEnergyRatio needs at least one workload');
+  if (!(powerW > 0)) throw new Error(`board power must be positive, got ${powerW} W`);
+  const logs = rows.map((r) => Math.log((powerW * r.gpuSeconds * 1e9) / r.mpuEnergyNJ));
+  return Math.exp(logs.reduce((a, b) => a + b, 0) / logs.length);
+}
+
+/** The geomean energy ratio under the paper's method over a board-power range (monotone in the power, so the ends bound it). */
+export function boardPowerEnergyBand(rows: readonly Pick<EnergySplit, 'mpuEnergyNJ' | 'gpuSeconds'>[], powerW: { lower: number; upper: number }): { lower: number; upper: number } {
+  if (!(powerW.lower > 0 && powerW.upper >= powerW.lower)) throw new Error(`board power range must satisfy 0 < lower ≤ upper, got ${powerW.lower}–${powerW.upper} W`);
+  return { lower: boardPowerEnergyRatio(rows, powerW.lower), upper: boardPowerEnergyRatio(rows, powerW.upper) };
+}

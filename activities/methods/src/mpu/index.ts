@@ -9,8 +9,8 @@ export const WORKLOADS: readonly WorkloadInfo[] = WORKLOAD_NAMES.map((n) => {
   return { name: d.name, defaultSize: d.defaultSize, sizeUnit: d.sizeUnit, description: d.description, source: d.source };
 });
 
-export { simulateWorkload, simulateSuite, checkBudget, geomean, scaledSize, PAPER_CLAIMS, DEFAULT_BUDGET } from './simulate';
-export type { WorkloadResult, SuiteResult, SimulateOptions, SuiteOptions, SimBudget } from './simulate';
+export { simulateWorkload, simulateSuite, checkBudget, geomean, scaledSize, energyRatioBands, PAPER_CLAIMS, DEFAULT_BUDGET } from './simulate';
+export type { WorkloadResult, SuiteResult, SimulateOptions, SuiteOptions, SimBudget, EnergyRatioBands } from './simulate';
 export { validateMicrokernels } from './microkernels';
 export type { MicrokernelCheck, MicrokernelReport, MicrokernelOptions } from './microkernels';
 export { runSweep, SWEEP_KINDS } from './sweep';
@@ -20,11 +20,11 @@ export { checkSimulationInput, type SimInputIssue } from './check-input';
 export type { SimConfig, SimConfigInput } from './sim-config';
 export type { ModelResult } from './run-models';
 export type { EnergyBreakdown } from './energy';
-export { totalEnergy, energyRatioBand } from './energy';
+export { totalEnergy, energyRatioBand, boardPowerEnergyBand, boardPowerEnergyRatio } from './energy';
 export type { EnergySplit } from './energy';
 export { MPU_PARAMS, DEFAULT_MPU } from './mpu-params';
 export type { MpuConfig } from './mpu-params';
-export { V100_PARAMS, DEFAULT_V100, V100_STATIC_POWER_RANGE_W } from './v100-params';
+export { V100_PARAMS, DEFAULT_V100, V100_STATIC_POWER_RANGE_W, V100_BOARD_POWER_W } from './v100-params';
 export type { V100Config } from './v100-params';
 export { OFFLOAD_POLICIES } from './offload-policy';
 export type { OffloadPolicyName } from './offload-policy';

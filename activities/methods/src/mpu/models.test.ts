@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateMicrokernels } from './microkernels';
-import { simulateWorkload } from './simulate';
+import { energyRatioBands, simulateWorkload } from './simulate';
 import { SMALL_MACHINE } from './test-configs';
 import { defaultSimConfig, parseSimConfig } from './sim-config';
 import type { SimConfig } from './sim-config';
-import { energyRatioBand } from './energy';
-import { V100_STATIC_POWER_RANGE_W } from './v100-params';
+import { boardPowerEnergyBand, boardPowerEnergyRatio, energyRatioBand } from './energy';
+import { V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W } from './v100-params';
 
 function small(patch: (c: SimConfig) => void): SimConfig {
   const c = parseSimConfig(SMALL_MACHINE);
@@ -14,11 +14,31 @@ function small(patch: (c: SimConfig) => void): SimConfig {
   return c;
 }
 
-test('streaming and compute microkernels meet their analytical bounds within 5% on both models', async () => {
+test('streaming, copy and compute microkernels meet their analytical bounds on both models', async () => {
   const r = await validateMicrokernels({ config: SMALL_MACHINE, waves: 4 });
-  assert.equal(r.checks.length, 4);
+  assert.equal(r.checks.length, 5);
   for (const c of r.checks) assert.ok(c.withinTolerance, `${c.model} ${c.kernel}: ${(c.relError * 100).toFixed(2)}% off its bound`);
   assert.equal(r.allPassed, true);
+  // the MPU stream runs past several refresh windows, as real runs do
+  const mpuStream = r.checks.find((c) => c.model === 'mpu' && c.kernel === 'stream')!;
+  assert.ok(mpuStream.simulatedCycles > 2 * parseSimConfig(SMALL_MACHINE).mpu.tREFI, `${mpuStream.simulatedCycles} cycles`);
+});
+
+test('4x the data takes 4x the cycles (within 10%) on both models once refresh is met', async () => {
+  const r = await validateMicrokernels({ config: SMALL_MACHINE, waves: 1, scaling: { workloads: [{ name: 'AXPY', from: 1 << 18 }], factor: 4, tolerance: 0.1 } });
+  const scaling = r.checks.filter((c) => c.kernel === 'scaling');
+  assert.equal(scaling.length, 2);
+  for (const c of scaling) assert.ok(c.withinTolerance, `${c.model} ${c.note}: ${c.achieved.toFixed(3)}x`);
+});
+
+test('V100 traffic counts the L2 write-backs still due, and the run waits for them (l2WritebackAtEnd)', async () => {
+  const on = await simulateWorkload({ workload: 'AXPY', size: 1 << 16, config: SMALL_MACHINE });
+  const off = await simulateWorkload({ workload: 'AXPY', size: 1 << 16, config: small((c) => { c.v100.l2WritebackAtEnd = 0; }) });
+  // AXPY writes y (4 B per element): every byte of it reaches DRAM either way, but only policy 1 spends the time
+  assert.ok(on.v100.stats.dramWriteBytes! >= 4 * (1 << 16));
+  assert.equal(on.v100.stats.dramWriteBytes, off.v100.stats.dramWriteBytes);
+  assert.ok(on.v100.cycles > off.v100.cycles);
+  assert.ok(on.v100.stats.achievedDramGBs! <= 900, `${on.v100.stats.achievedDramGBs} GB/s`);
 });
 
 test('same input gives the same cycle counts twice', async () => {
@@ -109,4 +129,17 @@ test('the energy-ratio band re-prices V100 static power: it brackets the run at 
   assert.ok(Math.abs(same.lower - geo) < 1e-9 * geo, 'at the configured static power the band collapses onto the simulated ratio');
   assert.throws(() => energyRatioBand(splits, { lower: 50, upper: 10 }), /lower ≤ upper/);
   assert.throws(() => energyRatioBand([], { lower: 0, upper: 1 }), /at least one/);
+});
+
+test("the paper's energy method (V100 time x board power) gives a band from idle to TDP power", async () => {
+  const results = await Promise.all(['AXPY', 'HIST'].map((w) => simulateWorkload({ workload: w as 'AXPY', size: 20000, config: SMALL_MACHINE })));
+  const bands = energyRatioBands(results);
+  const { idle, tdp } = V100_BOARD_POWER_W;
+  assert.deepEqual(bands.boardPower.powerW, { lower: idle, upper: tdp });
+  assert.ok(bands.boardPower.lower < bands.boardPower.upper);
+  assert.ok(Math.abs(bands.boardPower.upper / bands.boardPower.lower - tdp / idle) < 1e-9, 'the ratio is linear in the board power');
+  // time x power, exactly: one workload at 300 W
+  const one = results[0]!;
+  assert.ok(Math.abs(boardPowerEnergyRatio([{ mpuEnergyNJ: one.mpu.totalEnergyNJ, gpuSeconds: one.v100.timeS }], 300) - (300 * one.v100.timeS * 1e9) / one.mpu.totalEnergyNJ) < 1e-9);
+  assert.throws(() => boardPowerEnergyBand([{ mpuEnergyNJ: 1, gpuSeconds: 1 }], { lower: 0, upper: 10 }), /0 < lower/);
 });

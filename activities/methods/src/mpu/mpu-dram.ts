@@ -1,7 +1,9 @@
 /**
  * Near-bank DRAM of the MPU: per-PG FR-FCFS controllers issuing SIMD commands to the PG's 8 banks,
- * multiple row buffers per bank (LRU victim), the MPU-Sim timing set (tRCD/CL/CWL/tRAS/tRP/tRRD/tCCD/
- * tRTP/tWTR/tWR/tFAW) and staggered all-bank refresh. Times are in DRAM cycles here.
+ * multiple row buffers per bank (LRU victim), the MPU-Sim timing set (per bank: tRCD/CL/CWL/tRAS/tRP/
+ * tCCDL/tRTPL/tWTRL, plus tWR; dramTimingPolicy 0 adds per-core tCCDS/tRRDS/tFAW/tWTRS and per-PG
+ * tRRDL), read-modify-write stores (storeReadModifyWrite) and refresh (refreshPolicy). Times are in
+ * DRAM cycles here.
  */
 import type { MpuConfig } from './mpu-params';
 
@@ -101,24 +103,33 @@ export class NearBankDram {
     return this.cores * this.pgs * this.pes;
   }
 
-  // ---- refresh: all banks of a core refresh together every tREFI, cores staggered ----
+  // ---- refresh (refreshPolicy): 0 = all banks of a core together every tREFI, cores staggered;
+  // 1 = MPU-Sim: a bank refreshes once tREFI has passed since its previous refresh ended, every bank
+  // starting at time 0 (simulator/bank.py:151-165, 452-463), so windows repeat every tREFI + tRFC
+  // and all banks refresh in step. Both close every row buffer (bank.py:463: _close_all_row_buf).
+  /** Start of the refresh period grid of `core`: windows start at refreshOffset + k * refreshPeriod, k >= 1. */
   private refreshOffset(core: number): number {
-    return (core * this.c.tREFI) / this.cores;
+    return this.c.refreshPolicy === 1 ? -this.c.tRFC : (core * this.c.tREFI) / this.cores;
+  }
+
+  private get refreshPeriod(): number {
+    return this.c.refreshPolicy === 1 ? this.c.tREFI + this.c.tRFC : this.c.tREFI;
   }
 
   /** Earliest time >= t outside a refresh window of `core`. */
   private outsideRefresh(core: number, t: number): number {
     if (!this.c.refreshEnabled) return t;
     const off = this.refreshOffset(core);
-    const k = Math.floor((t - off) / this.c.tREFI);
+    const period = this.refreshPeriod;
+    const k = Math.floor((t - off) / period);
     if (k < 1) return t;
-    const start = off + k * this.c.tREFI;
+    const start = off + k * period;
     return t < start + this.c.tRFC ? start + this.c.tRFC : t;
   }
 
   private refreshEpoch(core: number, t: number): number {
     if (!this.c.refreshEnabled) return 0;
-    return Math.max(0, Math.floor((t - this.refreshOffset(core)) / this.c.tREFI));
+    return Math.max(0, Math.floor((t - this.refreshOffset(core)) / this.refreshPeriod));
   }
 
   refreshesUpTo(t: number): number {
@@ -246,7 +257,10 @@ export class NearBankDram {
     const core = Math.floor(pgId / this.pgs);
     const pg = pgId % this.pgs;
     const bank0 = pgId * this.pes;
-    const row = this.reqRow[id]!, peMask = this.reqPeMask[id]!, write = this.reqWrite[id] === 1, atomic = this.reqAtomic[id] === 1;
+    const row = this.reqRow[id]!, peMask = this.reqPeMask[id]!, write = this.reqWrite[id] === 1;
+    // an atomic, and under storeReadModifyWrite every store, reads the column before writing it
+    const atomic = this.reqAtomic[id] === 1 || (write && c.storeReadModifyWrite === 1);
+    const mpuSimTiming = c.dramTimingPolicy === 1;
     const tag = this.reqTag[id]!;
     this.reqFree.push(id);
     const nowEpoch = this.refreshEpoch(core, now);
@@ -276,11 +290,13 @@ export class NearBankDram {
       victims[nVictims++] = base + slot;
     }
     let col = Math.max(now, this.pgColFree[pgId]!);
-    if (this.coreLastColPg[core] !== pg) col = Math.max(col, this.coreLastCol[core]! + c.tCCDS);
+    if (!mpuSimTiming && this.coreLastColPg[core] !== pg) col = Math.max(col, this.coreLastCol[core]! + c.tCCDS);
     let actAt = -1;
     if (needAct) {
       const fawSlot = core * 4 + this.fawPos[core]!;
-      actAt = Math.max(preDone, this.pgLastAct[pgId]! + c.tRRDL, this.coreLastAct[core]! + c.tRRDS, this.faw[fawSlot]! + c.tFAW);
+      // dramTimingPolicy 1 (MPU-Sim): no tRRD at all, and tFAW counts one bank's own ACTs, which
+      // tRCD + a column command keep further apart than tFAW (bank.py:170-180)
+      actAt = mpuSimTiming ? preDone : Math.max(preDone, this.pgLastAct[pgId]! + c.tRRDL, this.coreLastAct[core]! + c.tRRDS, this.faw[fawSlot]! + c.tFAW);
       actAt = this.outsideRefresh(core, actAt);
       this.pgLastAct[pgId] = actAt;
       this.coreLastAct[core] = actAt;
@@ -297,7 +313,7 @@ export class NearBankDram {
       this.counters.rowMisses++;
     } else this.counters.rowHits++;
     // read after write turnaround
-    if (!write || atomic) col = Math.max(col, this.pgLastWriteEnd[pgId]! + c.tWTRL, this.coreLastWriteEnd[core]! + c.tWTRS);
+    if (!write || atomic) col = Math.max(col, this.pgLastWriteEnd[pgId]! + c.tWTRL, mpuSimTiming ? -1e9 : this.coreLastWriteEnd[core]! + c.tWTRS);
     col = this.outsideRefresh(core, col);
     let done: number;
     let lastCol = col;
@@ -331,7 +347,7 @@ export class NearBankDram {
     this.regs[REG_CB] = done;
     this.owner.dramDone(tag);
     // next decision: another ACT can go after tRRD, a column command after tCCD
-    this.regs[REG_NEXT] = needAct ? Math.min(actAt + c.tRRDL, lastCol + c.tCCDL) : lastCol + c.tCCDL;
+    this.regs[REG_NEXT] = needAct ? Math.min(actAt + (mpuSimTiming ? 1 : c.tRRDL), lastCol + c.tCCDL) : lastCol + c.tCCDL;
   }
 }
 

@@ -23,7 +23,7 @@ import {
 import type { WarpTrace } from './trace';
 
 /** One in-flight global load split over several PG commands. */
-interface LoadToken { parts: number; latest: number; cross: number; core: number; warpId: number; idx: number }
+interface LoadToken { parts: number; latest: number; cross: number; core: number; warpId: number; idx: number; near: boolean }
 
 /**
  * Requester-side read-only cache for remote loads: MPU-Sim's network interface unit keeps a 32 KB
@@ -34,8 +34,13 @@ interface LoadToken { parts: number; latest: number; cross: number; core: number
 const NIU_CACHE_BYTES = 32768;
 const NIU_CACHE_WAYS = 16;
 
+/** Bus directions (busPacketPolicy 1): towards the PGs, towards the subcores, or whichever frees first. */
+const UP = 0, DOWN = 1, EITHER = 2;
+
 export interface MpuCounters {
   busBytes: number;
+  /** Whole bus cycles the packets take (ceil(payload / width) each): MPU-Sim's num_bus_cyc. */
+  busCycles: number;
   networkBitHopsOn: number;
   networkBitHopsOff: number;
   networkFlitHops: number;
@@ -44,6 +49,9 @@ export interface MpuCounters {
   farAluInstr: number;
   xferInstr: number;
   laneOps: Float64Array; // per opcode, lane operations
+  warpOps: Float64Array; // per opcode, warp instructions
+  /** Global and shared-memory instructions (each reads and writes a pending-request-table entry). */
+  memInstr: number;
   instr: number;
   rfReads: number;
   rfWrites: number;
@@ -63,6 +71,7 @@ export class MpuMachine implements Machine, DramOwner {
   readonly counters: MpuCounters;
   private readonly d2c: number; // core cycles per DRAM cycle
   private readonly busBpc: number; // bus bytes per core cycle
+  private readonly busCycle: number; // core cycles per bus cycle
   private readonly netBpc: number;
   private readonly offBpc: number;
   private readonly hopCycles: number;
@@ -104,6 +113,7 @@ export class MpuMachine implements Machine, DramOwner {
     this.map = new AddressMap(this.units, c.pgsPerCore, c.pesPerPg, c.bankCols, c.bankRows, c.bankIoBytes);
     this.d2c = c.coreClockMHz / c.dramClockMHz;
     this.busBpc = (c.busWidthBytes * c.busClockMHz) / c.coreClockMHz;
+    this.busCycle = c.coreClockMHz / c.busClockMHz;
     this.netBpc = (c.onchipLinkBytes * c.routerClockMHz) / c.coreClockMHz;
     this.offBpc = (c.offchipLinkBytes * c.routerClockMHz) / c.coreClockMHz;
     this.hopCycles = (c.routerLatencyCycles * c.coreClockMHz) / c.routerClockMHz;
@@ -111,7 +121,7 @@ export class MpuMachine implements Machine, DramOwner {
     this.issueFree = new Float64Array(ports);
     this.aluFree = new Float64Array(ports);
     this.sfuFree = new Float64Array(ports);
-    this.busFree = new Float64Array(this.units);
+    this.busFree = new Float64Array(this.units * 2); // [core * 2 + direction]; busPacketPolicy 0 uses direction 0 only
     this.nbAluFree = new Float64Array(this.units * c.pgsPerCore);
     this.smemFree = new Float64Array(this.units);
     this.ingressFree = new Float64Array(this.units);
@@ -134,7 +144,7 @@ export class MpuMachine implements Machine, DramOwner {
     this.placement = { policy, pgOf: (addr) => map.pgOf(addr), homePg: (w) => w % c.pgsPerCore, smemBanks: c.smemBanks };
     this.counters = {
       busBytes: 0, networkBitHopsOn: 0, networkBitHopsOff: 0, networkFlitHops: 0, remoteAccesses: 0,
-      nearAluInstr: 0, farAluInstr: 0, xferInstr: 0, laneOps: new Float64Array(16), instr: 0,
+      busCycles: 0, nearAluInstr: 0, farAluInstr: 0, xferInstr: 0, laneOps: new Float64Array(16), warpOps: new Float64Array(16), memInstr: 0, instr: 0,
       rfReads: 0, rfWrites: 0, smemReads: 0, smemWrites: 0,
     };
   }
@@ -149,14 +159,37 @@ export class MpuMachine implements Machine, DramOwner {
     this.dram.serve(key);
   }
 
-  /** Reserves the core's bus for `bytes` from t; returns when the transfer ends. */
-  private bus(core: number, t: number, bytes: number): number {
-    if (bytes <= 0) return t;
+  /**
+   * Reserves the core's bus for `packets` packets carrying `bytes` in all, from t; returns when the
+   * transfer ends. A packet takes ceil(payload / width) whole bus cycles (MPU-Sim subcore_pg_bus.py:134);
+   * a call's packets are one 8 B header and 128 B registers or 16 B DRAM transactions, so their cycles
+   * are max(packets, ceil(bytes / width)). busPacketPolicy 0 streams the bytes over one shared channel;
+   * 1 sends the packets one at a time in their direction, each at least one cycle (the command bus).
+   */
+  private bus(core: number, t: number, bytes: number, packets: number, dir: number): number {
+    const c = this.c;
+    const cycles = Math.max(packets, Math.ceil(bytes / c.busWidthBytes));
+    this.counters.busCycles += cycles;
+    if (c.busPacketPolicy !== 1) {
+      if (bytes <= 0) return t;
+      this.counters.busBytes += bytes;
+      const start = Math.max(t, this.busFree[core * 2]!);
+      const end = start + bytes / this.busBpc;
+      this.busFree[core * 2] = end;
+      return end;
+    }
+    if (packets <= 0 && bytes <= 0) return t;
     this.counters.busBytes += bytes;
-    const start = Math.max(t, this.busFree[core]!);
-    const end = start + bytes / this.busBpc;
-    this.busFree[core] = end;
+    const lane = core * 2 + (dir === EITHER ? (this.busFree[core * 2 + 1]! < this.busFree[core * 2]! ? DOWN : UP) : dir);
+    const start = Math.max(t, this.busFree[lane]!);
+    const end = start + Math.max(1, cycles) * this.busCycle;
+    this.busFree[lane] = end;
     return end;
+  }
+
+  /** commitPackets: a near-bank instruction finished at t sends its 8 B entry back to commit; returns when it has. */
+  private commit(core: number, t: number): number {
+    return this.c.commitPackets === 1 ? this.bus(core, t, this.c.instrPacketBytes, 1, DOWN) + this.c.busLatencyCycles : t;
   }
 
   execute(core: number, sub: number, warpId: number, trace: WarpTrace, idx: number): void {
@@ -175,6 +208,7 @@ export class MpuMachine implements Machine, DramOwner {
     this.issueFree[port] = t + 1;
     cnt.instr++;
     cnt.laneOps[op] = cnt.laneOps[op]! + active;
+    cnt.warpOps[op] = cnt.warpOps[op]! + 1;
     switch (op) {
       case OP_IADD: case OP_IMUL: case OP_FADD: case OP_FFMA: case OP_FDIV: case OP_SFU: {
         cnt.rfReads += 2;
@@ -185,25 +219,25 @@ export class MpuMachine implements Machine, DramOwner {
           cnt.farAluInstr++;
           const occ = Math.ceil(active / (c.fbAlusPerSubcore * c.fbAluLanes));
           const free = op === OP_SFU ? this.sfuFree : this.aluFree;
-          const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
+          const ready = moved > 0 ? this.bus(core, t, moved, Math.ceil(moved / c.busWidthBytes), DOWN) + c.busLatencyCycles : t;
           const start = Math.max(ready, free[port]!);
           free[port] = start + occ;
           times[T_DONE] = start + occ - 1 + lat;
           return;
         }
         cnt.nearAluInstr++;
-        const arrive = this.bus(core, t, c.instrPacketBytes + moved) + c.busLatencyCycles;
+        const arrive = this.bus(core, t, c.instrPacketBytes + moved, 1 + Math.ceil(moved / c.busWidthBytes), UP) + c.busLatencyCycles;
         const pgSlot = core * c.pgsPerCore + ((loc - 1) % c.pgsPerCore);
         const occ = Math.ceil(active / c.nbAluLanes);
         const start = Math.max(arrive, this.nbAluFree[pgSlot]!);
         this.nbAluFree[pgSlot] = start + occ;
-        times[T_DONE] = start + occ - 1 + lat;
+        times[T_DONE] = this.commit(core, start + occ - 1 + lat);
         return;
       }
       case OP_BRA: {
         cnt.rfReads += 1;
         const moved = recAux(head); // a near-bank predicate crosses the bus first
-        const ready = moved > 0 ? this.bus(core, t, moved) + c.busLatencyCycles : t;
+        const ready = moved > 0 ? this.bus(core, t, moved, Math.ceil(moved / c.busWidthBytes), DOWN) + c.busLatencyCycles : t;
         this.aluFree[port] = Math.max(ready, this.aluFree[port]!) + 1;
         times[T_DONE] = ready + 1;
         return;
@@ -212,7 +246,8 @@ export class MpuMachine implements Machine, DramOwner {
         cnt.xferInstr++;
         cnt.rfReads += 1;
         cnt.rfWrites += 1;
-        times[T_DONE] = this.bus(core, t, recAux(head)) + c.busLatencyCycles;
+        const bytes = recAux(head);
+        times[T_DONE] = this.bus(core, t, bytes, Math.ceil(bytes / c.busWidthBytes), EITHER) + c.busLatencyCycles;
         return;
       }
       case OP_LDS: case OP_STS: case OP_ATOMS:
@@ -230,16 +265,21 @@ export class MpuMachine implements Machine, DramOwner {
     const t = this.times[T_ISSUE]!;
     const conflicts = trace.addrs[trace.takeAddrs(head)]!; // recorded at trace generation (kernel-lang)
     const cnt = this.counters;
+    cnt.memInstr++;
     if (op !== OP_STS) cnt.smemReads += active;
     if (op !== OP_LDS) cnt.smemWrites += active;
     cnt.rfReads += 2;
     if (op === OP_LDS) cnt.rfWrites += 1;
     const dataOnBus = loc === 0 ? 4 * active : 0;
-    const arrive = this.bus(core, t, c.instrPacketBytes + recAux(head) + (op === OP_LDS ? 0 : dataOnBus)) + c.busLatencyCycles;
+    const W = c.busWidthBytes;
+    const moved = recAux(head), sent = op === OP_LDS ? 0 : dataOnBus;
+    const arrive = this.bus(core, t, c.instrPacketBytes + moved + sent, 1 + Math.ceil(moved / W) + Math.ceil(sent / W), UP) + c.busLatencyCycles;
     const start = Math.max(arrive, this.smemFree[core]!);
     this.smemFree[core] = start + conflicts;
     let done = start + conflicts + c.smemLatencyCycles - 1;
-    if (op === OP_LDS && dataOnBus > 0) done = this.bus(core, done, dataOnBus) + c.busLatencyCycles;
+    // a load whose register is far-bank returns its data; otherwise the instruction commits (near-bank shared memory)
+    if (op === OP_LDS && dataOnBus > 0) done = this.bus(core, done, dataOnBus, Math.ceil(dataOnBus / W), DOWN) + c.busLatencyCycles;
+    else done = this.commit(core, done);
     this.times[T_DONE] = op === OP_LDS ? done : t + 1;
   }
 
@@ -325,11 +365,13 @@ export class MpuMachine implements Machine, DramOwner {
       else if (lastKind === 3) { niuHits++; crossLanes++; }
     }
     const cnt = this.counters;
+    cnt.memInstr++;
     cnt.rfReads += 2;
     if (isLoad) cnt.rfWrites += 1;
-    // addresses + instruction go down; store data from far or another PG goes down with them
-    const down = c.instrPacketBytes + recAux(head) + (write ? 4 * crossLanes : 0);
-    const arrive = this.bus(core, t, down) + c.busLatencyCycles;
+    // addresses + instruction go down; store data from far or another PG goes down with them, one 16 B transaction a packet
+    const moved = recAux(head), storeData = write ? 4 * crossLanes : 0;
+    const down = c.instrPacketBytes + moved + storeData;
+    const arrive = this.bus(core, t, down, 1 + Math.ceil(moved / c.busWidthBytes) + Math.ceil(storeData / c.bankIoBytes), UP) + c.busLatencyCycles;
     let latest = isLoad ? arrive + (niuHits > 0 ? 1 : 0) : t + 1; // NIU cache latency 1 (MPU-Sim default)
     // remote cores: request + response over the mesh; the remote bank access is closed-page (contention there not modelled)
     const remoteDram = (c.tRCDR + c.tCL + 1 + (atomic ? c.tCCDL + c.tCWL : 0)) * this.d2c;
@@ -344,13 +386,13 @@ export class MpuMachine implements Machine, DramOwner {
     const ev = this.remoteDramEvents;
     ev.act += nRemGran;
     ev.pre += nRemGran;
-    if (isLoad || atomic) ev.read += nRemGran;
+    if (isLoad || atomic || (write && c.storeReadModifyWrite === 1)) ev.read += nRemGran;
     if (write) ev.write += nRemGran;
     let tag = -1;
     if (isLoad && nCmd > 0) {
-      tag = this.tokFree.length > 0 ? this.tokFree.pop()! : this.tokens.push({ parts: 0, latest: 0, cross: 0, core: 0, warpId: 0, idx: 0 }) - 1;
+      tag = this.tokFree.length > 0 ? this.tokFree.pop()! : this.tokens.push({ parts: 0, latest: 0, cross: 0, core: 0, warpId: 0, idx: 0, near: false }) - 1;
       const tok = this.tokens[tag]!;
-      tok.parts = nCmd; tok.latest = latest; tok.cross = crossLanes; tok.core = core; tok.warpId = warpId; tok.idx = idx;
+      tok.parts = nCmd; tok.latest = latest; tok.cross = crossLanes; tok.core = core; tok.warpId = warpId; tok.idx = idx; tok.near = homePg >= 0;
     }
     this.dram.regs[REG_ARRIVAL] = arrive / this.d2c;
     for (let k = 0; k < nCmd; k++) {
@@ -360,10 +402,15 @@ export class MpuMachine implements Machine, DramOwner {
       // the column (rest % bankCols) does not change the bank timing: only the row is passed on
       this.dram.enqueue(core * c.pgsPerCore + pg, Math.floor(rest / c.bankCols), masks[k]!, write, atomic, tag);
     }
-    if (!isLoad) times[T_DONE] = t + 1;
+    if (!isLoad) {
+      times[T_DONE] = t + 1;
+      if (homePg >= 0) this.commit(core, latest); // a near-bank store commits (bus time and energy; the warp does not wait)
+    }
     // no local part: data that came from the network or the NIU cache lands far-bank/in the NIU and crosses the bus
-    else if (nCmd === 0) times[T_DONE] = crossLanes > 0 ? latest + this.returnBus(core, latest, crossLanes) : latest;
-    else times[T_DONE] = -1;
+    else if (nCmd === 0) {
+      const got = crossLanes > 0 ? latest + this.returnBus(core, latest, crossLanes) : latest;
+      times[T_DONE] = homePg >= 0 ? this.commit(core, got) : got;
+    } else times[T_DONE] = -1;
   }
 
   scheduleServe(pgId: number): void {
@@ -377,7 +424,8 @@ export class MpuMachine implements Machine, DramOwner {
     const tc = this.dram.regs[REG_CB]! * this.d2c;
     if (tc > tok.latest) tok.latest = tc;
     if (--tok.parts === 0) {
-      const done = tok.latest + (tok.cross > 0 ? this.returnBus(tok.core, tok.latest, tok.cross) : 0);
+      const got = tok.latest + (tok.cross > 0 ? this.returnBus(tok.core, tok.latest, tok.cross) : 0);
+      const done = tok.near ? this.commit(tok.core, got) : got;
       this.tokFree.push(tag);
       this.engine.reg[E_COMPLETE] = done;
       this.engine.completeAt(tok.warpId, tok.idx);
@@ -388,7 +436,7 @@ export class MpuMachine implements Machine, DramOwner {
 
   /** Load data that landed in another PG (or far) returns over the bus. */
   private returnBus(core: number, t: number, lanes: number): number {
-    return this.bus(core, t, 4 * lanes) - t + this.c.busLatencyCycles;
+    return this.bus(core, t, 4 * lanes, Math.ceil((4 * lanes) / this.c.bankIoBytes), DOWN) - t + this.c.busLatencyCycles;
   }
 }
 

@@ -5,6 +5,11 @@ import { defaultsOf } from './param-table';
 const SIM = "MPU-Sim default (github.com/GD06/mpu-sim_distribution @db5cc64 config/*.json); NOT confirmed to be the TACO'23 paper's configuration";
 const SIM_README = "MPU-Sim config/README.md table (@db5cc64; README says from TITAN V/V100 measurement papers); the JSON the simulator loads holds ~180x larger ALU/SFU energies without unit, unresolved";
 const ASSUMED = 'ASSUMPTION by reprolab: paper/MPU-Sim value unknown';
+/** MPU-Sim source file:line at the mirror's commit (github.com/GD06/mpu-sim_distribution @db5cc64). */
+const MS = (where: string) => `MPU-Sim simulator/${where} @db5cc64`;
+const JSON_E = "MPU-Sim config/execution_unit_config.json @db5cc64 (per warp instruction: simulator/alu.py:86 counts one per instruction, energy/subcore_energy.py:216-228 and pg_energy.py:43 multiply by this value, 'unit is nJ' per energy/subcore_energy.py:209)";
+/** Policy switches: 0 = reprolab's earlier rule (kept selectable for what-if), 1 = MPU-Sim's rule. */
+const POLICY = (old: string, mpuSim: string) => `0 = ${old} (reprolab before issue 10); 1 = ${mpuSim}`;
 
 const int = true;
 
@@ -22,9 +27,12 @@ export const MPU_PARAMS = {
   nbAluLanes: { value: 32, min: 1, max: 32, integer: int, unit: 'lanes/cycle per PG', source: SIM + ' (num_nb_alu 1 per PG; simulator/alu.py accepts one whole warp instruction per cycle, i.e. 32 lanes/cycle; was 8, an unsourced reprolab assumption)' },
   coreClockMHz: { value: 1000, min: 100, max: 5000, unit: 'MHz', source: SIM },
   busClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM + ' (subcore<->PG shared bus)' },
-  busWidthBytes: { value: 128, min: 8, max: 1024, integer: int, unit: 'B', source: SIM },
+  busWidthBytes: { value: 8, min: 1, max: 1024, integer: int, unit: 'B per core', source: SIM + " processor_config.json processor_shared_bus_io_width 128 B, which config/config_api.py:73-79 divides among a processor's 16 cores (core_shared_bus_io_width = 8 B): what the simulator's bus and its energy use (was 128 B here, the processor-wide figure)" },
   busLatencyCycles: { value: 2, min: 0, max: 100, integer: int, unit: 'core cycles', source: ASSUMED },
-  instrPacketBytes: { value: 8, min: 0, max: 64, integer: int, unit: 'B per offloaded instruction', source: ASSUMED },
+  instrPacketBytes: { value: 8, min: 0, max: 64, integer: int, unit: 'B per offloaded instruction', source: MS('subcore_pg_bus.py:120-131') + ' (instruction 4 B + SIMT mask 4 B)' },
+  busPacketPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('one continuous byte stream per core shared by both directions', 'each packet takes whole bus cycles, ceil(payload/width) and at least one (command bus), one packet at a time towards the PGs and one towards the subcores (' + MS('subcore_pg_bus.py:38-39,134,137-161,200-260') + ')') },
+  commitPackets: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('no commit packet', 'a near-bank instruction sends its instruction entry back to the subcore to commit, one downstream packet (' + MS('processing_group.py:308-309') + ', ' + MS('load_store_unit_extension.py:346-347') + ')') },
+  busEnergyPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('payload bits x eBusPerBit', 'whole bus cycles x bus width x 8 x eBusPerBit (' + MS('energy/core_energy.py:_update_subcore_pg_bus_energy') + ', counted at ' + MS('subcore_pg_bus.py:161') + ')') },
   smemBytes: { value: 65536, min: 1024, max: 1048576, integer: int, unit: 'B per core', source: SIM },
   smemBanks: { value: 32, min: 1, max: 64, integer: int, unit: 'count', source: SIM },
   smemLatencyCycles: { value: 2, min: 1, max: 100, integer: int, unit: 'core cycles', source: ASSUMED },
@@ -51,7 +59,10 @@ export const MPU_PARAMS = {
   tFAW: { value: 16, min: 1, max: 400, integer: int, unit: 'DRAM cycles (per core)', source: SIM },
   tRFC: { value: 350, min: 1, max: 10000, integer: int, unit: 'DRAM cycles', source: SIM + ' (all-bank refresh)' },
   tREFI: { value: 3900, min: 100, max: 1000000, integer: int, unit: 'DRAM cycles', source: SIM + ' (all-bank refresh)' },
-  refreshEnabled: { value: 1, min: 0, max: 1, integer: int, unit: 'bool', source: 'reprolab switch (1 = model all-bank refresh)' },
+  refreshEnabled: { value: 1, min: 0, max: 1, integer: int, unit: 'bool', source: 'reprolab switch (1 = model refresh)' },
+  refreshPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('all banks of a core refresh together every tREFI, cores staggered', 'each bank refreshes once tREFI has passed since its previous refresh ended, all banks starting together (' + MS('bank.py:151-165,452-463') + ')') },
+  dramTimingPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('per-core tCCDS/tRRDS/tFAW/tWTRS and per-PG tRRDL on top of the per-bank rules', 'per-bank rules only: tRCD/CL/CWL/tRAS/tRP/tCCDL/tRTPL/tWTRL/tFAW per bank, no tRRD/tCCDS anywhere (' + MS('bank.py:145-392') + '; tFAW per bank never binds)') },
+  storeReadModifyWrite: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('a store is one column write', 'every 16 B store transaction is read, merged, then written (' + MS('load_store_unit_extension.py:376-415') + ')') },
   routerClockMHz: { value: 2000, min: 100, max: 10000, unit: 'MHz', source: SIM },
   onchipLinkBytes: { value: 32, min: 1, max: 1024, integer: int, unit: 'B/router cycle', source: SIM },
   offchipLinkBytes: { value: 16, min: 1, max: 1024, integer: int, unit: 'B/router cycle', source: SIM },
@@ -74,13 +85,25 @@ export const MPU_PARAMS = {
   eRfWrite: { value: 0.0438918, min: 0, max: 10, unit: 'nJ per warp register write', source: SIM },
   eIcacheRead: { value: 0.107244, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
   eFetchDecode: { value: 0.00087, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
-  eOpcRead: { value: 0.04149, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM },
+  eOpcRead: { value: 0.04149, min: 0, max: 10, unit: 'nJ per operand-collector read (per warp instruction under pipelineEnergyPolicy 0)', source: SIM },
   eIntAdd: { value: 0.0064, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
   eIntMul: { value: 0.0092, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
   eFpAdd: { value: 0.0064, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
   eFpFma: { value: 0.0021, min: 0, max: 10, unit: 'nJ per lane op', source: SIM_README },
   eFpDiv: { value: 5.1096, min: 0, max: 100, unit: 'nJ per lane op', source: SIM_README },
   eSfu: { value: 2.4349, min: 0, max: 100, unit: 'nJ per lane op (sqrt)', source: SIM_README },
+  aluEnergyPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('active lanes x README per-op energies (eIntAdd..eSfu)', 'warp instructions x config JSON energies (eWarpIntAdd..eWarpSfu)') },
+  eWarpIntAdd: { value: 1.15468, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' alu_e_int_add' },
+  eWarpIntMul: { value: 1.65986, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' alu_e_int_mul' },
+  eWarpFpAdd: { value: 1.15468, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' alu_e_fp32_add' },
+  eWarpFpFma: { value: 0.37888, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' alu_e_fp32_fma' },
+  eWarpFpDiv: { value: 921.86917, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' alu_e_fp32_div' },
+  eWarpSfu: { value: 439.30234, min: 0, max: 10000, unit: 'nJ per warp instruction', source: JSON_E + ' sfu_e_sqrt' },
+  pipelineEnergyPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('eOpcRead once per warp instruction; no PRT or writeback/commit energy', 'operand collector read + write per source operand (' + MS('operand_collector.py:190-191,259-260') + '), pending-request table read + write per memory instruction (' + MS('load_store_unit.py:367-368') + ', ' + MS('load_store_unit_extension.py:368-369') + '), writeback/commit per instruction (' + MS('subcore.py:306') + ')') },
+  eOpcWrite: { value: 0.04991, min: 0, max: 10, unit: 'nJ per operand-collector write', source: SIM + ' core_config.json opc_write_energy' },
+  ePrtRead: { value: 0.03967, min: 0, max: 10, unit: 'nJ per PRT read', source: SIM + ' core_config.json lsu_prt_read_energy' },
+  ePrtWrite: { value: 0.0409, min: 0, max: 10, unit: 'nJ per PRT write', source: SIM + ' core_config.json lsu_prt_write_energy' },
+  eWbCommit: { value: 0.0003, min: 0, max: 10, unit: 'nJ per warp instruction', source: SIM + ' core_config.json instr_wb_commit_energy' },
   // latencies in core cycles
   latAlu: { value: 1, min: 1, max: 100, integer: int, unit: 'core cycles', source: SIM + ' (alu_t_fp32_add/fma, int_mul)' },
   latFpDiv: { value: 198, min: 1, max: 1000, integer: int, unit: 'core cycles', source: SIM },

@@ -1,7 +1,9 @@
 /** Public simulation entry points: one workload, the suite, budgets and geometric means. */
 import { runMpu, runV100 } from './run-models';
 import type { ModelResult } from './run-models';
+import { boardPowerEnergyBand, energyRatioBand } from './energy';
 import { resolveConfig } from './sim-config';
+import { V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W } from './v100-params';
 import type { SimConfig, SimConfigInput } from './sim-config';
 import { WORKLOAD_DEFS, WORKLOAD_NAMES, checkSize, compareOutputs, workloadDef } from './workloads';
 import type { WorkloadDef, WorkloadName } from './workload-types';
@@ -87,7 +89,26 @@ export interface SuiteResult {
   workloads: WorkloadResult[];
   geomeanSpeedup: number;
   geomeanEnergyRatio: number;
+  /** The geomean energy ratio as a band over its least certain inputs (never one assumed number). */
+  energyRatioBands: EnergyRatioBands;
   paperClaims: { speedup: number; energyReduction: number; source: string };
+}
+
+export interface EnergyRatioBands {
+  /** Bottom-up V100 model with its static power anywhere in V100_STATIC_POWER_RANGE_W. */
+  bottomUpStaticPower: { lower: number; upper: number; powerW: { lower: number; upper: number } };
+  /** The paper's method: V100 energy = run time x board power, the power between measured idle and the 300 W TDP. */
+  boardPower: { lower: number; upper: number; powerW: { lower: number; upper: number }; source: string };
+}
+
+export function energyRatioBands(results: readonly WorkloadResult[]): EnergyRatioBands {
+  const splits = results.map((r) => ({ mpuEnergyNJ: r.mpu.totalEnergyNJ, gpuEnergyNJ: r.v100.totalEnergyNJ, gpuStaticNJ: r.v100.energyNJ.static, gpuSeconds: r.v100.timeS }));
+  const staticW = { lower: V100_STATIC_POWER_RANGE_W.lower, upper: V100_STATIC_POWER_RANGE_W.upper };
+  const boardW = { lower: V100_BOARD_POWER_W.idle, upper: V100_BOARD_POWER_W.tdp };
+  return {
+    bottomUpStaticPower: { ...energyRatioBand(splits, staticW), powerW: staticW },
+    boardPower: { ...boardPowerEnergyBand(splits, boardW), powerW: boardW, source: V100_BOARD_POWER_W.source },
+  };
 }
 
 export const PAPER_CLAIMS = {
@@ -135,6 +156,7 @@ export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResul
     workloads: results,
     geomeanSpeedup: geomean(results.map((r) => r.speedup)),
     geomeanEnergyRatio: geomean(results.map((r) => r.energyRatio)),
+    energyRatioBands: energyRatioBands(results),
     paperClaims: { ...PAPER_CLAIMS },
   };
 }

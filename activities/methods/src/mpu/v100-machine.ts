@@ -260,6 +260,13 @@ export class V100Machine implements Machine {
     return end;
   }
 
+  /** Writes every dirty L2 line back to HBM from t (through the channel and bank timing); returns when the last write ends. */
+  writeBackL2(t: number): number {
+    let end = t;
+    this.l2.cleanDirty((line) => { end = Math.max(end, this.dram(line, LINE / SECTOR, true, t)); });
+    return end;
+  }
+
   private afterRefresh(ch: number, t: number): number {
     const c = this.c;
     const refi = c.hbmTREFIns * this.nsToCyc;

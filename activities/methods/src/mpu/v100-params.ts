@@ -60,6 +60,7 @@ export const V100_PARAMS = {
   eFpFma: { value: 0.0021, min: 0, max: 10, unit: 'nJ per lane op', source: MPUSIM },
   eFpDiv: { value: 5.1096, min: 0, max: 100, unit: 'nJ per lane op', source: MPUSIM },
   eSfu: { value: 2.4349, min: 0, max: 100, unit: 'nJ per lane op', source: MPUSIM },
+  l2WritebackAtEnd: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: "0 = dirty L2 lines left when the last kernel ends cost write energy but no time (before issue 10); 1 = the run ends once they are written to HBM (a kernel timed over repeated runs, as nvprof timed the paper's, writes the previous run's dirty lines back during the next)" },
   staticPowerW: { value: 40, min: 0, max: 1000, unit: 'W', source: 'approximate idle/static power of a V100 as reported by nvidia-smi in public measurements; assumption (the paper measured total board power)' },
 } satisfies ParamTable<string>;
 
@@ -70,6 +71,23 @@ export const V100_PARAMS = {
  * rises with temperature under load. 20–80 W is reprolab's stated uncertainty, not a measurement.
  */
 export const V100_STATIC_POWER_RANGE_W = Object.freeze({ lower: 20, upper: 80, source: 'reprolab assumption: public idle readings (~25–40 W) widened for leakage under load' });
+
+/**
+ * The paper's method: V100 energy = run time x board power read with nvidia-smi while the kernel runs
+ * (MPU-Sim benchmark/README.md "Power Measurement", @db5cc64). No per-workload reading is public, so
+ * the board power is bracketed by two published figures:
+ * - lower: a V100 never draws less than idle while a kernel runs. An NVML dump of a Tesla
+ *   V100-SXM2-32GB at P0, persistence mode, no process (https://pastebin.com/AaFUPNi5,
+ *   nvml_device_power_usage 43955 mW) reads 44.0 W;
+ * - upper: the board power limit, 300 W (NVIDIA Tesla V100 SXM2 datasheet TDP; the same dump's
+ *   nvml_device_enforced_power_limit 300000 mW). nvidia-smi cannot report an average above it.
+ * The bottom-up model (its dynamic energy plus staticPowerW) is a third estimate inside this range.
+ */
+export const V100_BOARD_POWER_W = Object.freeze({
+  idle: 44,
+  tdp: 300,
+  source: 'idle: NVML reading of a Tesla V100-SXM2-32GB at P0, https://pastebin.com/AaFUPNi5 (43955 mW); TDP: NVIDIA Tesla V100 SXM2 datasheet, 300 W (enforced limit 300000 mW in the same dump)',
+});
 
 export type V100ParamName = keyof typeof V100_PARAMS;
 export type V100Config = Record<V100ParamName, number>;
