@@ -1,7 +1,13 @@
 /**
  * SVG charts for the run page: training-loss curves, paper-vs-reproduced per claim, and per-workload
- * MPU-vs-V100 ratios. Plain SVG, no chart library: the data is small and the page must stay light.
+ * MPU-vs-V100 ratios. Scales, axes and shapes come from visx (see the README's dashboard section for
+ * why): it renders plain React SVG, so the markup, its roles and data attributes stay ours.
  */
+import { AxisBottom, AxisLeft } from '@visx/axis';
+import { Group } from '@visx/group';
+import { scaleLinear } from '@visx/scale';
+import { LinePath } from '@visx/shape';
+import { type MouseEvent, useState } from 'react';
 
 export interface SeriesPoint {
   step: string | null;
@@ -37,14 +43,22 @@ export interface MetricView {
 
 export const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString());
 export const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
+const TICK_LABEL = { fontSize: 9, fill: '#777' } as const;
+const AXIS_LABEL = { fontSize: 11, fill: '#333' } as const;
 export const VERDICT_COLORS: Record<string, string> = {
   reproduced: '#1a7f37',
   'not reproduced': '#cf222e',
   inconclusive: '#9a6700',
 };
 
-/** Loss per optimizer step for every step that records `train_loss`, as an SVG line chart. */
+/**
+ * Loss per optimizer step for every step that records `train_loss`: one line per step on a shared
+ * step axis. Drag across the plot to zoom into a range of steps (the y axis rescales to what is
+ * shown); double-click, or the reset button, to see every step again.
+ */
 export function LossChart({ series }: { series: SeriesPoint[] }) {
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const curves = new Map<string, { x: number; y: number }[]>();
   for (const p of series) {
     if (p.name !== 'train_loss' || p.index === null) continue;
@@ -55,25 +69,50 @@ export function LossChart({ series }: { series: SeriesPoint[] }) {
   }
   if (!curves.size) return null;
   const all = [...curves.values()].flat();
-  const [w, h, pad] = [640, 220, 36];
-  const maxX = Math.max(...all.map((p) => p.x));
-  const maxY = Math.max(...all.map((p) => p.y));
-  const sx = (x: number) => pad + ((w - 2 * pad) * x) / Math.max(1, maxX);
-  const sy = (y: number) => h - pad + (-(h - 2 * pad) * y) / Math.max(1e-9, maxY);
+  const [w, h, m] = [640, 240, { top: 16, right: 16, bottom: 40, left: 56 }];
+  const maxX = Math.max(1, ...all.map((p) => p.x));
+  const [x0, x1] = zoom ?? [0, maxX];
+  const shown = all.filter((p) => p.x >= x0 && p.x <= x1);
+  const maxY = Math.max(1e-9, ...(shown.length ? shown : all).map((p) => p.y));
+  const sx = scaleLinear<number>({ domain: [x0, x1], range: [m.left, w - m.right] });
+  const sy = scaleLinear<number>({ domain: [0, maxY], range: [h - m.bottom, m.top], nice: true });
+  const stepAt = (e: MouseEvent<SVGRectElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return sx.invert(m.left + ((e.clientX - r.left) / r.width) * (w - m.left - m.right));
+  };
   return (
     <figure>
       <svg data-testid="loss-chart" width={w} height={h} role="img" aria-label="training loss per step" style={{ border: '1px solid #eee' }}>
-        <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="#999" />
-        <line x1={pad} y1={pad} x2={pad} y2={h - pad} stroke="#999" />
-        <text x={pad} y={pad - 8} fontSize="11">
-          loss (max {fmt(maxY, 3)})
-        </text>
-        <text x={w - pad} y={h - 10} fontSize="11" textAnchor="end">
-          step {maxX}
-        </text>
-        {[...curves.entries()].map(([k, pts], i) => (
-          <polyline key={k} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth="1.5" points={pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')} />
-        ))}
+        <defs>
+          <clipPath id="loss-plot">
+            <rect x={m.left} y={m.top} width={w - m.left - m.right} height={h - m.top - m.bottom} />
+          </clipPath>
+        </defs>
+        <AxisLeft scale={sy} left={m.left} numTicks={5} label={`training loss (max ${fmt(maxY, 3)})`} tickLabelProps={TICK_LABEL} labelProps={AXIS_LABEL} />
+        <AxisBottom scale={sx} top={h - m.bottom} numTicks={8} label={`optimizer step (last ${maxX})`} tickLabelProps={TICK_LABEL} labelProps={AXIS_LABEL} />
+        <Group clipPath="url(#loss-plot)">
+          {[...curves.entries()].map(([k, pts], i) => (
+            <LinePath key={k} data-curve={k} data-points={pts.length} data={pts} x={(p) => sx(p.x)} y={(p) => sy(p.y)} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth={1.5} />
+          ))}
+        </Group>
+        {drag && <rect x={sx(Math.min(drag.from, drag.to))} y={m.top} width={Math.abs(sx(drag.to) - sx(drag.from))} height={h - m.top - m.bottom} fill="#0969da" opacity={0.1} pointerEvents="none" />}
+        <rect
+          data-testid="loss-zoom"
+          x={m.left}
+          y={m.top}
+          width={w - m.left - m.right}
+          height={h - m.top - m.bottom}
+          fill="transparent"
+          style={{ cursor: 'crosshair' }}
+          onMouseDown={(e) => setDrag({ from: stepAt(e), to: stepAt(e) })}
+          onMouseMove={(e) => drag && setDrag({ ...drag, to: stepAt(e) })}
+          onMouseUp={() => {
+            if (drag && Math.abs(drag.to - drag.from) >= 1) setZoom([Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)]);
+            setDrag(null);
+          }}
+          onMouseLeave={() => setDrag(null)}
+          onDoubleClick={() => setZoom(null)}
+        />
       </svg>
       <figcaption style={{ fontSize: 12, color: '#555' }}>
         training loss per optimizer step:{' '}
@@ -82,6 +121,13 @@ export function LossChart({ series }: { series: SeriesPoint[] }) {
             ■ {k}
           </span>
         ))}
+        {zoom ? (
+          <button type="button" onClick={() => setZoom(null)} style={{ fontSize: 11 }}>
+            steps {Math.round(x0)}–{Math.round(x1)}: show all
+          </button>
+        ) : (
+          <span style={{ color: '#777' }}>(drag across the chart to zoom)</span>
+        )}
       </figcaption>
     </figure>
   );
