@@ -5,7 +5,7 @@
  */
 import { AxisBottom, AxisLeft } from '@visx/axis';
 import { Group } from '@visx/group';
-import { scaleLinear } from '@visx/scale';
+import { scaleLinear, scaleLog } from '@visx/scale';
 import { LinePath } from '@visx/shape';
 import { type MouseEvent, useState } from 'react';
 
@@ -232,9 +232,10 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
   const kHi = Math.ceil(Math.log2(Math.max(1, ...all)));
   const [labelW, panelW, gap, rowH, top] = [90, 320, 48, 20, 34];
   const w = labelW + 2 * panelW + gap + 24; // right margin for the last tick label
-  const h = top + rowH * wl.length + 26;
-  const sxIn = (x0: number) => (v: number) => x0 + (panelW * (Math.log2(v) - kLo)) / Math.max(1, kHi - kLo);
+  const h = top + rowH * wl.length + 30;
+  const axisY = h - 28;
   const ticks = Array.from({ length: kHi - kLo + 1 }, (_, i) => 2 ** (kLo + i));
+  const ratio = (t: number) => (t >= 1 ? `${t}×` : `1/${1 / t}×`);
   return (
     <figure>
       <svg data-testid="simulation-chart" width={w} height={h} role="img" aria-label="MPU over V100, per workload" style={{ border: '1px solid #eee' }}>
@@ -245,20 +246,16 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
         ))}
         {panels.map((p, pi) => {
           const x0 = labelW + pi * (panelW + gap);
-          const sx = sxIn(x0);
+          const sx = scaleLog<number>({ base: 2, domain: [2 ** kLo, 2 ** Math.max(kHi, kLo + 1)], range: [x0, x0 + panelW] });
           return (
             <g key={p.key} data-panel={p.key}>
               <text x={x0} y={14} fontSize="11" fontWeight="bold">
                 {p.title}
               </text>
               {ticks.map((t) => (
-                <g key={t}>
-                  <line x1={sx(t)} y1={top - 6} x2={sx(t)} y2={h - 22} stroke={t === 1 ? '#999' : '#eee'} />
-                  <text x={sx(t)} y={h - 8} fontSize="9" fill="#777" textAnchor="middle">
-                    {t >= 1 ? `${t}×` : `1/${1 / t}×`}
-                  </text>
-                </g>
+                <line key={t} x1={sx(t)} y1={top - 6} x2={sx(t)} y2={axisY} stroke={t === 1 ? '#999' : '#eee'} />
               ))}
+              <AxisBottom scale={sx} top={axisY} tickValues={ticks} tickFormat={(t) => ratio(Number(t))} tickLabelProps={TICK_LABEL} stroke="#999" tickStroke="#999" tickLength={3} />
               {p.values.map((v, i) => {
                 const y = top + i * rowH + 3;
                 const [a, b] = [sx(Math.min(1, v)), sx(Math.max(1, v))];
@@ -269,12 +266,12 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
                 );
               })}
               {p.geomean !== undefined && (
-                <line x1={sx(p.geomean)} y1={top - 6} x2={sx(p.geomean)} y2={h - 22} stroke="#0969da" strokeDasharray="4 3" strokeWidth="1.5">
+                <line x1={sx(p.geomean)} y1={top - 6} x2={sx(p.geomean)} y2={axisY} stroke="#0969da" strokeDasharray="4 3" strokeWidth="1.5">
                   <title>{`geometric mean ${fmt(p.geomean, 3)}×`}</title>
                 </line>
               )}
               {p.paper !== undefined && (
-                <line x1={sx(p.paper)} y1={top - 6} x2={sx(p.paper)} y2={h - 22} stroke="#1a1a1a" strokeWidth="2">
+                <line x1={sx(p.paper)} y1={top - 6} x2={sx(p.paper)} y2={axisY} stroke="#1a1a1a" strokeWidth="2">
                   <title>{`paper ${fmt(p.paper, 3)}×`}</title>
                 </line>
               )}
