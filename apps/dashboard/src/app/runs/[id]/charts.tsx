@@ -162,7 +162,7 @@ export function ComparisonChart({ rows }: { rows: ComparisonRowView[] }) {
           const span = hi - lo || Math.abs(ref) || 1;
           lo -= span * 0.08;
           hi += span * 0.08;
-          const sx = (v: number) => x0 + ((x1 - x0) * (Math.min(hi, Math.max(lo, v)) - lo)) / (hi - lo);
+          const sx = scaleLinear<number>({ domain: [lo, hi], range: [x0, x1], clamp: true });
           const y = 12 + i * rowH + rowH / 2;
           const color = VERDICT_COLORS[r.verdict]!;
           return (
