@@ -3,7 +3,7 @@
  * MPU-vs-V100 ratios. Scales, axes and shapes come from visx (see the README's dashboard section for
  * why): it renders plain React SVG, so the markup, its roles and data attributes stay ours.
  */
-import { AxisBottom, AxisLeft } from '@visx/axis';
+import { AxisBottom, AxisLeft, AxisRight } from '@visx/axis';
 import { Group } from '@visx/group';
 import { scaleLinear, scaleLog } from '@visx/scale';
 import { LinePath } from '@visx/shape';
@@ -302,7 +302,7 @@ export interface SweepSpec {
  */
 export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: SeriesPoint[] }) {
   if (!sweeps.length) return null;
-  const [w, h, padL, padR, padT, padB] = [320, 190, 40, 40, 28, 34];
+  const [w, h, padL, padR, padT, padB] = [320, 190, 44, 40, 28, 34];
   const lines = [
     { name: 'sweep_speedup', label: 'speedup', color: '#0969da' },
     { name: 'sweep_energy_ratio', label: 'energy reduction', color: '#1a7f37' },
@@ -319,11 +319,11 @@ export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: S
           const data = lines.map((l) => ({ ...l, ys: at(l.name) }));
           const hit = at('sweep_row_hit_rate');
           const maxY = Math.max(1.2, ...data.flatMap((d) => d.ys.filter((y): y is number => y !== undefined))) * 1.1;
-          const sx = (i: number) => padL + ((w - padL - padR) * (sw.values.length === 1 ? 0.5 : i / (sw.values.length - 1)));
-          const sy = (y: number) => h - padB - ((h - padT - padB) * y) / maxY;
-          const sh = (r: number) => h - padB - (h - padT - padB) * r;
-          const poly = (ys: (number | undefined)[], f: (y: number) => number) =>
-            ys.flatMap((y, i) => (y === undefined ? [] : [`${sx(i).toFixed(1)},${f(y).toFixed(1)}`])).join(' ');
+          const n = sw.values.length;
+          const sx = scaleLinear<number>({ domain: n === 1 ? [-1, 1] : [0, n - 1], range: [padL, w - padR] });
+          const sy = scaleLinear<number>({ domain: [0, maxY], range: [h - padB, padT] });
+          const sh = scaleLinear<number>({ domain: [0, 1], range: [h - padB, padT] });
+          const pts = (ys: (number | undefined)[]) => ys.flatMap((y, i) => (y === undefined ? [] : [{ i, y }]));
           const done = data[0]!.ys.filter((y) => y !== undefined).length;
           return (
             <svg key={sw.step} data-testid="sweep-chart" data-step={sw.step} data-points={done} width={w} height={h} role="img" aria-label={`${sw.workload}: ${sw.parameter} sweep`} style={{ border: '1px solid #eee' }}>
@@ -331,27 +331,13 @@ export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: S
                 {sw.workload} · {sw.parameter}
               </text>
               <line x1={padL} y1={sy(1)} x2={w - padR} y2={sy(1)} stroke="#999" strokeDasharray="3 3" />
-              <text x={padL - 4} y={sy(1) + 3} fontSize="9" textAnchor="end" fill="#777">
-                1×
-              </text>
-              <text x={padL - 4} y={sy(maxY / 1.1) + 3} fontSize="9" textAnchor="end" fill="#777">
-                {fmt(maxY / 1.1, 3)}×
-              </text>
-              <text x={w - padR + 4} y={sh(1) + 3} fontSize="9" fill="#777">
-                100%
-              </text>
-              <text x={w - padR + 4} y={sh(0) + 3} fontSize="9" fill="#777">
-                0%
-              </text>
-              {sw.values.map((v, i) => (
-                <text key={String(v)} x={sx(i)} y={h - padB + 14} fontSize="9" textAnchor="middle" fill="#555">
-                  {String(v)}
-                </text>
-              ))}
-              <polyline fill="none" stroke="#8c959f" strokeDasharray="2 2" points={poly(hit, sh)} />
+              <AxisLeft scale={sy} left={padL} tickValues={[1, maxY / 1.1]} tickFormat={(v) => `${fmt(Number(v), 3)}×`} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <AxisRight scale={sh} left={w - padR} tickValues={[0, 0.5, 1]} tickFormat={(v) => `${Math.round(Number(v) * 100)}%`} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <AxisBottom scale={sx} top={h - padB} tickValues={sw.values.map((_, i) => i)} tickFormat={(i) => String(sw.values[Number(i)])} tickLabelProps={{ fontSize: 9, fill: '#555' }} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <LinePath data={pts(hit)} x={(p) => sx(p.i)} y={(p) => sh(p.y)} fill="none" stroke="#8c959f" strokeDasharray="2 2" />
               {data.map((d) => (
                 <g key={d.name}>
-                  <polyline fill="none" stroke={d.color} strokeWidth="1.5" points={poly(d.ys, sy)} />
+                  <LinePath data={pts(d.ys)} x={(p) => sx(p.i)} y={(p) => sy(p.y)} fill="none" stroke={d.color} strokeWidth={1.5} />
                   {d.ys.map((y, i) =>
                     y === undefined ? null : (
                       <circle key={i} cx={sx(i)} cy={sy(y)} r={3} fill={d.color}>
