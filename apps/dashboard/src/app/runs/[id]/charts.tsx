@@ -415,18 +415,13 @@ export function SparsityChart({ specs, metrics }: { specs: SparseSpec[]; metrics
         })}
         {sparsities.map((sp, pi) => {
           const x0 = labelW + pi * (panelW + gap);
-          const sx = (v: number) => x0 + (panelW * (v - lo)) / (hi - lo);
+          const sx = scaleLinear<number>({ domain: [lo, hi], range: [x0, x0 + panelW] });
           return (
             <g key={sp} data-sparsity={sp}>
               <text x={x0} y={14} fontSize="11" fontWeight="bold">
                 {Math.round(sp * 100)}% sparse
               </text>
-              <line x1={x0} y1={h - 24} x2={x0 + panelW} y2={h - 24} stroke="#999" />
-              {[lo, (lo + hi) / 2, hi].map((t) => (
-                <text key={t} x={sx(t)} y={h - 10} fontSize="9" fill="#777" textAnchor="middle">
-                  {fmt(t, 3)}%
-                </text>
-              ))}
+              <AxisBottom scale={sx} top={h - 24} tickValues={[lo, (lo + hi) / 2, hi]} tickFormat={(t) => `${fmt(Number(t), 3)}%`} tickLabelProps={TICK_LABEL} stroke="#999" tickStroke="#999" tickLength={3} />
               {denseMean !== undefined && (
                 <line x1={sx(denseMean)} y1={top - 6} x2={sx(denseMean)} y2={h - 24} stroke="#1a1a1a" strokeDasharray="4 3">
                   <title>{`dense mean ${fmt(denseMean, 4)}%`}</title>
