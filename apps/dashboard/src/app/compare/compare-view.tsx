@@ -1,4 +1,5 @@
 'use client';
+import { scaleLinear } from '@visx/scale';
 import { useState } from 'react';
 import type { ComparedKey, RunsComparison } from '@reprolab/api';
 import { TableHead } from '../table-head';
@@ -8,13 +9,12 @@ function MetricBars({ row }: { row: ComparedKey<number> }) {
   const vals = row.values.filter((v): v is number => v !== null && Number.isFinite(v));
   const lo = Math.min(0, ...vals);
   const hi = Math.max(0, ...vals);
-  const span = hi - lo || 1;
-  const zero = ((0 - lo) / span) * 120;
+  const sx = scaleLinear<number>({ domain: [lo, hi > lo ? hi : lo + 1], range: [0, 120] });
   return (
     <svg width={120} height={row.values.length * 5 + 2} role="img" aria-label={`${row.key} across runs`}>
       {row.values.map((v, i) =>
         v === null || !Number.isFinite(v) ? null : (
-          <rect key={i} x={Math.min(zero, ((v - lo) / span) * 120)} y={i * 5 + 1} width={Math.max(1, (Math.abs(v) / span) * 120)} height={4} fill="#0969da">
+          <rect key={i} x={Math.min(sx(0), sx(v))} y={i * 5 + 1} width={Math.max(1, Math.abs(sx(v) - sx(0)))} height={4} fill="#0969da">
             <title>{`run ${i + 1}: ${v}`}</title>
           </rect>
         ),

@@ -1,4 +1,5 @@
 'use client';
+import { scaleLinear } from '@visx/scale';
 import { useMemo, useState } from 'react';
 import { TableHead } from '../table-head';
 
@@ -42,15 +43,14 @@ const COLOR = Object.fromEntries(STANDING_COLORS);
 
 /** A stacked bar: how many of a paper's claims stand where. */
 function StandingBar({ rows }: { rows: StandingRow[] }) {
-  const total = rows.length || 1;
-  let x = 0;
+  const sx = scaleLinear<number>({ domain: [0, rows.length || 1], range: [0, 320] });
+  let before = 0;
   return (
     <svg width={320} height={14} role="img" aria-label="claims by standing">
       {STANDING_COLORS.map(([s, color]) => {
         const n = rows.filter((r) => r.standing === s).length;
-        const w = (n / total) * 320;
-        const rect = n ? <rect key={s} data-standing={s} data-count={n} x={x} y={0} width={w} height={14} fill={color}><title>{`${n} ${s}`}</title></rect> : null;
-        x += w;
+        const rect = n ? <rect key={s} data-standing={s} data-count={n} x={sx(before)} y={0} width={sx(before + n) - sx(before)} height={14} fill={color}><title>{`${n} ${s}`}</title></rect> : null;
+        before += n;
         return rect;
       })}
     </svg>

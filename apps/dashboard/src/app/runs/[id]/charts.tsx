@@ -1,7 +1,13 @@
 /**
  * SVG charts for the run page: training-loss curves, paper-vs-reproduced per claim, and per-workload
- * MPU-vs-V100 ratios. Plain SVG, no chart library: the data is small and the page must stay light.
+ * MPU-vs-V100 ratios. Scales, axes and shapes come from visx (see the README's dashboard section for
+ * why): it renders plain React SVG, so the markup, its roles and data attributes stay ours.
  */
+import { AxisBottom, AxisLeft, AxisRight } from '@visx/axis';
+import { Group } from '@visx/group';
+import { scaleLinear, scaleLog } from '@visx/scale';
+import { LinePath } from '@visx/shape';
+import { type MouseEvent, useState } from 'react';
 
 export interface SeriesPoint {
   step: string | null;
@@ -37,14 +43,22 @@ export interface MetricView {
 
 export const fmt = (v: number | null | undefined, d = 4) => (v === null || v === undefined || !Number.isFinite(v) ? '—' : Number(v.toPrecision(d)).toString());
 export const COLORS = ['#0969da', '#cf222e', '#1a7f37', '#9a6700', '#8250df', '#bf3989'];
+const TICK_LABEL = { fontSize: 9, fill: '#777' } as const;
+const AXIS_LABEL = { fontSize: 11, fill: '#333' } as const;
 export const VERDICT_COLORS: Record<string, string> = {
   reproduced: '#1a7f37',
   'not reproduced': '#cf222e',
   inconclusive: '#9a6700',
 };
 
-/** Loss per optimizer step for every step that records `train_loss`, as an SVG line chart. */
+/**
+ * Loss per optimizer step for every step that records `train_loss`: one line per step on a shared
+ * step axis. Drag across the plot to zoom into a range of steps (the y axis rescales to what is
+ * shown); double-click, or the reset button, to see every step again.
+ */
 export function LossChart({ series }: { series: SeriesPoint[] }) {
+  const [zoom, setZoom] = useState<[number, number] | null>(null);
+  const [drag, setDrag] = useState<{ from: number; to: number } | null>(null);
   const curves = new Map<string, { x: number; y: number }[]>();
   for (const p of series) {
     if (p.name !== 'train_loss' || p.index === null) continue;
@@ -55,25 +69,50 @@ export function LossChart({ series }: { series: SeriesPoint[] }) {
   }
   if (!curves.size) return null;
   const all = [...curves.values()].flat();
-  const [w, h, pad] = [640, 220, 36];
-  const maxX = Math.max(...all.map((p) => p.x));
-  const maxY = Math.max(...all.map((p) => p.y));
-  const sx = (x: number) => pad + ((w - 2 * pad) * x) / Math.max(1, maxX);
-  const sy = (y: number) => h - pad + (-(h - 2 * pad) * y) / Math.max(1e-9, maxY);
+  const [w, h, m] = [640, 240, { top: 16, right: 16, bottom: 40, left: 56 }];
+  const maxX = Math.max(1, ...all.map((p) => p.x));
+  const [x0, x1] = zoom ?? [0, maxX];
+  const shown = all.filter((p) => p.x >= x0 && p.x <= x1);
+  const maxY = Math.max(1e-9, ...(shown.length ? shown : all).map((p) => p.y));
+  const sx = scaleLinear<number>({ domain: [x0, x1], range: [m.left, w - m.right] });
+  const sy = scaleLinear<number>({ domain: [0, maxY], range: [h - m.bottom, m.top], nice: true });
+  const stepAt = (e: MouseEvent<SVGRectElement>) => {
+    const r = e.currentTarget.getBoundingClientRect();
+    return sx.invert(m.left + ((e.clientX - r.left) / r.width) * (w - m.left - m.right));
+  };
   return (
     <figure>
       <svg data-testid="loss-chart" width={w} height={h} role="img" aria-label="training loss per step" style={{ border: '1px solid #eee' }}>
-        <line x1={pad} y1={h - pad} x2={w - pad} y2={h - pad} stroke="#999" />
-        <line x1={pad} y1={pad} x2={pad} y2={h - pad} stroke="#999" />
-        <text x={pad} y={pad - 8} fontSize="11">
-          loss (max {fmt(maxY, 3)})
-        </text>
-        <text x={w - pad} y={h - 10} fontSize="11" textAnchor="end">
-          step {maxX}
-        </text>
-        {[...curves.entries()].map(([k, pts], i) => (
-          <polyline key={k} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth="1.5" points={pts.map((p) => `${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ')} />
-        ))}
+        <defs>
+          <clipPath id="loss-plot">
+            <rect x={m.left} y={m.top} width={w - m.left - m.right} height={h - m.top - m.bottom} />
+          </clipPath>
+        </defs>
+        <AxisLeft scale={sy} left={m.left} numTicks={5} label={`training loss (max ${fmt(maxY, 3)})`} tickLabelProps={TICK_LABEL} labelProps={AXIS_LABEL} />
+        <AxisBottom scale={sx} top={h - m.bottom} numTicks={8} label={`optimizer step (last ${maxX})`} tickLabelProps={TICK_LABEL} labelProps={AXIS_LABEL} />
+        <Group clipPath="url(#loss-plot)">
+          {[...curves.entries()].map(([k, pts], i) => (
+            <LinePath key={k} data-curve={k} data-points={pts.length} data={pts} x={(p) => sx(p.x)} y={(p) => sy(p.y)} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth={1.5} />
+          ))}
+        </Group>
+        {drag && <rect x={sx(Math.min(drag.from, drag.to))} y={m.top} width={Math.abs(sx(drag.to) - sx(drag.from))} height={h - m.top - m.bottom} fill="#0969da" opacity={0.1} pointerEvents="none" />}
+        <rect
+          data-testid="loss-zoom"
+          x={m.left}
+          y={m.top}
+          width={w - m.left - m.right}
+          height={h - m.top - m.bottom}
+          fill="transparent"
+          style={{ cursor: 'crosshair' }}
+          onMouseDown={(e) => setDrag({ from: stepAt(e), to: stepAt(e) })}
+          onMouseMove={(e) => drag && setDrag({ ...drag, to: stepAt(e) })}
+          onMouseUp={() => {
+            if (drag && Math.abs(drag.to - drag.from) >= 1) setZoom([Math.min(drag.from, drag.to), Math.max(drag.from, drag.to)]);
+            setDrag(null);
+          }}
+          onMouseLeave={() => setDrag(null)}
+          onDoubleClick={() => setZoom(null)}
+        />
       </svg>
       <figcaption style={{ fontSize: 12, color: '#555' }}>
         training loss per optimizer step:{' '}
@@ -82,6 +121,13 @@ export function LossChart({ series }: { series: SeriesPoint[] }) {
             ■ {k}
           </span>
         ))}
+        {zoom ? (
+          <button type="button" onClick={() => setZoom(null)} style={{ fontSize: 11 }}>
+            steps {Math.round(x0)}–{Math.round(x1)}: show all
+          </button>
+        ) : (
+          <span style={{ color: '#777' }}>(drag across the chart to zoom)</span>
+        )}
       </figcaption>
     </figure>
   );
@@ -116,7 +162,7 @@ export function ComparisonChart({ rows }: { rows: ComparisonRowView[] }) {
           const span = hi - lo || Math.abs(ref) || 1;
           lo -= span * 0.08;
           hi += span * 0.08;
-          const sx = (v: number) => x0 + ((x1 - x0) * (Math.min(hi, Math.max(lo, v)) - lo)) / (hi - lo);
+          const sx = scaleLinear<number>({ domain: [lo, hi], range: [x0, x1], clamp: true });
           const y = 12 + i * rowH + rowH / 2;
           const color = VERDICT_COLORS[r.verdict]!;
           return (
@@ -186,9 +232,10 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
   const kHi = Math.ceil(Math.log2(Math.max(1, ...all)));
   const [labelW, panelW, gap, rowH, top] = [90, 320, 48, 20, 34];
   const w = labelW + 2 * panelW + gap + 24; // right margin for the last tick label
-  const h = top + rowH * wl.length + 26;
-  const sxIn = (x0: number) => (v: number) => x0 + (panelW * (Math.log2(v) - kLo)) / Math.max(1, kHi - kLo);
+  const h = top + rowH * wl.length + 30;
+  const axisY = h - 28;
   const ticks = Array.from({ length: kHi - kLo + 1 }, (_, i) => 2 ** (kLo + i));
+  const ratio = (t: number) => (t >= 1 ? `${t}×` : `1/${1 / t}×`);
   return (
     <figure>
       <svg data-testid="simulation-chart" width={w} height={h} role="img" aria-label="MPU over V100, per workload" style={{ border: '1px solid #eee' }}>
@@ -199,20 +246,16 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
         ))}
         {panels.map((p, pi) => {
           const x0 = labelW + pi * (panelW + gap);
-          const sx = sxIn(x0);
+          const sx = scaleLog<number>({ base: 2, domain: [2 ** kLo, 2 ** Math.max(kHi, kLo + 1)], range: [x0, x0 + panelW] });
           return (
             <g key={p.key} data-panel={p.key}>
               <text x={x0} y={14} fontSize="11" fontWeight="bold">
                 {p.title}
               </text>
               {ticks.map((t) => (
-                <g key={t}>
-                  <line x1={sx(t)} y1={top - 6} x2={sx(t)} y2={h - 22} stroke={t === 1 ? '#999' : '#eee'} />
-                  <text x={sx(t)} y={h - 8} fontSize="9" fill="#777" textAnchor="middle">
-                    {t >= 1 ? `${t}×` : `1/${1 / t}×`}
-                  </text>
-                </g>
+                <line key={t} x1={sx(t)} y1={top - 6} x2={sx(t)} y2={axisY} stroke={t === 1 ? '#999' : '#eee'} />
               ))}
+              <AxisBottom scale={sx} top={axisY} tickValues={ticks} tickFormat={(t) => ratio(Number(t))} tickLabelProps={TICK_LABEL} stroke="#999" tickStroke="#999" tickLength={3} />
               {p.values.map((v, i) => {
                 const y = top + i * rowH + 3;
                 const [a, b] = [sx(Math.min(1, v)), sx(Math.max(1, v))];
@@ -223,12 +266,12 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
                 );
               })}
               {p.geomean !== undefined && (
-                <line x1={sx(p.geomean)} y1={top - 6} x2={sx(p.geomean)} y2={h - 22} stroke="#0969da" strokeDasharray="4 3" strokeWidth="1.5">
+                <line x1={sx(p.geomean)} y1={top - 6} x2={sx(p.geomean)} y2={axisY} stroke="#0969da" strokeDasharray="4 3" strokeWidth="1.5">
                   <title>{`geometric mean ${fmt(p.geomean, 3)}×`}</title>
                 </line>
               )}
               {p.paper !== undefined && (
-                <line x1={sx(p.paper)} y1={top - 6} x2={sx(p.paper)} y2={h - 22} stroke="#1a1a1a" strokeWidth="2">
+                <line x1={sx(p.paper)} y1={top - 6} x2={sx(p.paper)} y2={axisY} stroke="#1a1a1a" strokeWidth="2">
                   <title>{`paper ${fmt(p.paper, 3)}×`}</title>
                 </line>
               )}
@@ -259,7 +302,7 @@ export interface SweepSpec {
  */
 export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: SeriesPoint[] }) {
   if (!sweeps.length) return null;
-  const [w, h, padL, padR, padT, padB] = [320, 190, 40, 40, 28, 34];
+  const [w, h, padL, padR, padT, padB] = [320, 190, 44, 40, 28, 34];
   const lines = [
     { name: 'sweep_speedup', label: 'speedup', color: '#0969da' },
     { name: 'sweep_energy_ratio', label: 'energy reduction', color: '#1a7f37' },
@@ -276,11 +319,11 @@ export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: S
           const data = lines.map((l) => ({ ...l, ys: at(l.name) }));
           const hit = at('sweep_row_hit_rate');
           const maxY = Math.max(1.2, ...data.flatMap((d) => d.ys.filter((y): y is number => y !== undefined))) * 1.1;
-          const sx = (i: number) => padL + ((w - padL - padR) * (sw.values.length === 1 ? 0.5 : i / (sw.values.length - 1)));
-          const sy = (y: number) => h - padB - ((h - padT - padB) * y) / maxY;
-          const sh = (r: number) => h - padB - (h - padT - padB) * r;
-          const poly = (ys: (number | undefined)[], f: (y: number) => number) =>
-            ys.flatMap((y, i) => (y === undefined ? [] : [`${sx(i).toFixed(1)},${f(y).toFixed(1)}`])).join(' ');
+          const n = sw.values.length;
+          const sx = scaleLinear<number>({ domain: n === 1 ? [-1, 1] : [0, n - 1], range: [padL, w - padR] });
+          const sy = scaleLinear<number>({ domain: [0, maxY], range: [h - padB, padT] });
+          const sh = scaleLinear<number>({ domain: [0, 1], range: [h - padB, padT] });
+          const pts = (ys: (number | undefined)[]) => ys.flatMap((y, i) => (y === undefined ? [] : [{ i, y }]));
           const done = data[0]!.ys.filter((y) => y !== undefined).length;
           return (
             <svg key={sw.step} data-testid="sweep-chart" data-step={sw.step} data-points={done} width={w} height={h} role="img" aria-label={`${sw.workload}: ${sw.parameter} sweep`} style={{ border: '1px solid #eee' }}>
@@ -288,27 +331,13 @@ export function SweepCharts({ sweeps, series }: { sweeps: SweepSpec[]; series: S
                 {sw.workload} · {sw.parameter}
               </text>
               <line x1={padL} y1={sy(1)} x2={w - padR} y2={sy(1)} stroke="#999" strokeDasharray="3 3" />
-              <text x={padL - 4} y={sy(1) + 3} fontSize="9" textAnchor="end" fill="#777">
-                1×
-              </text>
-              <text x={padL - 4} y={sy(maxY / 1.1) + 3} fontSize="9" textAnchor="end" fill="#777">
-                {fmt(maxY / 1.1, 3)}×
-              </text>
-              <text x={w - padR + 4} y={sh(1) + 3} fontSize="9" fill="#777">
-                100%
-              </text>
-              <text x={w - padR + 4} y={sh(0) + 3} fontSize="9" fill="#777">
-                0%
-              </text>
-              {sw.values.map((v, i) => (
-                <text key={String(v)} x={sx(i)} y={h - padB + 14} fontSize="9" textAnchor="middle" fill="#555">
-                  {String(v)}
-                </text>
-              ))}
-              <polyline fill="none" stroke="#8c959f" strokeDasharray="2 2" points={poly(hit, sh)} />
+              <AxisLeft scale={sy} left={padL} tickValues={[1, maxY / 1.1]} tickFormat={(v) => `${fmt(Number(v), 3)}×`} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <AxisRight scale={sh} left={w - padR} tickValues={[0, 0.5, 1]} tickFormat={(v) => `${Math.round(Number(v) * 100)}%`} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <AxisBottom scale={sx} top={h - padB} tickValues={sw.values.map((_, i) => i)} tickFormat={(i) => String(sw.values[Number(i)])} tickLabelProps={{ fontSize: 9, fill: '#555' }} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <LinePath data={pts(hit)} x={(p) => sx(p.i)} y={(p) => sh(p.y)} fill="none" stroke="#8c959f" strokeDasharray="2 2" />
               {data.map((d) => (
                 <g key={d.name}>
-                  <polyline fill="none" stroke={d.color} strokeWidth="1.5" points={poly(d.ys, sy)} />
+                  <LinePath data={pts(d.ys)} x={(p) => sx(p.i)} y={(p) => sy(p.y)} fill="none" stroke={d.color} strokeWidth={1.5} />
                   {d.ys.map((y, i) =>
                     y === undefined ? null : (
                       <circle key={i} cx={sx(i)} cy={sy(y)} r={3} fill={d.color}>
@@ -386,18 +415,13 @@ export function SparsityChart({ specs, metrics }: { specs: SparseSpec[]; metrics
         })}
         {sparsities.map((sp, pi) => {
           const x0 = labelW + pi * (panelW + gap);
-          const sx = (v: number) => x0 + (panelW * (v - lo)) / (hi - lo);
+          const sx = scaleLinear<number>({ domain: [lo, hi], range: [x0, x0 + panelW] });
           return (
             <g key={sp} data-sparsity={sp}>
               <text x={x0} y={14} fontSize="11" fontWeight="bold">
                 {Math.round(sp * 100)}% sparse
               </text>
-              <line x1={x0} y1={h - 24} x2={x0 + panelW} y2={h - 24} stroke="#999" />
-              {[lo, (lo + hi) / 2, hi].map((t) => (
-                <text key={t} x={sx(t)} y={h - 10} fontSize="9" fill="#777" textAnchor="middle">
-                  {fmt(t, 3)}%
-                </text>
-              ))}
+              <AxisBottom scale={sx} top={h - 24} tickValues={[lo, (lo + hi) / 2, hi]} tickFormat={(t) => `${fmt(Number(t), 3)}%`} tickLabelProps={TICK_LABEL} stroke="#999" tickStroke="#999" tickLength={3} />
               {denseMean !== undefined && (
                 <line x1={sx(denseMean)} y1={top - 6} x2={sx(denseMean)} y2={h - 24} stroke="#1a1a1a" strokeDasharray="4 3">
                   <title>{`dense mean ${fmt(denseMean, 4)}%`}</title>

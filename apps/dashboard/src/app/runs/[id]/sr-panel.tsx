@@ -3,6 +3,8 @@
  * Super-resolution runs: the same test crops through every arm (one seed at a time), and PSNR
  * against parameters beside the paper's points for the same model family.
  */
+import { AxisBottom, AxisLeft } from '@visx/axis';
+import { scaleLinear, scaleLog } from '@visx/scale';
 import { useEffect, useRef, useState } from 'react';
 import type { SrCropsView, SrView } from '@reprolab/api';
 import { query } from '../../trpc-client';
@@ -97,39 +99,24 @@ export function SrTradeoffChart({ view }: { view: SrView }) {
   const span = Math.max(...ys) - Math.min(...ys) || 1;
   const y0 = Math.min(...ys) - span * 0.08;
   const y1 = Math.max(...ys) + span * 0.08;
-  const sx = (v: number) => padL + ((w - padL - padR) * (Math.log10(v) - lx0)) / (lx1 - lx0);
-  const sy = (v: number) => h - padB - ((h - padT - padB) * (v - y0)) / (y1 - y0);
-  const decades = Array.from({ length: lx1 - lx0 + 1 }, (_, i) => lx0 + i);
+  const sx = scaleLog<number>({ base: 10, domain: [10 ** lx0, 10 ** lx1], range: [padL, w - padR] });
+  const sy = scaleLinear<number>({ domain: [y0, y1], range: [h - padB, padT] });
+  const decades = Array.from({ length: lx1 - lx0 + 1 }, (_, i) => 10 ** (lx0 + i));
   const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => y0 + f * (y1 - y0));
   const nSeeds = Math.max(0, ...measured.map((m) => m.perSeed.length));
   const right = w - padR + 8;
+  const count = (v: number) => (v >= 1e6 ? `${v / 1e6}M` : v >= 1e3 ? `${v / 1e3}k` : String(v));
   return (
     <figure>
       <svg data-testid="sr-chart" width={w} height={h} role="img" aria-label="PSNR against parameters" style={{ border: '1px solid #eee' }}>
         {decades.map((d) => (
-          <g key={d}>
-            <line x1={sx(10 ** d)} y1={padT} x2={sx(10 ** d)} y2={h - padB} stroke="#eee" />
-            <text x={sx(10 ** d)} y={h - padB + 14} fontSize="10" fill="#555" textAnchor="middle">
-              {d >= 6 ? `${10 ** (d - 6)}M` : d >= 3 ? `${10 ** (d - 3)}k` : 10 ** d}
-            </text>
-          </g>
+          <line key={d} x1={sx(d)} y1={padT} x2={sx(d)} y2={h - padB} stroke="#eee" />
         ))}
         {yTicks.map((t) => (
-          <g key={t}>
-            <line x1={padL} y1={sy(t)} x2={w - padR} y2={sy(t)} stroke="#f3f3f3" />
-            <text x={padL - 4} y={sy(t) + 3} fontSize="10" fill="#555" textAnchor="end">
-              {t.toFixed(2)}
-            </text>
-          </g>
+          <line key={t} x1={padL} y1={sy(t)} x2={w - padR} y2={sy(t)} stroke="#f3f3f3" />
         ))}
-        <line x1={padL} y1={h - padB} x2={w - padR} y2={h - padB} stroke="#999" />
-        <line x1={padL} y1={padT} x2={padL} y2={h - padB} stroke="#999" />
-        <text x={(padL + w - padR) / 2} y={h - 8} fontSize="11" textAnchor="middle">
-          parameters (log scale)
-        </text>
-        <text x={12} y={padT + (h - padT - padB) / 2} fontSize="11" textAnchor="middle" transform={`rotate(-90 12 ${padT + (h - padT - padB) / 2})`}>
-          Y-PSNR (dB)
-        </text>
+        <AxisBottom scale={sx} top={h - padB} tickValues={decades} tickFormat={(v) => count(Number(v))} label="parameters (log scale)" labelOffset={8} stroke="#999" tickStroke="#999" tickLength={3} tickLabelProps={{ fontSize: 10, fill: '#555' }} labelProps={{ fontSize: 11, fill: '#1a1a1a' }} />
+        <AxisLeft scale={sy} left={padL} tickValues={yTicks} tickFormat={(v) => Number(v).toFixed(2)} label="Y-PSNR (dB)" labelOffset={22} stroke="#999" tickStroke="#999" tickLength={3} tickLabelProps={{ fontSize: 10, fill: '#555' }} labelProps={{ fontSize: 11, fill: '#1a1a1a' }} />
         {view.bicubic !== null && (
           <g data-kind="bicubic">
             <line x1={padL} y1={sy(view.bicubic)} x2={w - padR} y2={sy(view.bicubic)} stroke="#8c959f" strokeDasharray="4 3" />
