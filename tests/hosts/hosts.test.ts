@@ -85,14 +85,20 @@ function computingHost(): number | undefined {
   return undefined;
 }
 
-const recipe = stringify({
-  name: 'hosts-gap',
-  version: 1,
-  scale: 'proxy',
-  seed: 5,
-  datasets: { mnist: { builtin: 'mnist-10k' } },
-  steps: [growPruneStep('gap', { method: 'gap-serial', sparsity: 0.8, batchSize: 32, trainLimit: 4000, evalLimit: 1000, checkpointEvery: CHECKPOINT_EVERY })],
-});
+/** The GaP run every scenario repeats; `epochs` per grow/prune step and fine-tune (MNIST's 8,000 training digits: 250 steps an epoch). */
+const gapRecipe = (trainLimit: number, epochs: number) =>
+  stringify({
+    name: 'hosts-gap',
+    version: 1,
+    scale: 'proxy',
+    seed: 5,
+    datasets: { mnist: { builtin: 'mnist-10k' } },
+    steps: [growPruneStep('gap', { method: 'gap-serial', sparsity: 0.8, batchSize: 32, trainLimit, epochsPerStep: epochs, fineTuneEpochs: epochs, evalLimit: 1000, checkpointEvery: CHECKPOINT_EVERY })],
+  });
+// Sized on a busy machine; the undisturbed run re-sizes it when phases pass too fast to interrupt one.
+let recipe = gapRecipe(4000, 1);
+/** Seconds a phase should last, so a fault lands mid-phase whatever the machine's speed. */
+const PHASE_SECONDS = 8;
 
 type Progress = { done?: number; checkpoint?: string; message?: string } | null;
 /** Waits until the GaP step is mid-phase with a checkpoint behind it; returns the progress seen. */
@@ -170,8 +176,21 @@ test('[HOSTS] three worker hosts in their own network namespaces reach the serve
   // A host has its own loopback: the servers are not there, only on the bridge.
   assert.ok(specs.env.TEMPORAL_ADDRESS!.startsWith(`${net.server.ip}:`));
   for (let i = 0; i < HOSTS; i++) assert.ok(workers[i]!.output().includes(`joining temporal ${net.server.ip}:`), workers[i]!.output());
-  const launched = await api.runs.launch({ recipe });
+  let launched = await api.runs.launch({ recipe });
   baseline = await outcome(launched.runId);
+  // Measured, not guessed: on a quiet machine a 125-step phase takes about a second, too short to
+  // catch mid-phase; then train longer (more digits, more epochs) and take that run as the baseline.
+  const step = baseline.run.steps[0]!;
+  const phases = [...baseline.metrics.keys()].filter((k) => k.startsWith('gap.phase_steps@')).length;
+  const phaseSeconds = (new Date(step.finishedAt!).getTime() - new Date(step.startedAt!).getTime()) / 1000 / Math.max(1, phases);
+  if (phaseSeconds < PHASE_SECONDS) {
+    const steps = Math.ceil((125 * PHASE_SECONDS) / Math.max(phaseSeconds, 0.05));
+    const epochs = Math.min(20, Math.ceil(steps / 250));
+    log(`a phase took ${phaseSeconds.toFixed(1)} s; sizing up to 8,000 digits × ${epochs} epoch(s) per phase`);
+    recipe = gapRecipe(8000, epochs);
+    launched = await api.runs.launch({ recipe });
+    baseline = await outcome(launched.runId);
+  }
   assert.ok((baseline.metrics.get('gap.test_accuracy@final') ?? 0) > 0.5, 'the undisturbed GaP run learned something');
   assert.equal(baseline.run.steps[0]!.attempts, 1);
   await assertNoDuplicateRows();
