@@ -41,11 +41,10 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
   // An SR dataset is a manifest: its images are objects of their own, fetched here for the child.
   if (sr) Object.assign(files, await srImageFiles(deps, files.dataset!, (s) => ((params.sets ? params.sets.includes(s.name) : s.role === 'test') ? params.limit : false)));
   reporter.report({ done: 0, total: 1, unit: 'passes', message: `evaluating on ${sr ? (params.sets?.join(', ') ?? 'the test sets') : params.split}${params.selfEnsemble ? ' (×8 self-ensemble)' : ''}` }, true);
-  const beat = setInterval(() => ctx.heartbeat(), 1000);
   const metric = (name: string, value: number) => ({ runId: input.runId, stepId: step.id, name, value, index: null });
   try {
     if (sr) {
-      const r = await runComputeJob<SrEvalJobResult>({ job: 'evaluate-sr', args: { params }, files, signal: ctx.cancellationSignal });
+      const r = await runComputeJob<SrEvalJobResult>({ job: 'evaluate-sr', args: { params }, files, signal: ctx.cancellationSignal, keepAlive: () => ctx.heartbeat() });
       await insertMetrics(deps.db, [
         ...r.sets.flatMap((s) => {
           const k = srSetSlug(s.name);
@@ -57,7 +56,7 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
       ]);
       reporter.report({ done: 1, total: 1, unit: 'passes', metrics: Object.fromEntries(r.sets.map((s) => [`${srSetSlug(s.name)}_psnr_y`, s.psnr])) }, true);
     } else {
-      const r = await runComputeJob<EvalResult>({ job: 'evaluate-classifier', args: { params }, files, signal: ctx.cancellationSignal });
+      const r = await runComputeJob<EvalResult>({ job: 'evaluate-classifier', args: { params }, files, signal: ctx.cancellationSignal, keepAlive: () => ctx.heartbeat() });
       await insertMetrics(deps.db, [metric(`${params.split}_accuracy`, r.accuracy), metric(`${params.split}_loss`, r.loss), metric(`${params.split}_examples`, r.count)]);
       reporter.report({ done: 1, total: 1, unit: 'passes', metrics: { accuracy: r.accuracy, loss: r.loss } }, true);
     }
@@ -66,7 +65,6 @@ export async function evaluate(deps: ActivityDeps, input: ComputeStepInput): Pro
   } catch (e) {
     rethrowComputeFailure(e, 'evaluate');
   } finally {
-    clearInterval(beat);
     await reporter.flush(); // no progress write may land after the step has ended
   }
 }

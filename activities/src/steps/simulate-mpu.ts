@@ -16,7 +16,6 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
   const { step, params, ctx, reporter } = await openStep(deps, input, SimulateMpuParams);
   await deleteStepMetrics(deps.db, step.id);
   let cycles = 0;
-  const beat = setInterval(() => ctx.heartbeat({ simCycles: cycles }), 1000);
   try {
     let points = 0;
     const out = await runComputeJob<WorkloadResult | { sweep: ParameterSweepResult }>({
@@ -24,6 +23,7 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
       args: { params },
       files: {},
       signal: ctx.cancellationSignal,
+      keepAlive: () => ctx.heartbeat({ simCycles: cycles }),
       onProgress: (d) => {
         if (d.simCycles !== undefined) cycles = Number(d.simCycles);
         if (d.sweepPointsDone !== undefined) points = Number(d.sweepPointsDone);
@@ -63,7 +63,6 @@ export async function simulateMpu(deps: ActivityDeps, input: ComputeStepInput): 
   } catch (e) {
     rethrowComputeFailure(e, 'simulation');
   } finally {
-    clearInterval(beat);
     await reporter.flush(); // no progress write may land after the step has ended
   }
 }
