@@ -231,7 +231,9 @@ export async function recordStepPickup(db: Db, stepId: number, p: StepPickup): P
     .update(steps)
     .set({
       status: 'running',
-      attempts: p.attempt,
+      // the most attempts any of its activities needed: a GaP step runs one activity per phase, and
+      // a retried early phase must stay visible after a later phase's first attempt begins
+      attempts: sql`greatest(${steps.attempts}, ${p.attempt})`,
       scheduledAt: sql`least(coalesce(${steps.scheduledAt}, ${p.scheduledAt.toISOString()}::timestamptz), ${p.scheduledAt.toISOString()}::timestamptz)`,
       pickedUpAt: sql`least(coalesce(${steps.pickedUpAt}, ${p.pickedUpAt.toISOString()}::timestamptz), ${p.pickedUpAt.toISOString()}::timestamptz)`,
       queuedMs: sql`${steps.queuedMs} + ${waited}`,

@@ -115,6 +115,7 @@ export const steps = pgTable(
     kind: text('kind').notNull(),
     queue: text('queue').notNull(),
     status: text('status').notNull(), // pending | running | completed | failed | cancelled | cached
+    /** The highest attempt number any of the step's activities reached (0: no compute ran, e.g. a cache hit). */
     attempts: integer('attempts').notNull().default(0),
     fingerprint: text('fingerprint'),
     cacheHit: boolean('cache_hit').notNull().default(false),

@@ -181,6 +181,10 @@ test(`[RUNPAGE/${testDb()}] retried and parallel attempts add up: queue waits su
   // A worker clock behind Temporal's counts no negative wait.
   await pickup(3, 0, 9000, 8000);
   assert.equal((await db.select().from(schema.steps).where(eq(schema.steps.id, step.id)))[0]!.queuedMs, 850);
+  // A later activity's first attempt (the next GaP phase) leaves the retried one's count visible.
+  await pickup(1, 10_000, 10_000, 10_100);
+  const [after] = await db.select().from(schema.steps).where(eq(schema.steps.id, step.id));
+  assert.deepEqual([after!.attempts, after!.retries], [3, 2]);
   await db.delete(schema.steps).where(eq(schema.steps.id, step.id));
 });
 
