@@ -92,6 +92,16 @@ test('[DASHBOARD] a simulation run charts MPU over V100 per workload, a paramete
     await claims.evaluateAll((els) => els.map((e) => [e.getAttribute('data-claim'), e.getAttribute('data-verdict')])),
     comparison.rows.map((r) => [r.claimId, r.verdict]),
   );
+  // The energy verdict's least certain parameter, charted: a line per V100 pricing over the two
+  // workloads the geomean averaged (not the sweep), and a mark where each meets the paper's value.
+  const sens = page.getByTestId('energy-sensitivity-chart');
+  assert.equal(comparison.energySensitivity?.workloads, 2);
+  assert.deepEqual(await sens.locator('g[data-pricing]').evaluateAll((els) => els.map((e) => e.getAttribute('data-pricing'))), ['bottom-up-static', 'board-power']);
+  assert.deepEqual(
+    await sens.locator('circle[data-meets-paper-w]').evaluateAll((els) => els.map((e) => e.getAttribute('data-meets-paper-w'))),
+    comparison.energySensitivity!.curves.flatMap((c) => (c.powerForPaperW === null ? [] : [c.powerForPaperW.toFixed(0)])),
+  );
+  assert.match(await page.locator('figure', { has: sens }).locator('figcaption').innerText(), /44–300 W its sources allow/);
   // The evidence is named on the page, and an overshoot is never "better than the paper".
   const table = page.getByTestId('comparison');
   assert.match(await table.innerText(), /modelled-baseline/);

@@ -7,6 +7,7 @@
 import { finalMetrics, getClaims, getRecipes, getRuns, type ClaimRow, type Db, type MetricFinal, type RecipeRow, type RunRow } from '@reprolab/db';
 import { targetFidelity, type Recipe } from '@reprolab/recipes';
 import { judgeRun, studentTQuantile, type ClaimForJudging, type Estimate, type Fidelity, type Hypothesis, type Judgement } from '@reprolab/recipes/evidence';
+import { energyRatioSensitivity, V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W, type EnergySensitivityCurve, type EnergySplit } from '@reprolab/methods/mpu/index';
 
 export interface ComparisonRow extends Judgement {
   claimId: string;
@@ -56,6 +57,46 @@ export interface RunComparison {
   metrics: MetricSummary[];
   intervals: IntervalSummary[];
   rows: ComparisonRow[];
+  /**
+   * For a simulation suite with a geomean energy ratio: that ratio against the V100's power, its least
+   * certain parameter, under the bottom-up and the paper's pricing (null for every other run).
+   */
+  energySensitivity: EnergySensitivity | null;
+}
+
+export interface EnergySensitivity {
+  /** The paper's energy ratio and its tolerance, when the run targets it. */
+  paper: number | null;
+  tolerance: number | null;
+  workloads: number;
+  curves: EnergySensitivityCurve[];
+}
+
+/**
+ * The suite's energy ratio against the V100's power, from each workload step's energies (single
+ * values, not sweeps; only the steps the geomean averaged, when `geomeanOf` names them); null unless
+ * the run reports a geomean energy ratio.
+ */
+export function energySensitivityOf(metrics: readonly { step: string; name: string; value: number; points: number }[], rows: readonly ComparisonRow[], geomeanOf?: readonly string[]): EnergySensitivity | null {
+  if (!metrics.some((m) => m.name === 'geomean_energy_ratio')) return null;
+  const byStep = new Map<string, Record<string, number>>();
+  for (const m of metrics) {
+    if (m.points !== 1 || !['mpu_energy_nj', 'gpu_energy_nj', 'gpu_energy_static_nj', 'gpu_seconds'].includes(m.name)) continue;
+    if (geomeanOf && !geomeanOf.includes(m.step)) continue;
+    byStep.set(m.step, { ...byStep.get(m.step), [m.name]: m.value });
+  }
+  const splits: EnergySplit[] = [...byStep.values()]
+    .filter((v) => v.mpu_energy_nj! > 0 && v.gpu_energy_nj! > 0 && v.gpu_energy_static_nj !== undefined && v.gpu_seconds! > 0)
+    .map((v) => ({ mpuEnergyNJ: v.mpu_energy_nj!, gpuEnergyNJ: v.gpu_energy_nj!, gpuStaticNJ: v.gpu_energy_static_nj!, gpuSeconds: v.gpu_seconds! }));
+  if (!splits.length) return null;
+  const claim = rows.find((r) => r.metric.endsWith('.geomean_energy_ratio'));
+  const paper = claim?.paperValue ?? null;
+  return {
+    paper,
+    tolerance: claim?.tolerance ?? null,
+    workloads: splits.length,
+    curves: energyRatioSensitivity(splits, { paper, staticBandW: V100_STATIC_POWER_RANGE_W, boardBandW: { lower: V100_BOARD_POWER_W.idle, upper: V100_BOARD_POWER_W.tdp } }),
+  };
 }
 
 export function claimForJudging(c: ClaimRow): ClaimForJudging {
@@ -173,42 +214,45 @@ export function judgeLoadedRun({ run, recipe, metrics: rows }: LoadedRun, allCla
     };
   });
   const judged = judgeRun(inputs);
+  const comparisonRows: ComparisonRow[] = inputs.map((inp, i) => {
+    const c = claims.get(inp.target.claim);
+    const e = inp.estimate;
+    const reproduced = !e ? null : e.kind === 'seeds' ? e.mean : e.value;
+    return {
+      ...judged[i]!,
+      claimId: inp.target.claim,
+      paper: c?.paperId ?? null,
+      setting: c?.setting ?? null,
+      claimText: c?.statement ?? c?.setting ?? null,
+      metric: inp.target.metric,
+      unit: c?.unit ?? null,
+      paperValue: c?.value ?? null,
+      reproduced,
+      delta: reproduced !== null && c?.value != null && c.hypothesis === 'value' ? reproduced - c.value : null,
+      interval: e && e.kind !== 'point' ? [e.lower, e.upper] : null,
+      intervalKind: e && e.kind !== 'point' ? e.kind : null,
+      seeds: e?.kind === 'seeds' ? e.n : null,
+      tolerance: inp.target.tolerance ?? (c?.hypothesis === 'non-inferiority' ? c.margin : null) ?? null,
+      hypothesis: (c?.hypothesis as Hypothesis | undefined) ?? null,
+      fidelity: inp.target.fidelity,
+      scale,
+    };
+  });
+  const metrics = [...byKey.values()].map((m) => ({ step: m.step, name: m.name, value: m.value, points: m.points }));
   return {
     runId,
     status: run.status,
     recipe: `${recipe?.name ?? '?'}@v${recipe?.version ?? '?'}`,
     scale,
     fidelity: recipeFidelity,
-    metrics: [...byKey.values()].map((m) => ({ step: m.step, name: m.name, value: m.value, points: m.points })),
+    metrics,
     intervals: [...byKey.values()]
       .filter((m) => m.name.endsWith('_mean') && byKey.has(`${m.step}.${m.name.slice(0, -5)}_lower`))
       .map((m) => {
         const stem = `${m.step}.${m.name.slice(0, -5)}`;
         return { step: m.step, name: m.name.slice(0, -5), mean: m.value, lower: get(`${stem}_lower`)!, upper: get(`${stem}_upper`) ?? NaN, n: get(`${stem}_n`) ?? null };
       }),
-    rows: inputs.map((inp, i) => {
-      const c = claims.get(inp.target.claim);
-      const e = inp.estimate;
-      const reproduced = !e ? null : e.kind === 'seeds' ? e.mean : e.value;
-      return {
-        ...judged[i]!,
-        claimId: inp.target.claim,
-        paper: c?.paperId ?? null,
-        setting: c?.setting ?? null,
-        claimText: c?.statement ?? c?.setting ?? null,
-        metric: inp.target.metric,
-        unit: c?.unit ?? null,
-        paperValue: c?.value ?? null,
-        reproduced,
-        delta: reproduced !== null && c?.value != null && c.hypothesis === 'value' ? reproduced - c.value : null,
-        interval: e && e.kind !== 'point' ? [e.lower, e.upper] : null,
-        intervalKind: e && e.kind !== 'point' ? e.kind : null,
-        seeds: e?.kind === 'seeds' ? e.n : null,
-        tolerance: inp.target.tolerance ?? (c?.hypothesis === 'non-inferiority' ? c.margin : null) ?? null,
-        hypothesis: (c?.hypothesis as Hypothesis | undefined) ?? null,
-        fidelity: inp.target.fidelity,
-        scale,
-      };
-    }),
+    rows: comparisonRows,
+    energySensitivity: energySensitivityOf(metrics, comparisonRows, doc.steps?.find((st) => st.kind === 'aggregate' && (st.params as { fn?: string } | undefined)?.fn === 'mpu-geomean')?.needs),
   };
 }

@@ -36,4 +36,25 @@ export function printComparison(c: RunComparison, out: (s: string) => void = con
     out(`    ${r.statement}`);
     out(`    test: ${r.test}`);
   }
+  printEnergySensitivity(c, out);
+}
+
+const PRICING: Record<string, string> = { 'bottom-up-static': 'bottom-up V100, static power', 'board-power': "paper's method, board power" };
+
+/** The suite's energy ratio against the V100's power: a row per pricing, the sources' band, and the power the paper's value needs. */
+function printEnergySensitivity(c: RunComparison, out: (s: string) => void): void {
+  const s = c.energySensitivity;
+  if (!s) return;
+  const watts = [0, 50, 100, 150, 200, 250, 300];
+  out(`\nenergy ratio against the V100's power (the least certain parameter), geomean over ${s.workloads} workloads`);
+  out(
+    table(
+      ['pricing', ...watts.map((w) => `${w} W`), "sources' band", s.paper !== null ? `${num(s.paper)}× needs` : 'paper'],
+      s.curves.map((cv) => {
+        const at = new Map(cv.points.map(([w, r]) => [w, r]));
+        const need = cv.powerForPaperW === null ? 'not within 0–300 W' : `${num(cv.powerForPaperW, 3)} W (${cv.powerForPaperW >= cv.band.lowerW && cv.powerForPaperW <= cv.band.upperW ? 'inside' : 'outside'} the band)`;
+        return [PRICING[cv.model] ?? cv.model, ...watts.map((w) => (at.has(w) ? `${num(at.get(w)!, 3)}×` : '—')), `${cv.band.lowerW}–${cv.band.upperW} W: ${num(cv.bandRatio.lower, 3)}–${num(cv.bandRatio.upper, 3)}×`, s.paper !== null ? need : '—'];
+      }),
+    ),
+  );
 }

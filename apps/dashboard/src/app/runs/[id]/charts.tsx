@@ -288,6 +288,82 @@ export function SimulationChart({ metrics, rows, stepOrder }: { metrics: MetricV
   );
 }
 
+/** The suite's energy ratio against the V100's power (compare.run's `energySensitivity`). */
+export interface EnergySensitivityView {
+  paper: number | null;
+  tolerance: number | null;
+  workloads: number;
+  curves: { model: string; band: { lowerW: number; upperW: number }; bandRatio: { lower: number; upper: number }; points: [number, number][]; powerForPaperW: number | null }[];
+}
+
+const PRICING_STYLE: Record<string, { label: string; color: string }> = {
+  'bottom-up-static': { label: 'bottom-up V100 model, its static power varied', color: '#8250df' },
+  'board-power': { label: "paper's method: V100 time × board power", color: '#0969da' },
+};
+
+/**
+ * How the headline energy ratio moves with its least certain parameter, the V100's power: one line per
+ * pricing over 0–300 W, thick where the power's sources allow it, the paper's value with its tolerance
+ * band, and a mark where each line meets the paper.
+ */
+export function EnergySensitivityChart({ s }: { s: EnergySensitivityView | null | undefined }) {
+  if (!s || !s.curves.length) return null;
+  const [w, h, left, right, top, bottom] = [560, 240, 52, 16, 14, 40];
+  const maxW = Math.max(...s.curves.flatMap((c) => c.points.map(([x]) => x)));
+  const ys = s.curves.flatMap((c) => c.points.map(([, y]) => y)).concat(s.paper !== null ? [s.paper + (s.tolerance ?? 0)] : []);
+  const sx = scaleLinear<number>({ domain: [0, maxW], range: [left, w - right] });
+  const sy = scaleLinear<number>({ domain: [0, Math.max(...ys) * 1.05], range: [h - bottom, top], nice: true });
+  return (
+    <figure>
+      <svg data-testid="energy-sensitivity-chart" width={w} height={h} role="img" aria-label="energy ratio against the V100's power" style={{ border: '1px solid #eee' }}>
+        {s.paper !== null && (
+          <g data-paper={s.paper}>
+            {s.tolerance !== null && <rect x={left} width={w - right - left} y={sy(s.paper + s.tolerance)} height={Math.max(1, sy(s.paper - s.tolerance) - sy(s.paper + s.tolerance))} fill="#1a1a1a" opacity={0.08} />}
+            <line x1={left} x2={w - right} y1={sy(s.paper)} y2={sy(s.paper)} stroke="#1a1a1a" strokeWidth="1.5">
+              <title>{`paper ${fmt(s.paper, 3)}×${s.tolerance !== null ? ` ± ${fmt(s.tolerance, 3)}×` : ''}`}</title>
+            </line>
+          </g>
+        )}
+        <AxisBottom scale={sx} top={h - bottom} numTicks={6} tickFormat={(v) => `${Number(v)} W`} tickLabelProps={TICK_LABEL} stroke="#999" tickStroke="#999" label="V100 power (static part, or whole board)" labelProps={{ fontSize: 11, textAnchor: 'middle', fill: '#555' }} />
+        <AxisLeft scale={sy} left={left} numTicks={5} tickFormat={(v) => `${Number(v)}×`} tickLabelProps={{ ...TICK_LABEL, textAnchor: 'end', dx: -4, dy: 3 }} stroke="#999" tickStroke="#999" />
+        {s.curves.map((c) => {
+          const st = PRICING_STYLE[c.model] ?? { label: c.model, color: '#555' };
+          const inBand = c.points.filter(([x]) => x >= c.band.lowerW && x <= c.band.upperW);
+          // the band's exact ends, so the thick segment covers exactly what the sources allow
+          const band: [number, number][] = [[c.band.lowerW, c.bandRatio.lower], ...inBand, [c.band.upperW, c.bandRatio.upper]];
+          return (
+            <g key={c.model} data-pricing={c.model}>
+              <LinePath data={c.points} x={(p) => sx(p[0])} y={(p) => sy(p[1])} stroke={st.color} strokeWidth={1} strokeDasharray="3 3" />
+              <path d={`M${band.map((p) => `${sx(p[0])},${sy(p[1])}`).join('L')}`} stroke={st.color} strokeWidth={3.5} fill="none">
+                <title>{`${st.label}: ${fmt(c.bandRatio.lower, 3)}×–${fmt(c.bandRatio.upper, 3)}× over ${c.band.lowerW}–${c.band.upperW} W`}</title>
+              </path>
+              {c.powerForPaperW !== null && s.paper !== null && (
+                <circle data-meets-paper-w={c.powerForPaperW.toFixed(0)} cx={sx(c.powerForPaperW)} cy={sy(s.paper)} r={4} fill="#fff" stroke={st.color} strokeWidth={2}>
+                  <title>{`${st.label}: meets the paper's ${fmt(s.paper, 3)}× at ${c.powerForPaperW.toFixed(0)} W`}</title>
+                </circle>
+              )}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        Geometric-mean energy reduction over {s.workloads} workloads as the V100&apos;s power varies — the parameter this verdict is least sure of.{' '}
+        {s.curves.map((c, i) => {
+          const st = PRICING_STYLE[c.model] ?? { label: c.model, color: '#555' };
+          return (
+            <span key={c.model}>
+              {i > 0 ? '; ' : ''}
+              <span style={{ color: st.color }}>■</span> {st.label}: {fmt(c.bandRatio.lower, 3)}×–{fmt(c.bandRatio.upper, 3)}× over the {c.band.lowerW}–{c.band.upperW} W its sources allow (thick)
+              {s.paper !== null ? (c.powerForPaperW !== null ? `, the paper's ${fmt(s.paper, 3)}× needs ${c.powerForPaperW.toFixed(0)} W` : `, never reaches the paper's ${fmt(s.paper, 3)}× below 300 W`) : ''}
+            </span>
+          );
+        })}
+        ; black line: the paper&apos;s value with its tolerance shaded.
+      </figcaption>
+    </figure>
+  );
+}
+
 /** A `simulateMpu` step with a `sweep` in the recipe: which parameter and which values, in order. */
 export interface SweepSpec {
   step: string;

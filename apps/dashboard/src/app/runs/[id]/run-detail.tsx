@@ -13,6 +13,8 @@ import {
   fmt,
   LossChart,
   SimulationChart,
+  EnergySensitivityChart,
+  type EnergySensitivityView,
   SparsityChart,
   SweepCharts,
   VERDICT_COLORS,
@@ -63,7 +65,7 @@ export interface RunSnapshot {
   series: SeriesPoint[];
   /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
   sweepSeries: SeriesPoint[];
-  comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string; fidelity: string };
+  comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string; fidelity: string; energySensitivity?: EnergySensitivityView | null };
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
   sparse: SparseSpec[];
@@ -202,6 +204,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       <LossChart series={snap.series} />
       {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
+      <EnergySensitivityChart s={snap.comparison.energySensitivity} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
       <h3>
         Against the paper ({snap.comparison.scale} scale, {snap.comparison.fidelity} evidence)
