@@ -30,6 +30,8 @@ const STEPS: { name: keyof MpuConfig; timing: boolean; before?: number; after?: 
   { name: 'refreshPolicy', timing: true },
   { name: 'busPacketPolicy', timing: true },
   { name: 'commitPackets', timing: true },
+  { name: 'networkMessagePolicy', timing: true },
+  { name: 'networkEnergyPolicy', timing: false },
 ];
 
 const { values } = parseArgs({ options: { workloads: { type: 'string' }, json: { type: 'string' }, scale: { type: 'string' } } });

@@ -44,6 +44,10 @@ export interface MpuCounters {
   networkBitHopsOn: number;
   networkBitHopsOff: number;
   networkFlitHops: number;
+  /** Packets x routers they cross towards another core (networkEnergyPolicy 1: each busies a crossbar and an output port). */
+  networkPacketRouterHops: number;
+  /** Router buffer accesses as MPU-Sim counts them: 4 (packet/flit) at each router a packet enters and each output it leaves. */
+  networkBufferAccesses: number;
   remoteAccesses: number;
   nearAluInstr: number;
   farAluInstr: number;
@@ -143,7 +147,7 @@ export class MpuMachine implements Machine, DramOwner {
     const map = this.map;
     this.placement = { policy, pgOf: (addr) => map.pgOf(addr), homePg: (w) => w % c.pgsPerCore, smemBanks: c.smemBanks };
     this.counters = {
-      busBytes: 0, networkBitHopsOn: 0, networkBitHopsOff: 0, networkFlitHops: 0, remoteAccesses: 0,
+      busBytes: 0, networkBitHopsOn: 0, networkBitHopsOff: 0, networkFlitHops: 0, networkPacketRouterHops: 0, networkBufferAccesses: 0, remoteAccesses: 0,
       busCycles: 0, nearAluInstr: 0, farAluInstr: 0, xferInstr: 0, laneOps: new Float64Array(16), warpOps: new Float64Array(16), memInstr: 0, instr: 0,
       rfReads: 0, rfWrites: 0, smemReads: 0, smemWrites: 0,
     };
@@ -289,12 +293,18 @@ export class MpuMachine implements Machine, DramOwner {
     const hops = Math.abs(this.cx[src]! - this.cx[dst]!) + Math.abs(this.cy[src]! - this.cy[dst]!);
     const off = Math.abs(this.cpx[src]! - this.cpx[dst]!) + Math.abs(this.cpy[src]! - this.cpy[dst]!);
     const aProc = this.cproc[src]!, bProc = this.cproc[dst]!;
-    const flits = Math.ceil(bytes / c.packetBytes) * Math.ceil(c.packetBytes / c.flitBytes);
+    const packets = Math.ceil(bytes / c.packetBytes);
+    const flitsPerPacket = Math.ceil(c.packetBytes / c.flitBytes);
+    const flits = packets * flitsPerPacket;
     const wire = flits * c.flitBytes;
     const cnt = this.counters;
     cnt.networkBitHopsOn += wire * 8 * (hops - off);
     cnt.networkBitHopsOff += wire * 8 * off;
     cnt.networkFlitHops += flits * hops;
+    // MPU-Sim's routers: the source and each router on the way forward a packet (hops of them), and
+    // every router it enters, the destination's included, buffers it (hops + 1)
+    cnt.networkPacketRouterHops += packets * hops;
+    cnt.networkBufferAccesses += packets * flitsPerPacket * (2 * hops + 1);
     let s = Math.max(t, this.egressFree[src]!);
     this.egressFree[src] = s + wire / this.netBpc;
     if (off > 0) {
@@ -379,8 +389,16 @@ export class MpuMachine implements Machine, DramOwner {
       const lanes = remLanes[r]!;
       const dst = remCore[r]!;
       cnt.remoteAccesses += lanes;
-      const there = this.network(core, dst, write ? 4 * lanes + 16 : 16, arrive);
-      const back = isLoad ? this.network(dst, core, 4 * lanes, there + remoteDram) : there + remoteDram;
+      let there: number, back: number;
+      if (c.networkMessagePolicy === 1) {
+        // MPU-Sim's messages: addresses (and store data) out, data (or an acknowledgement) back
+        there = this.network(core, dst, 4 * lanes + (write ? 4 * lanes : 0) + 16, arrive);
+        const resp = this.network(dst, core, (isLoad ? 4 * lanes : 0) + 12, there + remoteDram);
+        back = isLoad ? resp : there + remoteDram; // a store does not wait for its acknowledgement
+      } else {
+        there = this.network(core, dst, write ? 4 * lanes + 16 : 16, arrive);
+        back = isLoad ? this.network(dst, core, 4 * lanes, there + remoteDram) : there + remoteDram;
+      }
       if (back > latest) latest = back;
     }
     const ev = this.remoteDramEvents;

@@ -32,6 +32,8 @@ export const MPU_PARAMS = {
   instrPacketBytes: { value: 8, min: 0, max: 64, integer: int, unit: 'B per offloaded instruction', source: MS('subcore_pg_bus.py:120-131') + ' (instruction 4 B + SIMT mask 4 B)' },
   busPacketPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('one continuous byte stream per core shared by both directions', 'each packet takes whole bus cycles, ceil(payload/width) and at least one (command bus), one packet at a time towards the PGs and one towards the subcores (' + MS('subcore_pg_bus.py:38-39,134,137-161,200-260') + ')') },
   commitPackets: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('no commit packet', 'a near-bank instruction sends its instruction entry back to the subcore to commit, one downstream packet (' + MS('processing_group.py:308-309') + ', ' + MS('load_store_unit_extension.py:346-347') + ')') },
+  networkMessagePolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('a remote load sends a 16 B request and gets 4 B a lane back; a remote store sends 4 B a lane + 16 B and gets nothing back', 'the messages MPU-Sim encodes: ld_req carries a 4 B address a lane + data width, SIMT mask, request and message ids (16 B), ld_resp 4 B a lane + 12 B, st_req addresses and data (8 B a lane) + 16 B, st_resp 12 B, each cut into 64 B packets (' + MS('network_message.py:145-230') + ')') },
+  networkEnergyPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('link bits per hop + one buffer access per flit per hop; no router energy', 'link bits per hop as before, plus per packet and router crossed: crossbar, its control and the output port (wire, control, clock) for crossbarDelay cycles, and 4 buffer accesses at each router it enters and each output it leaves (' + MS('network_router.py:254-285') + ', ' + MS('energy/network_energy.py:56-217') + ')') },
   busEnergyPolicy: { value: 1, min: 0, max: 1, integer: int, unit: 'policy', source: POLICY('payload bits x eBusPerBit', 'whole bus cycles x bus width x 8 x eBusPerBit (' + MS('energy/core_energy.py:_update_subcore_pg_bus_energy') + ', counted at ' + MS('subcore_pg_bus.py:161') + ')') },
   smemBytes: { value: 65536, min: 1024, max: 1048576, integer: int, unit: 'B per core', source: SIM },
   smemBanks: { value: 32, min: 1, max: 64, integer: int, unit: 'count', source: SIM },
@@ -79,6 +81,10 @@ export const MPU_PARAMS = {
   eNocOnchipPerBit: { value: 0.000724228, min: 0, max: 1, unit: 'nJ/bit per hop', source: SIM },
   eNocOffchipPerBit: { value: 0.004501563, min: 0, max: 1, unit: 'nJ/bit per hop', source: SIM },
   eNocBufAccess: { value: 0.0035923, min: 0, max: 1, unit: 'nJ per flit buffer access', source: SIM },
+  // MPU-Sim's router power model (Orion-style, energy/network_energy.py) evaluated at its default
+  // interconnect_network_config.json (4 channels of 128 bit, 0.9 V, 2 GHz): energy per busy cycle
+  eRouterOutputPerCycle: { value: 1.3159816, min: 0, max: 100, unit: 'nJ per busy output-port cycle', source: MS('energy/network_energy.py:115-135,185-217') + ' at the default config: output clock 0.287655 + output wire (dff, alpha 1) 0.701292 + output control 0.327035' },
+  eRouterCrossbarPerCycle: { value: 0.0152699, min: 0, max: 100, unit: 'nJ per crossbar traversal cycle', source: MS('energy/network_energy.py:78-113,137-183') + ' at the default config: crossbar 0.010970 (mean over the 16 input/output pairs; 0.00794-0.01400) + crossbar control 0.004300' },
   eSmemRead: { value: 0.000694566, min: 0, max: 1, unit: 'nJ per smem bank read', source: SIM },
   eSmemWrite: { value: 0.000753546, min: 0, max: 1, unit: 'nJ per smem bank write', source: SIM },
   eRfRead: { value: 0.0402723, min: 0, max: 10, unit: 'nJ per warp register read', source: SIM + ' (per-warp-access unit is a reprolab reading)' },

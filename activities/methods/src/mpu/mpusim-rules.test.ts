@@ -103,8 +103,29 @@ test('whole-cycle bus packets: one 8 B packet occupies a whole bus cycle, so pac
 });
 
 test('policy 0 everywhere reproduces the earlier model', async () => {
-  const old = { busPacketPolicy: 0, commitPackets: 0, busEnergyPolicy: 0, aluEnergyPolicy: 0, pipelineEnergyPolicy: 0, storeReadModifyWrite: 0, dramTimingPolicy: 0, refreshPolicy: 0 };
+  const old = { busPacketPolicy: 0, commitPackets: 0, busEnergyPolicy: 0, aluEnergyPolicy: 0, pipelineEnergyPolicy: 0, storeReadModifyWrite: 0, dramTimingPolicy: 0, refreshPolicy: 0, networkMessagePolicy: 0, networkEnergyPolicy: 0 };
   const r = await run('HIST', 20000, old);
   assert.ok(r.functional.ok);
   assert.ok(r.mpu.cycles > 0);
+});
+
+test("network messages: MPU-Sim's remote load carries every lane's address out and a 12 B header back, a store gets an acknowledgement", async () => {
+  // HIST's atomics land on other cores' banks: remote traffic both ways
+  const msgs = await run('HIST', 20000, { networkMessagePolicy: 1 });
+  const old = await run('HIST', 20000, { networkMessagePolicy: 0 });
+  assert.ok(msgs.functional.ok && old.functional.ok);
+  assert.ok((old.mpu.stats.remoteLaneAccesses ?? 0) > 0, 'the case has remote accesses');
+  assert.equal(msgs.mpu.stats.remoteLaneAccesses, old.mpu.stats.remoteLaneAccesses, 'the same accesses, larger messages');
+  assert.ok(msgs.mpu.energyNJ.network > old.mpu.energyNJ.network);
+  // AXPY stays on its own cores: nothing crosses the mesh under either rule
+  const local = await run('AXPY', 1 << 14, { networkMessagePolicy: 1 });
+  assert.equal(local.mpu.energyNJ.network, 0);
+});
+
+test("network energy: MPU-Sim charges each router a packet crosses (crossbar and output port per busy cycle), an energy-only rule", async () => {
+  const routers = await run('HIST', 20000, { networkEnergyPolicy: 1 });
+  const links = await run('HIST', 20000, { networkEnergyPolicy: 0 });
+  assert.equal(routers.mpu.cycles, links.mpu.cycles, 'an energy rule does not change timing');
+  // per 64 B packet and router: 4 cycles x 1.33 nJ, against 0.37-2.3 nJ for the link itself
+  assert.ok(routers.mpu.energyNJ.network > 3 * links.mpu.energyNJ.network, `${routers.mpu.energyNJ.network} vs ${links.mpu.energyNJ.network}`);
 });

@@ -54,7 +54,12 @@ export function mpuEnergy(machine: MpuMachine, cycles: number, c: MpuConfig = ma
   e.dramRefresh = machine.dram.refreshesUpTo(cycles * (c.dramClockMHz / c.coreClockMHz)) * c.eBankRefresh;
   // busEnergyPolicy 1: MPU-Sim charges every whole bus cycle at the full width (energy/core_energy.py:70-72)
   e.bus = (c.busEnergyPolicy === 1 ? k.busCycles * c.busWidthBytes : k.busBytes) * 8 * c.eBusPerBit;
-  e.network = k.networkBitHopsOn * c.eNocOnchipPerBit + k.networkBitHopsOff * c.eNocOffchipPerBit + k.networkFlitHops * c.eNocBufAccess;
+  const links = k.networkBitHopsOn * c.eNocOnchipPerBit + k.networkBitHopsOff * c.eNocOffchipPerBit;
+  // networkEnergyPolicy 1: MPU-Sim's routers, each forwarded packet busying a crossbar and an output
+  // port for packet/flit cycles, and its buffer accesses (energy/network_energy.py)
+  e.network = c.networkEnergyPolicy === 1
+    ? links + k.networkPacketRouterHops * Math.ceil(c.packetBytes / c.flitBytes) * (c.eRouterOutputPerCycle + c.eRouterCrossbarPerCycle) + k.networkBufferAccesses * c.eNocBufAccess
+    : links + k.networkFlitHops * c.eNocBufAccess;
   e.alu = c.aluEnergyPolicy === 1 ? warpAluEnergy(k.warpOps, c) : aluEnergy(k.laneOps, c);
   const pipeline = c.pipelineEnergyPolicy === 1
     // operand collector read + write per source operand (register reads stand for the operands), PRT read + write per memory instruction, writeback/commit per instruction
