@@ -8,6 +8,7 @@
 import { meanField } from './hubbard';
 import { eigenvector, projection, type ComplexVector, type HermitianEigen } from './linalg';
 import { bandsAt, densityOfStates, fermiLevel, hexagonalPath, hexagonalPoints, kMesh, orbitalDensities, solveAt, type Broadening, type TbModel, type Vec2 } from './lattice';
+import { checkParamOverrides, describeParams } from '../mpu/param-table';
 import { DEFAULT_TB, TB_PARAMS, type TbParamName } from './params';
 import { bilayer, heterostructure, monolayer, SOD_SITES, type MonolayerParams, type Stacking } from './sod';
 
@@ -50,16 +51,8 @@ export interface TightBindingResult {
 /** Index of the band that holds E_F in the monolayer at 13 electrons (the 7th of 13). */
 export const NARROW_BAND = 6;
 
-export function validateTbParams(p: Partial<Record<string, number>>): string[] {
-  const issues: string[] = [];
-  for (const [k, v] of Object.entries(p)) {
-    const spec = (TB_PARAMS as Record<string, { min: number; max: number; integer?: boolean } | undefined>)[k];
-    if (!spec) issues.push(`${k}: unknown parameter; known: ${Object.keys(TB_PARAMS).join(', ')}`);
-    else if (typeof v !== 'number' || !Number.isFinite(v)) issues.push(`${k}: must be a finite number`);
-    else if (v < spec.min || v > spec.max) issues.push(`${k}: ${v} is outside [${spec.min}, ${spec.max}]`);
-    else if (spec.integer && !Number.isInteger(v)) issues.push(`${k}: must be an integer`);
-  }
-  return issues;
+export function validateTbParams(p: Record<string, unknown>): string[] {
+  return checkParamOverrides(TB_PARAMS, p);
 }
 
 function bandRange(bands: readonly Float64Array[], b: number): [number, number] {
@@ -264,6 +257,5 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
   }
 
   for (const c of checks) metrics[`check_${c.id.replace(/-/g, '_')}`] = c.holds ? 1 : 0;
-  const params = Object.fromEntries(Object.entries(TB_PARAMS).map(([k, spec]) => [k, { value: p[k as TbParamName], unit: spec.unit, source: opts.params?.[k as TbParamName] !== undefined ? 'set in the recipe' : spec.source }]));
-  return { params, metrics, checks, series, notes };
+  return { params: describeParams(TB_PARAMS, p, opts.params ?? {}), metrics, checks, series, notes };
 }
