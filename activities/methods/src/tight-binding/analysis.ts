@@ -67,7 +67,10 @@ function bandRange(bands: readonly Float64Array[], b: number): [number, number] 
 
 /** Narrow-band eigenvector of the monolayer at k, padded into a larger model's orbital space. */
 function probe(mono: TbModel, k: Vec2, size: number, offset: number): ComplexVector {
-  const v = eigenvector(solveAt(mono, k), NARROW_BAND);
+  return pad(eigenvector(solveAt(mono, k), NARROW_BAND), size, offset);
+}
+
+function pad(v: ComplexVector, size: number, offset: number): ComplexVector {
   const re = new Float64Array(size);
   const im = new Float64Array(size);
   re.set(v.re, offset);
@@ -116,7 +119,7 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
   const above = bandRange(bands, NARROW_BAND + 1)[0];
   const width = hi - lo;
   const gap = Math.min(lo - below, above - hi);
-  Object.assign(metrics, { fermi_level_ev: ef, narrow_band_width_ev: width, narrow_band_gap_below_ev: lo - below, narrow_band_gap_above_ev: above - hi, narrow_band_gap_ev: gap, narrow_band_centre_minus_ef_ev: (lo + hi) / 2 - ef });
+  Object.assign(metrics, { fermi_level_ev: ef, narrow_band_width_ev: width, narrow_band_gap_below_ev: lo - below, narrow_band_gap_above_ev: above - hi, narrow_band_gap_ev: gap, narrow_band_isolation_ev: gap - width, narrow_band_centre_minus_ef_ev: (lo + hi) / 2 - ef });
   checks.push({
     id: 'narrow-band-isolated',
     statement: 'the band holding E_F in the 1T monolayer is isolated and narrow: its width is below the gaps to the bands on either side (gap > 0, width < gap)',
@@ -154,6 +157,13 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
   for (const stacking of opts.stackings ?? ['AA', 'AC']) {
     const bi = bilayer(mp, { stacking, tPerp: p.tPerp, interlayer: opts.interlayer ?? 'stacked-sites' });
     const be = mesh.map((k) => solveAt(bi, k));
+    // Weight of each bilayer state on the two layers' narrow-band states at k.
+    const narrowPairWeight = (e: HermitianEigen, k: Vec2) => {
+      const v = eigenvector(solveAt(mono, k), NARROW_BAND);
+      const w1 = projection(e, pad(v, 26, 0));
+      const w2 = projection(e, pad(v, 26, 13));
+      return w1.map((x, b) => x + w2[b]!);
+    };
     // The two bilayer states with most weight on the two layers' narrow bands, per k.
     let splitSum = 0;
     let splitG = 0;
@@ -161,7 +171,7 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
     let antiBottom = Infinity;
     mesh.forEach((k, i) => {
       const e = be[i]!;
-      const w = projection(e, probe(mono, k, 26, 0)).map((x, b) => x + projection(e, probe(mono, k, 26, 13))[b]!);
+      const w = narrowPairWeight(e, k);
       const order = Array.from(w.keys()).sort((x, y) => w[y]! - w[x]!).slice(0, 2).sort((x, y) => e.values[x]! - e.values[y]!);
       const eb = e.values[order[0]!]!;
       const ea = e.values[order[1]!]!;
@@ -171,7 +181,7 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
     });
     splitG = (() => {
       const e = solveAt(bi, [0, 0]);
-      const w = projection(e, probe(mono, [0, 0], 26, 0)).map((x, b) => x + projection(e, probe(mono, [0, 0], 26, 13))[b]!);
+      const w = narrowPairWeight(e, [0, 0]);
       const order = Array.from(w.keys()).sort((x, y) => w[y]! - w[x]!).slice(0, 2).sort((x, y) => e.values[x]! - e.values[y]!);
       return e.values[order[1]!]! - e.values[order[0]!]!;
     })();
@@ -245,6 +255,7 @@ export function runTightBinding(opts: TightBindingOptions = {}): TightBindingRes
       mf_splitting_1t_ev: alone.splitting,
       mf_moment_hetero: withH.r.moment,
       mf_splitting_hetero_ev: withH.splitting,
+      mf_splitting_reduction_ev: Math.abs(alone.splitting) - Math.abs(withH.splitting),
       mf_converged: alone.r.converged && withH.r.converged ? 1 : 0,
       mf_iterations: alone.r.iterations + withH.r.iterations,
     });

@@ -28,7 +28,7 @@ export const TB_PARAMS = {
   tPerp: { value: 0.05, min: -1, max: 1, unit: 'eV', source: `${USER}: interlayer hopping between stacked Ta sites` },
   U: { value: 0.4, min: 0, max: 10, unit: 'eV', source: `${USER}: on-site Hubbard U per Ta site (mean field)` },
   tH: { value: -0.1, min: -2, max: 2, unit: 'eV', source: `${USER}: nearest-neighbour hopping of the 1H layer's simple band (bandwidth 9|tH|)` },
-  muOffsetH: { value: -0.1, min: -2, max: 2, unit: 'eV', source: `${USER}: chemical potential of the isolated 1H layer minus that of the isolated 1T layer (drives 1T→1H charge transfer when negative)` },
+  muOffsetH: { value: -0.05, min: -2, max: 2, unit: 'eV', source: `${USER}: chemical potential of the isolated 1H layer minus that of the isolated 1T layer (drives 1T→1H charge transfer when negative)` },
   V: { value: 0.05, min: 0, max: 1, unit: 'eV', source: `${USER}: 1T–1H hybridisation between vertically stacked Ta sites` },
   broadening: { value: 0.005, min: 1e-5, max: 1, unit: 'eV (Gaussian σ)', source: `${USER}: DOS line width` },
   kMesh: { value: 24, min: 1, max: 200, integer: true, unit: 'k-points per reciprocal vector', source: `${USER}: converged to < 1 meV (tested)` },
