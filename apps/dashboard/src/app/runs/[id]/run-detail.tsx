@@ -12,6 +12,7 @@ import {
   ComparisonChart,
   fmt,
   LossChart,
+  ModelSeriesCharts,
   SimulationChart,
   SparsityChart,
   SweepCharts,
@@ -63,6 +64,8 @@ export interface RunSnapshot {
   series: SeriesPoint[];
   /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
   sweepSeries: SeriesPoint[];
+  /** Curves of `simulate` steps (bands, DOS, sweeps), read when the page loads. */
+  modelSeries: SeriesPoint[];
   comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string; fidelity: string };
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
@@ -203,6 +206,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
+      <ModelSeriesCharts series={snap.modelSeries} />
       <h3>
         Against the paper ({snap.comparison.scale} scale, {snap.comparison.fidelity} evidence)
       </h3>
