@@ -21,7 +21,7 @@ test('[SIM] the simulate-mpu job refuses a bad config as invalid input (not retr
 });
 
 test('[SIM] the simulate job re-checks model parameters against the model\'s own table, naming the field', async () => {
-  const job = JOBS.simulate as (args: unknown, ctx: JobContext) => Promise<{ result: { metrics: Record<string, number> } }>;
+  const job = JOBS.simulate as unknown as (args: unknown, ctx: JobContext) => Promise<{ result: { metrics: Record<string, number> } }>;
   await assert.rejects(
     job({ params: { model: 'integration3d', params: { rentExponent: 0.95 } } }, ctx),
     (e: unknown) => e instanceof InvalidJobInput && /simulate integration3d params: rentExponent: 0\.95 is outside \[0\.5, 0\.9\]/.test((e as Error).message),
