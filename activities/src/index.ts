@@ -10,6 +10,7 @@ import { evaluate } from './steps/evaluate';
 import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
 import { modelSize } from './steps/model-size';
 import { pretrain } from './steps/pretrain';
+import { simulate } from './steps/simulate';
 import { simulateMpu } from './steps/simulate-mpu';
 import type { ComputeStepInput } from './types';
 
@@ -22,6 +23,8 @@ export function createActivities(deps: ActivityDeps) {
     evaluate: (input: ComputeStepInput) => evaluate(deps, input),
     /** One workload on the MPU and V100 models: cycles, energy, speedup. */
     simulateMpu: (input: ComputeStepInput) => simulateMpu(deps, input),
+    /** A physics/hardware model (tight-binding, integration3d): numbers, checks and curves. */
+    simulate: (input: ComputeStepInput) => simulate(deps, input),
     /** Parameters and MACs of an SR network at channel-splitting widths (exact counts). */
     modelSize: (input: ComputeStepInput) => modelSize(deps, input),
     /** The phases of a growPrune step (GaP or a baseline), from its params and dataset. */

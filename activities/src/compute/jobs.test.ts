@@ -19,3 +19,17 @@ test('[SIM] the simulate-mpu job refuses a bad config as invalid input (not retr
     (e: unknown) => e instanceof InvalidJobInput && /sweep\.values\[1\] \(mpu\.rowBuffers = 0\)/.test((e as Error).message),
   );
 });
+
+test('[SIM] the simulate job re-checks model parameters against the model\'s own table, naming the field', async () => {
+  const job = JOBS.simulate as unknown as (args: unknown, ctx: JobContext) => Promise<{ result: { metrics: Record<string, number> } }>;
+  await assert.rejects(
+    job({ params: { model: 'integration3d', params: { rentExponent: 0.95 } } }, ctx),
+    (e: unknown) => e instanceof InvalidJobInput && /simulate integration3d params: rentExponent: 0\.95 is outside \[0\.5, 0\.9\]/.test((e as Error).message),
+  );
+  await assert.rejects(
+    job({ params: { model: 'tight-binding', params: { kMesh: 0 }, stackings: ['AA'] } }, ctx),
+    (e: unknown) => e instanceof InvalidJobInput && /simulate tight-binding params: kMesh: 0 is outside/.test((e as Error).message),
+  );
+  const ok = await job({ params: { model: 'integration3d', params: { tiers: 9 }, wireModel: 'footprint' } }, ctx);
+  assert.ok(Math.abs(ok.result.metrics.wire_length_ratio_3d_2d! - 1 / 3) < 1e-12);
+});

@@ -16,7 +16,7 @@ import {
   type SmallModelName,
   type TrainCheckpoint,
 } from '@reprolab/methods';
-import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams } from '@reprolab/recipes';
+import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams, SimulateParams } from '@reprolab/recipes';
 import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
@@ -346,11 +346,32 @@ async function distillJob(args: DistillJobArgs, ctx: JobContext): Promise<JobRes
   }
 }
 
+/**
+ * A `simulate` step's model (tight-binding or integration3d), loaded lazily. Parameter overrides
+ * are re-checked against the model's own table (unknown names, ranges) and refused as invalid input.
+ */
+async function simulateJob(args: { params: SimulateParams }, ctx: JobContext): Promise<JobResult> {
+  const p = args.params;
+  ctx.progress({ stage: p.model });
+  if (p.model === 'tight-binding') {
+    const tb = await import('@reprolab/methods/tight-binding/index');
+    const bad = tb.validateTbParams(p.params);
+    if (bad.length) throw new InvalidJobInput(`simulate tight-binding params: ${bad.join('; ')}`);
+    const { model: _m, params, ...opts } = p;
+    return { result: tb.runTightBinding({ ...opts, params }), files: {} };
+  }
+  const i3d = await import('@reprolab/methods/integration3d/index');
+  const bad = i3d.validateI3dParams(p.params);
+  if (bad.length) throw new InvalidJobInput(`simulate integration3d params: ${bad.join('; ')}`);
+  return { result: i3d.runIntegration3d({ params: p.params, wireModel: p.wireModel, tierSweep: p.tierSweep, pitchSweepUm: p.pitchSweepUm }), files: {} };
+}
+
 export const JOBS: Record<string, Job> = {
   distill: distillJob as Job,
   'gap-plan': gapPlanJob as Job,
   'gap-phase': gapPhaseJob as Job,
   'simulate-mpu': simulateMpuJob as Job,
+  simulate: simulateJob as Job,
   /** Starts the backend and returns: tells the worker which backend its steps will train on. */
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,

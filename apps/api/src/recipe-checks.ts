@@ -4,7 +4,9 @@
  * is stored, so bad input is refused at once instead of becoming a run that fails on a worker.
  * The workers keep their own checks (defence in depth).
  */
+import { validateI3dParams } from '@reprolab/methods/integration3d/index';
 import { checkSimulationInput } from '@reprolab/methods/mpu/check-input';
+import { validateTbParams } from '@reprolab/methods/tight-binding/index';
 import { getClaims, listClaims, type Db } from '@reprolab/db';
 import type { RecipeIssue, SimulateMpuParams, ValidRecipe } from '@reprolab/recipes';
 import type { z } from 'zod';
@@ -14,6 +16,13 @@ export const LIST_CLAIMS_HINT = 'list the registry with `reprolab claims` (or th
 export async function registryIssues(db: Db, recipe: ValidRecipe): Promise<RecipeIssue[]> {
   const issues: RecipeIssue[] = [];
   recipe.steps.forEach((step, i) => {
+    if (step.kind === 'simulate') {
+      // The model's own parameter table (ranges as its sources allow), message "<field>: …".
+      const p = step.params as { model: string; params: Record<string, unknown> };
+      const found = p.model === 'tight-binding' ? validateTbParams(p.params) : validateI3dParams(p.params);
+      for (const message of found) issues.push({ path: `steps[${i}].params.params.${message.split(':')[0]}`, message });
+      return;
+    }
     if (step.kind !== 'simulateMpu') return;
     for (const issue of checkSimulationInput(step.params as z.infer<typeof SimulateMpuParams>)) {
       issues.push({ path: `steps[${i}].params.${issue.field}`, message: issue.message });

@@ -43,7 +43,7 @@ export interface ClaimStanding {
 }
 
 const VERDICT_RANK: Record<string, number> = { reproduced: 3, 'not reproduced': 3, inconclusive: 2, 'not comparable': 1 };
-const FIDELITY_RANK: Record<string, number> = { exact: 4, measured: 3, 'modelled-baseline': 2, proxy: 1 };
+const FIDELITY_RANK: Record<string, number> = { exact: 4, measured: 3, 'modelled-baseline': 2, proxy: 1, 'qualitative-model': 0 };
 
 /** What a claim's setting needs that is not installed by default (the README's "import it" datasets). */
 export function outOfReachReason(c: Pick<ClaimRow, 'dataset' | 'model' | 'task'>): string | null {

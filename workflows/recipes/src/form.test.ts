@@ -61,3 +61,11 @@ test('checkRecipeDocument: issues carry the form step and field, also through a 
   const r = checkRecipeDocument(small);
   assert.deepEqual(r.issues.map((i) => [i.step, i.field]), [['pretrain', 'epochs']]);
 });
+
+test('recipeForm: a simulate step shows the fields of the model it selects', () => {
+  const tb = recipeForm(readFileSync(join(recipes, 'tas2-tight-binding.yaml'), 'utf8'), 'tas2-tight-binding.yaml');
+  const fields = tb.steps[0]!.fields.map((x) => x.name);
+  assert.ok(fields.includes('stackings') && fields.includes('hubbard') && !fields.includes('wireModel'), fields.join(', '));
+  const i3d = recipeForm(readFileSync(join(recipes, '3d-integration.yaml'), 'utf8'), '3d-integration.yaml');
+  assert.ok(i3d.steps[0]!.fields.some((x) => x.name === 'wireModel'));
+});

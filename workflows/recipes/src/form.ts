@@ -104,6 +104,17 @@ function paramsSchema(kind: string): JsonSchema | undefined {
   return z.toJSONSchema(spec.params, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
 }
 
+/**
+ * For a kind whose params are a discriminated union (`simulate`'s `model`), the branch the step's
+ * params select: the one whose constant fields all match them (the first branch when none does).
+ */
+function branchFor(schema: JsonSchema | undefined, params: Record<string, unknown>): JsonSchema | undefined {
+  const branches = schema?.anyOf ?? schema?.oneOf;
+  if (!branches || schema?.properties) return schema;
+  const matches = (b: JsonSchema) => Object.entries(b.properties ?? {}).every(([k, v]) => v.const === undefined || params[k] === v.const);
+  return branches.find((b) => b.properties && matches(b)) ?? branches[0];
+}
+
 function parseDocument(text: string, origin: string): Record<string, unknown> {
   let doc: unknown;
   try {
@@ -126,7 +137,7 @@ export function recipeForm(text: string, origin = '<recipe>'): RecipeForm {
     const kind = String(raw.kind);
     const matrix = raw.matrix && typeof raw.matrix === 'object' ? raw.matrix : null;
     const params = raw.params ?? {};
-    const schema = paramsSchema(kind);
+    const schema = branchFor(paramsSchema(kind), params);
     const fields = Object.entries(schema?.properties ?? {})
       .filter(([name]) => !(matrix && name in matrix))
       .map(([name, s]) => fieldOf(name, s, schema?.required?.includes(name) ?? false, params[name], name in params));

@@ -122,3 +122,38 @@ test('[RECIPES] csd-edsr-div2k: the paper\'s setting on imported DIV2K and bench
   assert.deepEqual(issues(onTiles), ['steps[0].params.patch: patch · scale = 192 exceeds the 96-pixel HR tiles of photos-skimage; use patch ≤ 24']);
   assert.deepEqual(issues({ ...onTiles, datasets: { p: { imported: 'div2k' } } }), []);
 });
+
+test('[RECIPES] simulate steps: per-model params validated at launch, each bad field named', () => {
+  const recipe = (params: Record<string, unknown>) => ({ name: 'sim', version: 1, steps: [{ id: 'm', kind: 'simulate', params }] });
+  const ok = validateRecipe(recipe({ model: 'tight-binding', params: { tPerp: 0.05 } }));
+  assert.equal(ok.steps[0]!.queue, 'sim');
+  assert.deepEqual((ok.steps[0]!.params as { stackings: string[] }).stackings, ['AA', 'AC']);
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ model: 'tight-binding', params: { V: -0.1 } }, 'steps[0].params.params.V', /must not be negative/],
+    [{ model: 'tight-binding', params: { U: -1 } }, 'steps[0].params.params.U', /must not be negative/],
+    [{ model: 'tight-binding', params: { t0: Number.NaN } }, 'steps[0].params.params.t0', /./],
+    [{ model: 'tight-binding', params: { kMesh: 0 } }, 'steps[0].params.params.kMesh', /./],
+    [{ model: 'tight-binding', params: { kMesh: 2.5 } }, 'steps[0].params.params.kMesh', /./],
+    [{ model: 'tight-binding', params: { broadening: 0 } }, 'steps[0].params.params.broadening', /broadening must be positive/],
+    [{ model: 'tight-binding', params: { hoppingz: 1 } }, 'steps[0].params.params', /hoppingz/],
+    [{ model: 'tight-binding', stackings: ['AX'] }, 'steps[0].params.stackings[0]', /./],
+    [{ model: 'integration3d', params: { tiers: 0 } }, 'steps[0].params.params.tiers', /tiers must be at least 1/],
+    [{ model: 'integration3d', params: { tiers: 1.5 } }, 'steps[0].params.params.tiers', /whole number/],
+    [{ model: 'integration3d', params: { bondPitchUm: Number.POSITIVE_INFINITY } }, 'steps[0].params.params.bondPitchUm', /./],
+    [{ model: 'integration3d', tierSweep: [0, 2] }, 'steps[0].params.tierSweep[0]', /at least 1/],
+    [{ model: 'quantum' }, 'steps[0].params.model', /./],
+  ];
+  for (const [params, path, message] of cases) {
+    const found = issues(recipe(params));
+    assert.ok(found.some((f) => f.startsWith(`${path}: `) && message.test(f)), `${JSON.stringify(params)}: expected ${path} ${message}, got ${found.join(' | ')}`);
+  }
+});
+
+test('[RECIPES] the model recipes target qualitative claims with fidelity qualitative-model', () => {
+  for (const f of ['tas2-tight-binding.yaml', '3d-integration.yaml']) {
+    const { recipe } = parseRecipe(readFileSync(new URL(`../../recipes/${f}`, import.meta.url), 'utf8'), f);
+    assert.equal(recipe.fidelity, 'qualitative-model');
+    assert.ok(recipe.steps.every((s) => s.kind === 'simulate' && s.queue === 'sim'));
+    assert.ok(recipe.targets.length >= 4);
+  }
+});

@@ -77,6 +77,97 @@ export const SimulateMpuParams = z
   })
   .strict();
 
+/** A finite number (zod refuses NaN and ±Infinity). */
+const finite = z.number();
+const hopping = (what: string) => finite.min(-2, `${what} must be in [-2, 2] eV`).max(2, `${what} must be in [-2, 2] eV`);
+const nonNegative = (what: string, max: number) => finite.min(0, `${what} must not be negative`).max(max, `${what} must be at most ${max}`);
+
+/**
+ * Tight-binding parameters of the 1T-TaS2 Star-of-David model (activities/methods/src/tight-binding,
+ * where every default carries its source); only the ones a recipe overrides are given here.
+ */
+const TightBindingModelParams = z
+  .object({
+    t0: hopping('t0'),
+    eta: nonNegative('eta', 12),
+    contractionAB: nonNegative('contractionAB', 0.3),
+    contractionAC: nonNegative('contractionAC', 0.3),
+    interScale: nonNegative('interScale (a factor on inter-cluster hoppings)', 2),
+    onsiteA: finite.min(-5).max(5),
+    onsiteB: finite.min(-5).max(5),
+    onsiteC: finite.min(-5).max(5),
+    electrons: finite.gt(0, 'electrons must be positive').max(26),
+    tPerp: hopping('tPerp'),
+    U: nonNegative('U (on-site Hubbard repulsion)', 10),
+    tH: hopping('tH'),
+    muOffsetH: finite.min(-2).max(2),
+    V: nonNegative('V (1T–1H hybridisation, a magnitude)', 1),
+    broadening: finite.gt(0, 'broadening must be positive (eV)').max(1),
+    kMesh: positiveInt.max(200, 'kMesh must be at most 200'),
+    pathPoints: z.number().int().min(2, 'pathPoints must be at least 2').max(400),
+    smearing: nonNegative('smearing', 0.1),
+  })
+  .partial()
+  .strict();
+
+/** Constants of the 2D-vs-3D accelerator model (activities/methods/src/integration3d/params.ts). */
+const Integration3dModelParams = z
+  .object({
+    logicAreaMm2: finite.gt(0, 'logicAreaMm2 must be positive').max(10000),
+    wireCapPfPerMm: finite.gt(0, 'wireCapPfPerMm must be positive').max(2),
+    supplyV: finite.gt(0, 'supplyV must be positive').max(2),
+    activity: nonNegative('activity', 1),
+    macPj: nonNegative('macPj', 100),
+    bitsPerOpOnChip: nonNegative('bitsPerOpOnChip', 1024),
+    memEnergy2dPjPerBit: nonNegative('memEnergy2dPjPerBit', 100),
+    memArrayFraction: nonNegative('memArrayFraction', 1),
+    bytesPerOpFromMemory: nonNegative('bytesPerOpFromMemory', 8),
+    microbumpPitchUm: finite.min(0.5, 'microbumpPitchUm must be at least 0.5 µm').max(200),
+    microbumpPjPerBit: nonNegative('microbumpPjPerBit', 10),
+    hybridPitchUm: finite.min(0.5, 'hybridPitchUm must be at least 0.5 µm').max(200),
+    hybridPjPerBit: nonNegative('hybridPjPerBit', 10),
+    bondPitchUm: finite.min(0.5, 'bondPitchUm must be at least 0.5 µm').max(200),
+    signalFraction: finite.gt(0, 'signalFraction must be positive').max(1),
+    pinGbps: finite.gt(0, 'pinGbps must be positive').max(50),
+    hbmStacks: positiveInt.max(16),
+    hbmPinsPerStack: positiveInt.max(4096),
+    memoryFootprintFraction: finite.gt(0, 'memoryFootprintFraction must be positive').max(1),
+    tiers: z.number().int('tiers must be a whole number').min(1, 'tiers must be at least 1').max(64),
+    rentExponent: finite.min(0.5).max(0.9),
+  })
+  .partial()
+  .strict();
+
+export const SIMULATE_MODELS = ['tight-binding', 'integration3d'] as const;
+
+/**
+ * `simulate`: an analytical or numerical physics/hardware model (not MPU-Sim, which keeps its own
+ * `simulateMpu` kind), chosen by `model`, each with its own parameters, validated here field by field.
+ */
+export const SimulateParams = z.discriminatedUnion('model', [
+  z
+    .object({
+      model: z.literal('tight-binding'),
+      params: TightBindingModelParams.default({}),
+      /** Bilayer stackings to compute (AA: dimerised, centre over centre; AB/AC: shifted). */
+      stackings: z.array(z.enum(['AA', 'AB', 'AC'])).min(1).default(['AA', 'AC']),
+      interlayer: z.enum(['stacked-sites', 'centre-only']).default('stacked-sites'),
+      broadeningKind: z.enum(['gaussian', 'lorentzian']).default('gaussian'),
+      hubbard: z.enum(['ferromagnetic', 'paramagnetic', 'off']).default('ferromagnetic'),
+      mfKMesh: positiveInt.max(48).default(6),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal('integration3d'),
+      params: Integration3dModelParams.default({}),
+      wireModel: z.enum(['footprint', 'rent']).default('footprint'),
+      tierSweep: z.array(z.number().int().min(1, 'every tier count must be at least 1').max(64)).min(2).max(32).optional(),
+      pitchSweepUm: z.array(finite.min(0.5, 'every pitch must be at least 0.5 µm').max(200)).min(2).max(32).optional(),
+    })
+    .strict(),
+]);
+
 const restart = z.enum(['run', 'phase']).default('run');
 export const LrScheduleParams = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant'), restart }).strict(),
@@ -271,6 +362,13 @@ export const STEP_KINDS = {
     outputs: ['report'],
     description: 'cycle-approximate MPU (near-bank) and V100 simulation of one workload: cycles, energy, speedup',
   },
+  simulate: {
+    params: SimulateParams,
+    queue: 'sim',
+    inputs: {},
+    outputs: ['report'],
+    description: 'a physics/hardware model chosen by `model`: tight-binding (1T-TaS2 Star-of-David bands, DOS, bilayer splitting, 1T/1H hybridisation, mean-field U) or integration3d (2D vs 3D wire length, bond density, bandwidth, energy per MAC); numbers and checks as metrics, curves as indexed series',
+  },
   modelSize: {
     params: ModelSizeParams,
     queue: 'cpu',
@@ -312,6 +410,7 @@ export const STEP_KIND_NAMES = Object.keys(STEP_KINDS) as StepKind[];
 export type PretrainParams = z.infer<typeof PretrainParams>;
 export type EvaluateParams = z.infer<typeof EvaluateParams>;
 export type SimulateMpuParams = z.infer<typeof SimulateMpuParams>;
+export type SimulateParams = z.infer<typeof SimulateParams>;
 export type ModelSizeParams = z.infer<typeof ModelSizeParams>;
 export type AggregateParams = z.infer<typeof AggregateParams>;
 export type GrowPruneParams = z.infer<typeof GrowPruneParams>;

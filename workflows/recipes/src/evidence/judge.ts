@@ -7,11 +7,14 @@
  */
 import { holmAdjust, pAbove, pBelow } from './stats';
 
-export const FIDELITIES = ['exact', 'measured', 'modelled-baseline', 'proxy'] as const;
+export const FIDELITIES = ['exact', 'measured', 'modelled-baseline', 'proxy', 'qualitative-model'] as const;
 /**
  * exact: a deterministic quantity (a parameter count) of the paper's own configuration;
  * measured: the paper's setting, real data, real hardware; modelled-baseline: one side is a model
- * (the simulated V100); proxy: a reduced setting, where only orderings get verdicts.
+ * (the simulated V100); proxy: a reduced setting, where only orderings get verdicts;
+ * qualitative-model: a qualitative claim (no paper number) checked in an analytical/numerical
+ * model with cited or user-chosen parameters: deterministic, judged by the sign of a margin and
+ * labelled "holds in the model", never as reproducing a paper number.
  */
 export type Fidelity = (typeof FIDELITIES)[number];
 
@@ -117,7 +120,7 @@ function draft(input: JudgeInput): Draft {
     };
     return d;
   }
-  if (c.hypothesis === 'value' && t.fidelity === 'proxy') {
+  if (c.hypothesis === 'value' && (t.fidelity === 'proxy' || t.fidelity === 'qualitative-model')) {
     d.fixed = {
       verdict: 'not comparable',
       label: 'not comparable at proxy scale',
@@ -149,6 +152,11 @@ function draft(input: JudgeInput): Draft {
   }
   const [lo, hi] = e.kind === 'band' ? [e.lower, e.upper] : [e.value, e.value];
   const outcome = decide(c, t, lo, hi, margin);
+  if (t.fidelity === 'qualitative-model') {
+    const label = outcome.side === 'holds' ? 'holds in the model (qualitative claim; cited/user-chosen parameters)' : outcome.side === 'fails' ? 'does not hold in the model (qualitative claim; cited/user-chosen parameters)' : outcome.label;
+    d.fixed = { verdict: outcome.verdict, label, test: testName(c, t, e, 0), statement: describe(c, t, e, outcome.side, margin) };
+    return d;
+  }
   d.fixed = { ...outcome, test: testName(c, t, e, 0), statement: describe(c, t, e, outcome.side, margin) };
   return d;
 }
@@ -215,7 +223,7 @@ function testName(c: ClaimForJudging, t: TargetForJudging, e: Estimate | undefin
     return `${what}: ${how} over ${e.n} ${e.paired ? 'paired ' : ''}seeds${family > 1 ? `, Holm across ${family} tests` : ''} [${t.fidelity}]`;
   }
   if (e.kind === 'band') return `${what}: the whole range over uncertain model parameters [${t.fidelity}]`;
-  return `${what}: a single ${t.fidelity === 'exact' || t.fidelity === 'modelled-baseline' ? 'deterministic ' : ''}value [${t.fidelity}]`;
+  return `${what}: a single ${t.fidelity === 'exact' || t.fidelity === 'modelled-baseline' || t.fidelity === 'qualitative-model' ? 'deterministic ' : ''}value [${t.fidelity}]`;
 }
 
 function ordering(c: ClaimForJudging, side: Side, margin: number | undefined): string {

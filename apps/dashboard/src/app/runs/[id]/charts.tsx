@@ -531,3 +531,60 @@ export function SparsityChart({ specs, metrics }: { specs: SparseSpec[]; metrics
     </figure>
   );
 }
+
+/**
+ * Curves of `simulate` steps (tight-binding bands and DOS, 3D-integration sweeps): every series
+ * recorded as `<name>_x`[i] with `<name>_y<c>`[i], one small chart per step and name, one line per
+ * curve c. Curves whose ranges differ by more than 100× (a sweep of quantities in different units)
+ * are each scaled to their own maximum, and the chart says so.
+ */
+export function ModelSeriesCharts({ series }: { series: SeriesPoint[] }) {
+  const groups = new Map<string, { step: string; name: string; x: number[]; ys: Map<number, number[]> }>();
+  for (const p of series) {
+    const m = /^(.*)_(x|y(\d+))$/.exec(p.name);
+    if (!m || p.index === null || p.step === null) continue;
+    const key = `${p.step}.${m[1]}`;
+    const g = groups.get(key) ?? { step: p.step, name: m[1]!, x: [], ys: new Map<number, number[]>() };
+    if (m[2] === 'x') g.x[p.index] = p.value;
+    else {
+      const c = Number(m[3]);
+      const ys = g.ys.get(c) ?? [];
+      ys[p.index] = p.value;
+      g.ys.set(c, ys);
+    }
+    groups.set(key, g);
+  }
+  const charts = [...groups.values()].filter((g) => g.x.length > 1 && g.ys.size > 0);
+  if (!charts.length) return null;
+  const [w, h, padL, padR, padT, padB] = [320, 200, 48, 12, 24, 30];
+  return (
+    <figure>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12 }}>
+        {charts.map((g) => {
+          const curves = [...g.ys.entries()].sort((a, b) => a[0] - b[0]).map(([c, ys]) => ({ c, pts: ys.flatMap((y, i) => (g.x[i] === undefined || !Number.isFinite(y) ? [] : [{ x: g.x[i]!, y }])) }));
+          const maxAbs = curves.map((cv) => Math.max(1e-300, ...cv.pts.map((p) => Math.abs(p.y))));
+          const scaled = Math.max(...maxAbs) / Math.min(...maxAbs) > 100;
+          const shown = curves.map((cv, i) => ({ ...cv, pts: scaled ? cv.pts.map((p) => ({ x: p.x, y: p.y / maxAbs[i]! })) : cv.pts }));
+          const xs = g.x.filter((x) => x !== undefined);
+          const ys = shown.flatMap((cv) => cv.pts.map((p) => p.y));
+          const sx = scaleLinear<number>({ domain: [Math.min(...xs), Math.max(...xs)], range: [padL, w - padR] });
+          const sy = scaleLinear<number>({ domain: [Math.min(0, ...ys), Math.max(...ys)], range: [h - padB, padT], nice: true });
+          return (
+            <svg key={`${g.step}.${g.name}`} data-testid="model-series-chart" data-series={`${g.step}.${g.name}`} data-curves={shown.length} width={w} height={h} role="img" aria-label={`${g.step}: ${g.name}`} style={{ border: '1px solid #eee' }}>
+              <text x={padL} y={14} fontSize="11" fontWeight="bold">
+                {g.step} · {g.name.replace(/_/g, ' ')}
+                {scaled ? ' (each curve ÷ its max)' : ''}
+              </text>
+              <AxisLeft scale={sy} left={padL} numTicks={4} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              <AxisBottom scale={sx} top={h - padB} numTicks={5} tickLabelProps={TICK_LABEL} stroke="#ccc" tickStroke="#999" tickLength={3} />
+              {shown.map((cv, i) => (
+                <LinePath key={cv.c} data={cv.pts} x={(p) => sx(p.x)} y={(p) => sy(p.y)} fill="none" stroke={COLORS[i % COLORS.length]} strokeWidth={1.2} />
+              ))}
+            </svg>
+          );
+        })}
+      </div>
+      <figcaption style={{ fontSize: 12, color: '#555' }}>model curves (bands: E − E_F in eV along Γ–M–K–Γ; DOS per SoD per spin; sweeps: 3D ÷ 2D ratios, bond density / energy / bandwidth vs pitch); axis labels and sources are in the step&apos;s report artifact</figcaption>
+    </figure>
+  );
+}

@@ -50,7 +50,10 @@ export default async function RunPage({ params }: { params: Promise<{ id: string
     const recipe = run.recipe ? (await api.recipes.get({ id: run.recipe.id })).recipe : null;
     const sweeps = recipe ? sweepSpecs(recipe) : [];
     const sparse = recipe ? sparseSpecs(recipe) : [];
-    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps, sparse, sr })) as RunSnapshot;
+    // `simulate` steps: their curves (`<name>_x`, `<name>_y<c>`), read once (the models run in seconds to minutes).
+    const modelSteps = new Set(recipe ? recipe.steps.filter((s) => s.kind === 'simulate').map((s) => s.id) : []);
+    const modelSeries = modelSteps.size ? (await api.metrics.series({ runId: id })).filter((m) => m.step !== null && modelSteps.has(m.step) && m.index !== null) : [];
+    snapshot = JSON.parse(JSON.stringify({ run, series, sweepSeries, comparison, sweeps, sparse, sr, modelSeries })) as RunSnapshot;
   } catch (e) {
     problem = (e as Error).message;
   }

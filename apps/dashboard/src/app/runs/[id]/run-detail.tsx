@@ -12,6 +12,7 @@ import {
   ComparisonChart,
   fmt,
   LossChart,
+  ModelSeriesCharts,
   SimulationChart,
   EnergySensitivityChart,
   type EnergySensitivityView,
@@ -65,6 +66,8 @@ export interface RunSnapshot {
   series: SeriesPoint[];
   /** `sweep_*` series of the swept steps (the loss series above stays separate: it can be long). */
   sweepSeries: SeriesPoint[];
+  /** Curves of `simulate` steps (bands, DOS, sweeps), read when the page loads. */
+  modelSeries: SeriesPoint[];
   comparison: { rows: ComparisonRowView[]; metrics: MetricView[]; scale: string; fidelity: string; energySensitivity?: EnergySensitivityView | null };
   /** From the recipe: fixed for the run. */
   sweeps: SweepSpec[];
@@ -206,6 +209,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
       <EnergySensitivityChart s={snap.comparison.energySensitivity} />
       <SweepCharts sweeps={snap.sweeps} series={snap.sweepSeries} />
+      <ModelSeriesCharts series={snap.modelSeries} />
       <h3>
         Against the paper ({snap.comparison.scale} scale, {snap.comparison.fidelity} evidence)
       </h3>
