@@ -1,7 +1,7 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
 import { and, arrayContains, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
-import { artifacts, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
+import { artifacts, claimJudgements, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
 
 export type RunRow = typeof runs.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
@@ -11,6 +11,8 @@ export type ClaimRow = typeof claims.$inferSelect;
 export type RecipeRow = typeof recipes.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
 export type RunEnvironmentRow = typeof runEnvironments.$inferSelect;
+export type ClaimJudgementRow = typeof claimJudgements.$inferSelect;
+export type NewClaimJudgement = typeof claimJudgements.$inferInsert;
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -432,25 +434,83 @@ export async function listClaims(db: Db, paperId?: string): Promise<ClaimRow[]> 
 }
 
 /**
- * Completed runs whose recipe targets at least one claim, newest first, at most `perRecipe` per
- * recipe name (so one recipe run a thousand times cannot crowd out the others). Per name in the
- * database: a LATERAL top-N over the (recipe_id, created_at) index, not every completed run.
+ * Completed runs whose recipe targets at least one claim and that have no judgement under
+ * `judgeVersion` (never judged, or judged by an older judge or registry), newest first, at most
+ * `limit`: what the claims matrix judges lazily before it reads the stored judgements.
  */
-export async function completedRunsTargetingClaims(db: Db, perRecipe: number): Promise<{ id: string; recipeName: string; createdAt: Date }[]> {
-  const rows = await db.execute<{ id: string; name: string; created_at: string | Date }>(sql`
-    select x.id, n.name, x.created_at
-    from (select distinct ${recipes.name} as name from ${recipes}
-          where jsonb_array_length(coalesce(${recipes.document} -> 'targets', '[]'::jsonb)) > 0) n
-    cross join lateral (
-      select r.id, r.created_at from ${runs} r
-      where r.status = 'completed'
-        and r.recipe_id in (select rc.id from ${recipes} rc
-                            where rc.name = n.name and jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
-      order by r.created_at desc, r.id desc
-      limit ${perRecipe}
-    ) x
-    order by x.created_at desc, x.id desc`);
-  return rows.rows.map((r) => ({ id: r.id, recipeName: r.name, createdAt: new Date(r.created_at) }));
+export async function completedRunsWithoutJudgement(db: Db, judgeVersion: string, limit: number): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select r.id from ${runs} r
+    where r.status = 'completed'
+      and r.recipe_id in (select rc.id from ${recipes} rc where jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
+      and not exists (select 1 from ${claimJudgements} j where j.run_id = r.id and j.judge_version = ${judgeVersion})
+    order by r.created_at desc, r.id desc
+    limit ${limit}`);
+  return rows.rows.map((r) => r.id);
+}
+
+/**
+ * Stores judgements, one row per (run, claim): a row already there (an older judge version, or
+ * another process that judged the same run at the same time) is overwritten, never duplicated.
+ * Rows must be unique per (run, claim) within one call.
+ */
+export async function upsertClaimJudgements(db: Db, rows: NewClaimJudgement[]): Promise<void> {
+  if (!rows.length) return;
+  const cols = ['judgeVersion', 'verdict', 'verdictRank', 'label', 'statement', 'fidelity', 'fidelityRank', 'scale', 'recipe', 'reproduced', 'intervalLow', 'intervalHigh', 'test', 'hypothesis', 'seeds', 'runCreatedAt'] as const;
+  const set = Object.fromEntries(cols.map((k) => [k, sql.raw(`excluded.${claimJudgements[k].name}`)]));
+  await db
+    .insert(claimJudgements)
+    .values(rows)
+    .onConflictDoUpdate({ target: [claimJudgements.runId, claimJudgements.claimId], set: { ...set, judgedAt: sql`now()` } });
+}
+
+/** A run's stored judgements (any version), by claim id. */
+export async function runClaimJudgements(db: Db, runId: string): Promise<ClaimJudgementRow[]> {
+  return db.select().from(claimJudgements).where(eq(claimJudgements.runId, runId)).orderBy(asc(claimJudgements.claimId));
+}
+
+/**
+ * Each claim's best judgement under `judgeVersion` over every run that judged it (decisive before
+ * inconclusive before not comparable, then higher fidelity, then the newer run), with how many
+ * runs judged it: DISTINCT ON over claim_judgements_best_idx, not a re-judging of runs.
+ */
+export async function bestClaimJudgements(db: Db, judgeVersion: string, claimIds?: readonly string[]): Promise<(ClaimJudgementRow & { runsJudged: number })[]> {
+  if (claimIds && !claimIds.length) return [];
+  const only = claimIds ? sql`and j.claim_id in (${sql.join(claimIds.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  const res = await db.execute<Record<string, unknown>>(sql`
+    select b.*, n.runs_judged from (
+      select distinct on (j.claim_id) j.* from ${claimJudgements} j
+      where j.judge_version = ${judgeVersion} ${only}
+      order by j.claim_id, j.verdict_rank desc, j.fidelity_rank desc, j.run_created_at desc, j.run_id desc
+    ) b join (
+      select j.claim_id, count(*)::int as runs_judged from ${claimJudgements} j
+      where j.judge_version = ${judgeVersion} ${only}
+      group by j.claim_id
+    ) n on n.claim_id = b.claim_id
+    order by b.claim_id`);
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return res.rows.map((r) => ({
+    runId: r.run_id as string,
+    claimId: r.claim_id as string,
+    judgeVersion: r.judge_version as string,
+    verdict: r.verdict as string,
+    verdictRank: Number(r.verdict_rank),
+    label: r.label as string,
+    statement: (r.statement as string | null) ?? null,
+    fidelity: r.fidelity as string,
+    fidelityRank: Number(r.fidelity_rank),
+    scale: r.scale as string,
+    recipe: r.recipe as string,
+    reproduced: num(r.reproduced),
+    intervalLow: num(r.interval_low),
+    intervalHigh: num(r.interval_high),
+    test: (r.test as string | null) ?? null,
+    hypothesis: (r.hypothesis as string | null) ?? null,
+    seeds: num(r.seeds),
+    runCreatedAt: new Date(r.run_created_at as string | Date),
+    judgedAt: new Date(r.judged_at as string | Date),
+    runsJudged: Number(r.runs_judged),
+  }));
 }
 
 export async function getClaims(db: Db, ids: string[]): Promise<ClaimRow[]> {
