@@ -85,13 +85,15 @@ export async function judgeAndStore(db: Db, runIds: readonly string[], version?:
   const v = version ?? (await currentJudgeVersion(db));
   const { runs, claims } = await loadRuns(db, runIds, { targetsOnly: true });
   const rows: NewClaimJudgement[] = [];
+  const judged: string[] = [];
   for (const id of runIds) {
     const l = runs.get(id);
     if (!l || l.run.status !== 'completed') continue;
     const c = judgeLoadedRun(l, claims);
     rows.push(...judgementRows({ runId: id, recipe: c.recipe, createdAt: l.run.createdAt }, c.rows, v));
+    judged.push(id);
   }
-  await upsertClaimJudgements(db, rows);
+  await upsertClaimJudgements(db, rows, { runIds: judged, version: v });
   return rows.length;
 }
 
@@ -106,7 +108,7 @@ export async function judgePendingRuns(db: Db, version: string, o: { batch?: num
   while (done < max) {
     const ids = await completedRunsWithoutJudgement(db, version, Math.min(batch, max - done));
     if (!ids.length) break;
-    await judgeAndStore(db, ids, version);
+    await judgeAndStore(db, ids, version); // marks each run judged, so the next batch moves on
     done += ids.length;
     if (ids.length < batch) break;
   }

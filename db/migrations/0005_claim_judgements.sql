@@ -21,6 +21,6 @@ CREATE TABLE "claim_judgements" (
 	CONSTRAINT "claim_judgements_run_id_claim_id_pk" PRIMARY KEY("run_id","claim_id")
 );
 --> statement-breakpoint
+ALTER TABLE "runs" ADD COLUMN "judged_version" text;--> statement-breakpoint
 ALTER TABLE "claim_judgements" ADD CONSTRAINT "claim_judgements_run_id_runs_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."runs"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "claim_judgements_best_idx" ON "claim_judgements" USING btree ("claim_id","judge_version","verdict_rank" DESC NULLS LAST,"fidelity_rank" DESC NULLS LAST,"run_created_at" DESC NULLS LAST,"run_id" DESC NULLS LAST);--> statement-breakpoint
-CREATE INDEX "claim_judgements_version_idx" ON "claim_judgements" USING btree ("judge_version","run_id");
+CREATE INDEX "claim_judgements_best_idx" ON "claim_judgements" USING btree ("claim_id","judge_version","verdict_rank" DESC NULLS LAST,"fidelity_rank" DESC NULLS LAST,"run_created_at" DESC NULLS LAST,"run_id" DESC NULLS LAST);

@@ -434,16 +434,17 @@ export async function listClaims(db: Db, paperId?: string): Promise<ClaimRow[]> 
 }
 
 /**
- * Completed runs whose recipe targets at least one claim and that have no judgement under
+ * Completed runs whose recipe targets at least one claim and whose judgements were not stored under
  * `judgeVersion` (never judged, or judged by an older judge or registry), newest first, at most
- * `limit`: what the claims matrix judges lazily before it reads the stored judgements.
+ * `limit`: what the claims matrix judges lazily before it reads the stored judgements. Reads the
+ * runs' own marker (runs.judged_version), one row per run.
  */
 export async function completedRunsWithoutJudgement(db: Db, judgeVersion: string, limit: number): Promise<string[]> {
   const rows = await db.execute<{ id: string }>(sql`
     select r.id from ${runs} r
     where r.status = 'completed'
+      and r.judged_version is distinct from ${judgeVersion}
       and r.recipe_id in (select rc.id from ${recipes} rc where jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
-      and not exists (select 1 from ${claimJudgements} j where j.run_id = r.id and j.judge_version = ${judgeVersion})
     order by r.created_at desc, r.id desc
     limit ${limit}`);
   return rows.rows.map((r) => r.id);
@@ -452,16 +453,23 @@ export async function completedRunsWithoutJudgement(db: Db, judgeVersion: string
 /**
  * Stores judgements, one row per (run, claim): a row already there (an older judge version, or
  * another process that judged the same run at the same time) is overwritten, never duplicated.
- * Rows must be unique per (run, claim) within one call.
+ * Rows must be unique per (run, claim) within one call. Written in (run, claim) order, so writers
+ * that overlap take the rows' locks in one order and cannot deadlock; 1,000 rows a statement.
+ * `judged`: the runs these rows judge completely, marked as judged under `version` afterwards.
  */
-export async function upsertClaimJudgements(db: Db, rows: NewClaimJudgement[]): Promise<void> {
-  if (!rows.length) return;
+export async function upsertClaimJudgements(db: Db, rows: NewClaimJudgement[], judged: { runIds: readonly string[]; version: string }): Promise<void> {
   const cols = ['judgeVersion', 'verdict', 'verdictRank', 'label', 'statement', 'fidelity', 'fidelityRank', 'scale', 'recipe', 'reproduced', 'intervalLow', 'intervalHigh', 'test', 'hypothesis', 'seeds', 'runCreatedAt'] as const;
   const set = Object.fromEntries(cols.map((k) => [k, sql.raw(`excluded.${claimJudgements[k].name}`)]));
-  await db
-    .insert(claimJudgements)
-    .values(rows)
-    .onConflictDoUpdate({ target: [claimJudgements.runId, claimJudgements.claimId], set: { ...set, judgedAt: sql`now()` } });
+  const key = (r: NewClaimJudgement) => `${r.runId}\u0000${r.claimId}`;
+  const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += 1000) {
+    await db
+      .insert(claimJudgements)
+      .values(sorted.slice(i, i + 1000))
+      .onConflictDoUpdate({ target: [claimJudgements.runId, claimJudgements.claimId], set: { ...set, judgedAt: sql`now()` } });
+  }
+  // Then the runs' marker: a crash between the two leaves a run judged again later, never skipped.
+  if (judged.runIds.length) await db.update(runs).set({ judgedVersion: judged.version }).where(inArray(runs.id, [...judged.runIds]));
 }
 
 /** A run's stored judgements (any version), by claim id. */
@@ -472,24 +480,30 @@ export async function runClaimJudgements(db: Db, runId: string): Promise<ClaimJu
 /**
  * Each claim's best judgement under `judgeVersion` over every run that judged it (decisive before
  * inconclusive before not comparable, then higher fidelity, then the newer run), with how many
- * runs judged it: DISTINCT ON over claim_judgements_best_idx, not a re-judging of runs.
+ * runs judged it: per claim one probe of claim_judgements_best_idx (in its order: DESC NULLS LAST),
+ * and one count over the claims' rows — not a re-judging of runs.
  */
 export async function bestClaimJudgements(db: Db, judgeVersion: string, claimIds?: readonly string[]): Promise<(ClaimJudgementRow & { runsJudged: number })[]> {
   if (claimIds && !claimIds.length) return [];
-  const only = claimIds ? sql`and j.claim_id in (${sql.join(claimIds.map((c) => sql`${c}`), sql`, `)})` : sql``;
-  const res = await db.execute<Record<string, unknown>>(sql`
-    select b.*, n.runs_judged from (
-      select distinct on (j.claim_id) j.* from ${claimJudgements} j
-      where j.judge_version = ${judgeVersion} ${only}
-      order by j.claim_id, j.verdict_rank desc, j.fidelity_rank desc, j.run_created_at desc, j.run_id desc
-    ) b join (
-      select j.claim_id, count(*)::int as runs_judged from ${claimJudgements} j
-      where j.judge_version = ${judgeVersion} ${only}
-      group by j.claim_id
-    ) n on n.claim_id = b.claim_id
-    order by b.claim_id`);
+  const only = (col: SQL) => (claimIds ? sql`and ${col} in (${sql.join(claimIds.map((c) => sql`${c}`), sql`, `)})` : sql``);
+  const [best, counts] = await Promise.all([
+    db.execute<Record<string, unknown>>(sql`
+      select b.* from ${claims} c cross join lateral (
+        select j.* from ${claimJudgements} j
+        where j.claim_id = c.id and j.judge_version = ${judgeVersion}
+        order by j.verdict_rank desc nulls last, j.fidelity_rank desc nulls last, j.run_created_at desc nulls last, j.run_id desc nulls last
+        limit 1
+      ) b
+      where true ${only(sql`c.id`)}
+      order by c.id`),
+    db.execute<{ claim_id: string; n: number }>(sql`
+      select j.claim_id, count(*)::int as n from ${claimJudgements} j
+      where j.judge_version = ${judgeVersion} ${only(sql`j.claim_id`)}
+      group by j.claim_id`),
+  ]);
+  const n = new Map(counts.rows.map((r) => [r.claim_id, Number(r.n)]));
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  return res.rows.map((r) => ({
+  return best.rows.map((r) => ({
     runId: r.run_id as string,
     claimId: r.claim_id as string,
     judgeVersion: r.judge_version as string,
@@ -509,7 +523,7 @@ export async function bestClaimJudgements(db: Db, judgeVersion: string, claimIds
     seeds: num(r.seeds),
     runCreatedAt: new Date(r.run_created_at as string | Date),
     judgedAt: new Date(r.judged_at as string | Date),
-    runsJudged: Number(r.runs_judged),
+    runsJudged: n.get(r.claim_id as string) ?? 0,
   }));
 }
 

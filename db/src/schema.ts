@@ -92,6 +92,11 @@ export const runs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Free labels given at launch (`reprolab run --tag baseline`), filterable in the runs list. */
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The judge version this run's claim judgements (claim_judgements) were stored under, set after
+     * them: "which completed runs still need judging" reads one row per run, not one per claim.
+     */
+    judgedVersion: text('judged_version'),
   },
   // The runs list filters and sorts on the server (queries.ts listRunsPage): each sort key with
   // the id as tie-breaker so an ordered, LIMITed page is an index scan; status and recipe with the
@@ -111,8 +116,9 @@ export const runs = pgTable(
  * (and lazily by the claims matrix for runs that have none under the current judge version), so a
  * claim's standing is the best judgement over every run, read in one query. `judge_version` names
  * the judge logic and the claims registry it judged against: rows of another version are stale and
- * re-judged. The ranks and the run's creation time are kept here so "the best judgement per claim"
- * (decisive, then higher fidelity, then newer) is an index scan.
+ * re-judged (runs.judged_version says which runs have current rows). The ranks and the run's
+ * creation time are kept here so "the best judgement per claim" (decisive, then higher fidelity,
+ * then newer) is one index probe per claim.
  */
 export const claimJudgements = pgTable(
   'claim_judgements',
@@ -142,7 +148,6 @@ export const claimJudgements = pgTable(
   (t) => [
     primaryKey({ columns: [t.runId, t.claimId] }), // serves "per run"
     index('claim_judgements_best_idx').on(t.claimId, t.judgeVersion, t.verdictRank.desc(), t.fidelityRank.desc(), t.runCreatedAt.desc(), t.runId.desc()),
-    index('claim_judgements_version_idx').on(t.judgeVersion, t.runId),
   ],
 );
 

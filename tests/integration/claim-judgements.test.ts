@@ -105,6 +105,8 @@ test(`[JUDGE/${testDb()}] judgements are written when a run completes (the setRu
   assert.match(rows[0]!.test ?? '', /value/);
   assert.equal(rows[0]!.hypothesis, 'value');
   assert.equal(rows[0]!.runCreatedAt.getTime(), T0 + 40 * MIN);
+  assert.equal((await db.select().from(schema.runs).where(eq(schema.runs.id, done)))[0]!.judgedVersion, version, 'the run is marked judged');
+  assert.equal((await db.select().from(schema.runs).where(eq(schema.runs.id, failed)))[0]!.judgedVersion, null);
   // Judging that fails never fails the run: a run whose recipe row cannot be judged still completes.
   const broken = await storeRun(`${TOKEN}-broken`, T0 + 42 * MIN, {}, 'running');
   await db.execute(sql`update ${schema.recipes} set document = jsonb_set(document, '{targets}', '[{"claim": 42}]'::jsonb) where id = ${recipe.id}`).catch(() => undefined);
@@ -115,7 +117,9 @@ test(`[JUDGE/${testDb()}] judgements are written when a run completes (the setRu
 
 test(`[JUDGE/${testDb()}] stale judgements (an older judge version, a changed registry claim) are recomputed by the claims matrix`, async () => {
   const old = `${TOKEN}-old`;
+  // As an older judge left it: its rows and the run's marker under another version.
   await db.update(schema.claimJudgements).set({ judgeVersion: 'j0-stale', verdict: 'not reproduced', verdictRank: 3, label: 'stale' }).where(eq(schema.claimJudgements.runId, old));
+  await db.update(schema.runs).set({ judgedVersion: 'j0-stale' }).where(eq(schema.runs.id, old));
   const s = await standingOf(C1);
   assert.equal(s.standing, 'reproduced');
   const rows = await runClaimJudgements(db, old);
