@@ -27,6 +27,7 @@ import { loadBuiltinDataset } from './datasets/builtin';
 import { storeDataset } from './datasets/store';
 import type { ActivityDeps } from './deps';
 import { stepFingerprint } from './fingerprint';
+import { judgeAndStore } from './judgements';
 import type { BeginStepInput, BeginStepResult, RunPlan, StepRef, StepResult } from './types';
 
 export async function loadRunRecipe(deps: ActivityDeps, runId: string) {
@@ -178,6 +179,7 @@ export function createRunActivities(deps: ActivityDeps) {
 
     async setRunStatus(input: { runId: string; status: RunStatus; error?: string }): Promise<void> {
       await setRunStatus(db, input.runId, input.status, input.error);
+      if (input.status === 'completed') await judgeCompletedRun(deps, input.runId);
       if (input.status === 'cancelled' || input.status === 'failed') {
         // Steps that never started are ended too. The run is ended first: a preparation still
         // creating steps then finds it ended when it tries to start it, and ends the steps this
@@ -186,6 +188,18 @@ export function createRunActivities(deps: ActivityDeps) {
       }
     },
   };
+}
+
+/**
+ * Stores a completed run's claim judgements (claim_judgements). Never fails the run: a judging
+ * error is logged and the run is left for the claims matrix to judge lazily.
+ */
+async function judgeCompletedRun(deps: ActivityDeps, runId: string): Promise<void> {
+  try {
+    await judgeAndStore(deps.db, [runId]);
+  } catch (e) {
+    console.warn(`run ${runId} completed but judging its claims failed (left for the claims matrix to judge): ${(e as Error).message}`);
+  }
 }
 
 /** The running activity's Temporal info; undefined when called outside an activity (tests calling it directly). */

@@ -1,7 +1,7 @@
 /** Typed queries shared by the worker's activities, the API and the CLI. */
 import { and, arrayContains, asc, count, desc, eq, gt, gte, ilike, inArray, isNull, like, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client';
-import { artifacts, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
+import { artifacts, claimJudgements, claims, datasets, metrics, papers, recipes, runEnvironments, runs, steps } from './schema';
 
 export type RunRow = typeof runs.$inferSelect;
 export type StepRow = typeof steps.$inferSelect;
@@ -11,6 +11,8 @@ export type ClaimRow = typeof claims.$inferSelect;
 export type RecipeRow = typeof recipes.$inferSelect;
 export type DatasetRow = typeof datasets.$inferSelect;
 export type RunEnvironmentRow = typeof runEnvironments.$inferSelect;
+export type ClaimJudgementRow = typeof claimJudgements.$inferSelect;
+export type NewClaimJudgement = typeof claimJudgements.$inferInsert;
 
 export const RUN_STATUSES = ['queued', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
@@ -434,25 +436,97 @@ export async function listClaims(db: Db, paperId?: string): Promise<ClaimRow[]> 
 }
 
 /**
- * Completed runs whose recipe targets at least one claim, newest first, at most `perRecipe` per
- * recipe name (so one recipe run a thousand times cannot crowd out the others). Per name in the
- * database: a LATERAL top-N over the (recipe_id, created_at) index, not every completed run.
+ * Completed runs whose recipe targets at least one claim and whose judgements were not stored under
+ * `judgeVersion` (never judged, or judged by an older judge or registry), newest first, at most
+ * `limit`: what the claims matrix judges lazily before it reads the stored judgements. Reads the
+ * runs' own marker (runs.judged_version), one row per run.
  */
-export async function completedRunsTargetingClaims(db: Db, perRecipe: number): Promise<{ id: string; recipeName: string; createdAt: Date }[]> {
-  const rows = await db.execute<{ id: string; name: string; created_at: string | Date }>(sql`
-    select x.id, n.name, x.created_at
-    from (select distinct ${recipes.name} as name from ${recipes}
-          where jsonb_array_length(coalesce(${recipes.document} -> 'targets', '[]'::jsonb)) > 0) n
-    cross join lateral (
-      select r.id, r.created_at from ${runs} r
-      where r.status = 'completed'
-        and r.recipe_id in (select rc.id from ${recipes} rc
-                            where rc.name = n.name and jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
-      order by r.created_at desc, r.id desc
-      limit ${perRecipe}
-    ) x
-    order by x.created_at desc, x.id desc`);
-  return rows.rows.map((r) => ({ id: r.id, recipeName: r.name, createdAt: new Date(r.created_at) }));
+export async function completedRunsWithoutJudgement(db: Db, judgeVersion: string, limit: number): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(sql`
+    select r.id from ${runs} r
+    where r.status = 'completed'
+      and r.judged_version is distinct from ${judgeVersion}
+      and r.recipe_id in (select rc.id from ${recipes} rc where jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0)
+    order by r.created_at desc, r.id desc
+    limit ${limit}`);
+  return rows.rows.map((r) => r.id);
+}
+
+/**
+ * Stores judgements, one row per (run, claim): a row already there (an older judge version, or
+ * another process that judged the same run at the same time) is overwritten, never duplicated.
+ * Rows must be unique per (run, claim) within one call. Written in (run, claim) order, so writers
+ * that overlap take the rows' locks in one order and cannot deadlock; 1,000 rows a statement.
+ * `judged`: the runs these rows judge completely, marked as judged under `version` afterwards.
+ */
+export async function upsertClaimJudgements(db: Db, rows: NewClaimJudgement[], judged: { runIds: readonly string[]; version: string }): Promise<void> {
+  const cols = ['judgeVersion', 'verdict', 'verdictRank', 'label', 'statement', 'fidelity', 'fidelityRank', 'scale', 'recipe', 'reproduced', 'intervalLow', 'intervalHigh', 'test', 'hypothesis', 'seeds', 'runCreatedAt'] as const;
+  const set = Object.fromEntries(cols.map((k) => [k, sql.raw(`excluded.${claimJudgements[k].name}`)]));
+  const key = (r: NewClaimJudgement) => `${r.runId}\u0000${r.claimId}`;
+  const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += 1000) {
+    await db
+      .insert(claimJudgements)
+      .values(sorted.slice(i, i + 1000))
+      .onConflictDoUpdate({ target: [claimJudgements.runId, claimJudgements.claimId], set: { ...set, judgedAt: sql`now()` } });
+  }
+  // Then the runs' marker: a crash between the two leaves a run judged again later, never skipped.
+  if (judged.runIds.length) await db.update(runs).set({ judgedVersion: judged.version }).where(inArray(runs.id, [...judged.runIds]));
+}
+
+/** A run's stored judgements (any version), by claim id. */
+export async function runClaimJudgements(db: Db, runId: string): Promise<ClaimJudgementRow[]> {
+  return db.select().from(claimJudgements).where(eq(claimJudgements.runId, runId)).orderBy(asc(claimJudgements.claimId));
+}
+
+/**
+ * Each claim's best judgement under `judgeVersion` over every run that judged it (decisive before
+ * inconclusive before not comparable, then higher fidelity, then the newer run), with how many
+ * runs judged it: per claim one probe of claim_judgements_best_idx (in its order: DESC NULLS LAST),
+ * and one count over the claims' rows — not a re-judging of runs.
+ */
+export async function bestClaimJudgements(db: Db, judgeVersion: string, claimIds?: readonly string[]): Promise<(ClaimJudgementRow & { runsJudged: number })[]> {
+  if (claimIds && !claimIds.length) return [];
+  const only = (col: SQL) => (claimIds ? sql`and ${col} in (${sql.join(claimIds.map((c) => sql`${c}`), sql`, `)})` : sql``);
+  const [best, counts] = await Promise.all([
+    db.execute<Record<string, unknown>>(sql`
+      select b.* from ${claims} c cross join lateral (
+        select j.* from ${claimJudgements} j
+        where j.claim_id = c.id and j.judge_version = ${judgeVersion}
+        order by j.verdict_rank desc nulls last, j.fidelity_rank desc nulls last, j.run_created_at desc nulls last, j.run_id desc nulls last
+        limit 1
+      ) b
+      where true ${only(sql`c.id`)}
+      order by c.id`),
+    db.execute<{ claim_id: string; n: number }>(sql`
+      select j.claim_id, count(*)::int as n from ${claimJudgements} j
+      where j.judge_version = ${judgeVersion} ${only(sql`j.claim_id`)}
+      group by j.claim_id`),
+  ]);
+  const n = new Map(counts.rows.map((r) => [r.claim_id, Number(r.n)]));
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return best.rows.map((r) => ({
+    runId: r.run_id as string,
+    claimId: r.claim_id as string,
+    judgeVersion: r.judge_version as string,
+    verdict: r.verdict as string,
+    verdictRank: Number(r.verdict_rank),
+    label: r.label as string,
+    statement: (r.statement as string | null) ?? null,
+    fidelity: r.fidelity as string,
+    fidelityRank: Number(r.fidelity_rank),
+    scale: r.scale as string,
+    recipe: r.recipe as string,
+    reproduced: num(r.reproduced),
+    intervalLow: num(r.interval_low),
+    intervalHigh: num(r.interval_high),
+    test: (r.test as string | null) ?? null,
+    hypothesis: (r.hypothesis as string | null) ?? null,
+    seeds: num(r.seeds),
+    runCreatedAt: new Date(r.run_created_at as string | Date),
+    judgedAt: new Date(r.judged_at as string | Date),
+    runsJudged: n.get(r.claim_id as string) ?? 0,
+  }));
 }
 
 export async function getClaims(db: Db, ids: string[]): Promise<ClaimRow[]> {

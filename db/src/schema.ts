@@ -13,6 +13,8 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
+  smallint,
   serial,
   text,
   timestamp,
@@ -90,6 +92,11 @@ export const runs = pgTable(
     finishedAt: timestamp('finished_at', { withTimezone: true }),
     /** Free labels given at launch (`reprolab run --tag baseline`), filterable in the runs list. */
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * The judge version this run's claim judgements (claim_judgements) were stored under, set after
+     * them: "which completed runs still need judging" reads one row per run, not one per claim.
+     */
+    judgedVersion: text('judged_version'),
   },
   // The runs list filters and sorts on the server (queries.ts listRunsPage): each sort key with
   // the id as tie-breaker so an ordered, LIMITed page is an index scan; status and recipe with the
@@ -101,6 +108,46 @@ export const runs = pgTable(
     index('runs_status_created_idx').on(t.status, t.createdAt, t.id),
     index('runs_recipe_created_idx').on(t.recipeId, t.createdAt, t.id),
     index('runs_tags_idx').using('gin', t.tags),
+  ],
+);
+
+/**
+ * Each completed run's judgement of each claim its recipe targets, written when the run completes
+ * (and lazily by the claims matrix for runs that have none under the current judge version), so a
+ * claim's standing is the best judgement over every run, read in one query. `judge_version` names
+ * the judge logic and the claims registry it judged against: rows of another version are stale and
+ * re-judged (runs.judged_version says which runs have current rows). The ranks and the run's
+ * creation time are kept here so "the best judgement per claim" (decisive, then higher fidelity,
+ * then newer) is one index probe per claim.
+ */
+export const claimJudgements = pgTable(
+  'claim_judgements',
+  {
+    runId: text('run_id')
+      .notNull()
+      .references(() => runs.id, { onDelete: 'cascade' }),
+    claimId: text('claim_id').notNull(),
+    judgeVersion: text('judge_version').notNull(),
+    verdict: text('verdict').notNull(), // reproduced | not reproduced | inconclusive | not comparable
+    verdictRank: smallint('verdict_rank').notNull(), // decisive 3, inconclusive 2, not comparable 1
+    label: text('label').notNull(),
+    statement: text('statement'),
+    fidelity: text('fidelity').notNull(),
+    fidelityRank: smallint('fidelity_rank').notNull(), // exact 4, measured 3, modelled-baseline 2, proxy 1
+    scale: text('scale').notNull(),
+    recipe: text('recipe').notNull(), // name@vN
+    reproduced: doublePrecision('reproduced'),
+    intervalLow: doublePrecision('interval_low'),
+    intervalHigh: doublePrecision('interval_high'),
+    test: text('test'),
+    hypothesis: text('hypothesis'),
+    seeds: integer('seeds'),
+    runCreatedAt: timestamp('run_created_at', { withTimezone: true }).notNull(),
+    judgedAt: timestamp('judged_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.claimId] }), // serves "per run"
+    index('claim_judgements_best_idx').on(t.claimId, t.judgeVersion, t.verdictRank.desc(), t.fidelityRank.desc(), t.runCreatedAt.desc(), t.runId.desc()),
   ],
 );
 

@@ -1,11 +1,16 @@
 /**
- * `npm run bench:dashboard [-- --json] [--db pglite|postgres] [--runs N] [--points N] [--iterations N] [--explain] [--without-new-indexes]`
+ * `npm run bench:dashboard [-- --json] [--db pglite|postgres] [--runs N] [--points N] [--iterations N] [--explain] [--without-new-indexes] [--lazy-judgements]`
  *
  * Seeds a scratch metadata database with 10,000 runs (each with its recipe's steps, an environment
  * and artifacts), 1,000,000 metric points and the full claims registry, then times the dashboard's
  * server-side work: the API procedures called in-process through a tRPC caller (the dashboard's
  * server components call them the same way; no HTTP), each as a signed-in viewer, so the token
  * check is part of every sample. Reports p50/p95 per query and database.
+ *
+ * Claim judgements (claim_judgements): seeded the way run completion writes them (judgeAndStore;
+ * the first 50 completed runs one at a time, as completion does, timed per run; the rest in
+ * batches), so the claims matrix is timed in steady state. --lazy-judgements seeds none: the
+ * matrix's own lazy judging fills them, and the calls that catch up are timed on their own.
  *
  * Databases: PGlite served over its socket by db/src/pglite-server.ts in a temp dir (as `reprolab
  * up` runs it), and a Postgres server initdb'd in a temp dir when Debian's postgresql is
@@ -20,7 +25,8 @@ import { Client } from '@temporalio/client';
 import pg from 'pg';
 import { appRouter, createCallerFactory } from '@reprolab/api';
 import { sql } from 'drizzle-orm';
-import { createDb, createToken, prepareDatabase, saveRecipe, type Db } from '@reprolab/db';
+import { judgeAndStore, currentJudgeVersion } from '@reprolab/activities/judgements';
+import { completedRunsWithoutJudgement, createDb, createToken, prepareDatabase, saveRecipe, type Db } from '@reprolab/db';
 import { REPO_ROOT } from '@reprolab/infra/stack';
 import { mulberry32 } from '@reprolab/methods/util/random';
 import { parseRecipe, type ValidRecipe } from '@reprolab/recipes';
@@ -38,6 +44,8 @@ const { values } = parseArgs({
     'without-new-indexes': { type: 'boolean', default: false },
     // with --database-url: time the data already there (seeded by an earlier run), seed nothing
     'no-seed': { type: 'boolean', default: false },
+    // seed no claim judgements: the claims matrix judges lazily (its catch-up calls are timed apart)
+    'lazy-judgements': { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(values.runs);
@@ -86,6 +94,28 @@ interface Seeded {
   completed: string[];
   seconds: number;
   counts: { runs: number; steps: number; metrics: number; artifacts: number; claims: number; recipes: number };
+  /** Claim judgements stored as completion writes them (absent with --lazy-judgements or --no-seed). */
+  judgements?: { runs: number; rows: number; seconds: number; perRunMs: number };
+}
+
+/** Stores every completed run's claim judgements with the code run completion uses (judgeAndStore). */
+async function seedJudgements(url: string, completed: string[]): Promise<NonNullable<Seeded['judgements']>> {
+  const h = createDb(url, { maxConnections: 1 });
+  try {
+    const version = await currentJudgeVersion(h.db);
+    const t0 = performance.now();
+    let rows = 0;
+    // As completion does: one run at a time (timed per run) …
+    const single = completed.slice(0, 50);
+    for (const id of single) rows += await judgeAndStore(h.db, [id], version);
+    const perRunMs = (performance.now() - t0) / Math.max(1, single.length);
+    // … then the rest in batches, to keep seeding short.
+    for (let i = single.length; i < completed.length; i += 500) rows += await judgeAndStore(h.db, completed.slice(i, i + 500), version);
+    await h.db.execute(sql`analyze claim_judgements`);
+    return { runs: completed.length, rows, seconds: (performance.now() - t0) / 1000, perRunMs };
+  } finally {
+    await h.close();
+  }
 }
 
 async function seed(url: string): Promise<Seeded> {
@@ -263,6 +293,11 @@ async function bench(target: string, url: string): Promise<{ target: string; see
   log(`\n━━ ${target}: ${values['no-seed'] ? 'the data already there' : `seeding ${RUNS.toLocaleString('en')} runs and ${POINTS.toLocaleString('en')} metric points`}`);
   const seeded = values['no-seed'] ? await existing(url) : await seed(url);
   log(`  seeded in ${seeded.seconds.toFixed(1)} s: ${JSON.stringify(seeded.counts)}`);
+  if (!values['no-seed'] && !values['lazy-judgements']) {
+    seeded.judgements = await seedJudgements(url, seeded.completed);
+    const j = seeded.judgements;
+    log(`  claim judgements of ${j.runs.toLocaleString('en')} completed runs stored as completion writes them: ${j.rows.toLocaleString('en')} rows in ${j.seconds.toFixed(1)} s (${j.perRunMs.toFixed(1)} ms a run judged alone)`);
+  }
   const h = createDb(url, { maxConnections: 4 });
   try {
     if (values['without-new-indexes']) {
@@ -277,6 +312,20 @@ async function bench(target: string, url: string): Promise<{ target: string; see
     const api = createCallerFactory(appRouter)({ db: h.db, temporal: new Client(), recipesDir: join(REPO_ROOT, 'workflows', 'recipes'), token, store: null });
     const timings: Timing[] = [];
     for (const c of LIST_CASES) timings.push(await time(c.label, () => api.runs.list(c.input as Parameters<typeof api.runs.list>[0])));
+    if (values['lazy-judgements'] || values['no-seed']) {
+      // The matrix judges runs without a current judgement itself, a bounded batch a call: time
+      // the calls that catch up on their own, so the timing below is the steady state.
+      const xs: number[] = [];
+      for (let more = true; more && xs.length < 100; ) {
+        const t = performance.now();
+        const before = await pendingRuns(h.db);
+        await api.claims.standing({});
+        xs.push(performance.now() - t);
+        more = before > 0 && (await pendingRuns(h.db)) > 0;
+      }
+      timings.push({ query: 'claims.standing catching up (lazy judging, ≤ 1,000 runs a call)', samples: xs.length, p50: pct(xs, 50), p95: pct(xs, 95), max: Math.max(...xs) });
+      log(`  claims.standing caught up in ${xs.length} call(s), ${(xs.reduce((a, b) => a + b, 0) / 1000).toFixed(1)} s`);
+    }
     timings.push(await time('claims.standing (the papers matrix, every claim)', () => api.claims.standing({})));
     const pick = rng(7);
     const hundred = () => {
@@ -305,6 +354,11 @@ async function bench(target: string, url: string): Promise<{ target: string; see
   }
 }
 
+/** Completed runs with targets and no judgement under the current judge version. */
+async function pendingRuns(db: Db): Promise<number> {
+  return (await completedRunsWithoutJudgement(db, await currentJudgeVersion(db), 1_000_000)).length;
+}
+
 /** EXPLAIN (ANALYZE) of the statements behind the runs list and the other timed queries. */
 async function explainAll(db: Db): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
@@ -313,6 +367,7 @@ async function explainAll(db: Db): Promise<Record<string, string>> {
   // 100 completed runs as literals, the way finalMetrics sends them
   const hundred = (await db.execute<{ id: string }>(sql`select id from runs where status = 'completed' order by md5(id) limit 100`)).rows.map((r) => `'${r.id}'`).join(', ');
   const list = `select r.*, rc.name, rc.version from runs r join recipes rc on r.recipe_id = rc.id`;
+  const version = await currentJudgeVersion(db);
   const statements: Record<string, string> = {
     'runs.list default': `${list} order by r.created_at desc, r.id desc limit 50`,
     'runs.list count (no filter)': `select count(*) from runs r join recipes rc on r.recipe_id = rc.id`,
@@ -323,7 +378,9 @@ async function explainAll(db: Db): Promise<Record<string, string>> {
     'runs.list deep page': `${list} order by r.created_at desc, r.id desc limit 50 offset ${Math.max(0, RUNS - 1000)}`,
     "a run's metrics (compare.run, metrics.series)": `select m.*, s.step_key from metrics m left join steps s on m.step_id = s.id where m.run_id = '${sample}' order by m.id`,
     "a run's artifacts": `select * from artifacts where run_id = '${sample}' order by id`,
-    'claims matrix: newest 20 completed runs per recipe': `select x.id, n.name, x.created_at from (select distinct name from recipes where jsonb_array_length(coalesce(document -> 'targets', '[]'::jsonb)) > 0) n cross join lateral (select r.id, r.created_at from runs r where r.status = 'completed' and r.recipe_id in (select rc.id from recipes rc where rc.name = n.name and jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0) order by r.created_at desc, r.id desc limit 20) x order by x.created_at desc, x.id desc`,
+    'claims matrix: completed runs without a current judgement': `select r.id from runs r where r.status = 'completed' and r.judged_version is distinct from '${version}' and r.recipe_id in (select rc.id from recipes rc where jsonb_array_length(coalesce(rc.document -> 'targets', '[]'::jsonb)) > 0) order by r.created_at desc, r.id desc limit 100`,
+    'claims matrix: best judgement per claim over all runs': `select b.* from claims c cross join lateral (select j.* from claim_judgements j where j.claim_id = c.id and j.judge_version = '${version}' order by j.verdict_rank desc nulls last, j.fidelity_rank desc nulls last, j.run_created_at desc nulls last, j.run_id desc nulls last limit 1) b order by c.id`,
+    'claims matrix: runs that judged each claim': `select j.claim_id, count(*)::int as n from claim_judgements j where j.judge_version = '${version}' group by j.claim_id`,
     'final metrics of 100 runs (compare.runs)': `select run_id, step_id, name, (array_agg(value order by id desc))[1] as value, count(*)::int as points from metrics where run_id in (${hundred}) group by 1, 2, 3 order by 1, min(id)`,
     'their step keys': `select id, step_key from steps where run_id in (${hundred})`,
     'final target metrics of 100 runs (claims matrix)': `select run_id, step_id, name, (array_agg(value order by id desc))[1] as value, count(*)::int as points from metrics where run_id in (${hundred}) and name in ('geomean_speedup', 'geomean_speedup_mean', 'test_accuracy', 'psnr_y_mean') group by 1, 2, 3 order by 1, min(id)`,
@@ -368,6 +425,8 @@ async function main(): Promise<void> {
   }
   for (const r of results) {
     console.log(`\n${r.target}: ${r.seed.counts.runs.toLocaleString('en')} runs, ${r.seed.counts.steps.toLocaleString('en')} steps, ${r.seed.counts.metrics.toLocaleString('en')} metric points, ${r.seed.counts.claims} claims (seeded in ${r.seed.seconds.toFixed(1)} s)`);
+    const j = r.seed.judgements;
+    console.log(j ? `claim judgements: ${j.rows.toLocaleString('en')} rows for ${j.runs.toLocaleString('en')} completed runs, written as completion writes them in ${j.seconds.toFixed(1)} s (${j.perRunMs.toFixed(1)} ms a run judged alone)` : 'claim judgements: none seeded; filled by the claims matrix lazily');
     console.log(`${'query'.padEnd(70)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)}  ${'n'.padStart(3)}  goal`);
     for (const t of r.timings) console.log(`${t.query.padEnd(70)} ${t.p50.toFixed(1).padStart(8)} ${t.p95.toFixed(1).padStart(8)}  ${String(t.samples).padStart(3)}  ${t.p95 < GOAL_MS ? 'ok' : `OVER ${GOAL_MS} ms`}`);
     if (r.explain) for (const [k, plan] of Object.entries(r.explain)) console.log(`\nEXPLAIN ANALYZE ${k}:\n${plan}`);

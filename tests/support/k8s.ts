@@ -89,6 +89,8 @@ export function exampleContents(rendered: string): string[] {
   const ingress = byKind('Ingress')[0] as (Doc & { spec: { tls?: unknown[]; rules?: { host?: string }[] } }) | undefined;
   if (!ingress?.spec.tls?.length) problems.push('no Ingress with TLS');
   const config = byKind('ConfigMap').find((d) => d.metadata?.name?.startsWith('reprolab-config')) as (Doc & { data?: Record<string, string> }) | undefined;
+  // Settable per overlay (empty: links signed for S3_ENDPOINT), so the key must be there to merge into.
+  if (config?.data?.S3_PUBLIC_ENDPOINT === undefined) problems.push('the ConfigMap has no S3_PUBLIC_ENDPOINT (where browsers reach the store)');
   const allowed = config?.data?.REPROLAB_ALLOWED_HOSTS?.split(',').map((h) => h.trim()) ?? [];
   for (const rule of ingress?.spec.rules ?? []) if (rule.host && !allowed.includes(rule.host)) problems.push(`Ingress host ${rule.host} is not in REPROLAB_ALLOWED_HOSTS (${allowed.join(',')}): the dashboard would refuse it`);
   const secret = byKind('Secret').find((d) => d.metadata?.name?.startsWith('reprolab-secrets')) as (Doc & { data?: Record<string, string> }) | undefined;

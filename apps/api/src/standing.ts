@@ -1,15 +1,17 @@
 /**
- * Every claim's standing across runs: the most decisive judgement any recent completed run gave it
+ * Every claim's standing across runs: the most decisive judgement any completed run gave it
  * (decisive before inconclusive before not comparable; then higher fidelity; then newer), or why
  * there is none — no shipped recipe targets it, a recipe does but has not run, or it needs data
- * or hardware this install does not have.
+ * or hardware this install does not have. Judgements are persisted (claim_judgements) when a run
+ * completes; runs without one under the current judge version are judged here first, in a
+ * bounded batch, then the best judgement per claim over every run is read in one query.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { completedRunsTargetingClaims, listClaims, type ClaimRow, type Db } from '@reprolab/db';
+import { bestClaimJudgements, listClaims, type ClaimRow, type Db } from '@reprolab/db';
+import { judgePendingRuns, judgeVersion, VERDICT_RANK } from '@reprolab/activities/judgements';
 import { parseRecipe } from '@reprolab/recipes';
 import type { Fidelity } from '@reprolab/recipes/evidence';
-import { judgeRunsForClaims, type ComparisonRow } from './compare';
 
 export const STANDINGS = ['reproduced', 'not reproduced', 'inconclusive', 'not comparable', 'not yet run', 'no recipe'] as const;
 export type Standing = (typeof STANDINGS)[number];
@@ -35,15 +37,12 @@ export interface ClaimStanding {
   /** The run (and recipe) whose judgement this is. */
   runId: string | null;
   recipe: string | null;
-  /** Completed runs that judged this claim (within the window), and shipped recipes that target it. */
+  /** Completed runs that judged this claim (all of them), and shipped recipes that target it. */
   runsJudged: number;
   recipes: string[];
   /** Data or hardware this claim needs that an install does not have by default, when nothing decided it. */
   outOfReach: string | null;
 }
-
-const VERDICT_RANK: Record<string, number> = { reproduced: 3, 'not reproduced': 3, inconclusive: 2, 'not comparable': 1 };
-const FIDELITY_RANK: Record<string, number> = { exact: 4, measured: 3, 'modelled-baseline': 2, proxy: 1, 'qualitative-model': 0 };
 
 /** What a claim's setting needs that is not installed by default (the README's "import it" datasets). */
 export function outOfReachReason(c: Pick<ClaimRow, 'dataset' | 'model' | 'task'>): string | null {
@@ -86,31 +85,14 @@ export async function shippedTargets(recipesDir: string): Promise<Map<string, st
   return out;
 }
 
-function better(a: ComparisonRow & { at: number }, b: ComparisonRow & { at: number }): boolean {
-  const key = (r: ComparisonRow & { at: number }) => [VERDICT_RANK[r.verdict] ?? 0, FIDELITY_RANK[r.fidelity] ?? 0, r.at];
-  const [x, y] = [key(a), key(b)];
-  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! > y[i]!;
-  return false;
-}
-
-export async function claimStandings(db: Db, recipesDir: string, o: { paper?: string; runsPerRecipe?: number } = {}): Promise<ClaimStanding[]> {
-  const [claims, shipped, runs] = await Promise.all([listClaims(db, o.paper), shippedTargets(recipesDir), completedRunsTargetingClaims(db, o.runsPerRecipe ?? 20)]);
-  const ids = new Set(claims.map((c) => c.id));
-  const best = new Map<string, ComparisonRow & { at: number; runId: string; recipe: string }>();
-  const judged = new Map<string, number>();
-  // Every run judged from one batched load (four statements), not four queries per run.
-  const comparisons = new Map((await judgeRunsForClaims(db, runs.map((r) => r.id))).map((c) => [c.runId, c]));
-  for (const run of runs) {
-    const c = comparisons.get(run.id);
-    if (!c) continue;
-    for (const row of c.rows) {
-      if (!ids.has(row.claimId)) continue;
-      judged.set(row.claimId, (judged.get(row.claimId) ?? 0) + 1);
-      const cand = { ...row, at: run.createdAt.getTime(), runId: run.id, recipe: c.recipe };
-      const prev = best.get(row.claimId);
-      if (!prev || better(cand, prev)) best.set(row.claimId, cand);
-    }
-  }
+export async function claimStandings(db: Db, recipesDir: string, o: { paper?: string; judgeBatch?: number; judgeMax?: number } = {}): Promise<ClaimStanding[]> {
+  const [all, shipped] = await Promise.all([listClaims(db), shippedTargets(recipesDir)]);
+  const claims = o.paper ? all.filter((c) => c.paperId === o.paper) : all;
+  const version = judgeVersion(all);
+  // Runs that completed without being judged (judging failed at completion, or the judge or the
+  // registry changed since): judged now, a bounded number per call.
+  await judgePendingRuns(db, version, { batch: o.judgeBatch, max: o.judgeMax });
+  const best = new Map((await bestClaimJudgements(db, version, o.paper ? claims.map((c) => c.id) : undefined)).map((b) => [b.claimId, b]));
   return claims.map((c) => {
     const b = best.get(c.id);
     const recipes = shipped.get(c.id) ?? [];
@@ -130,13 +112,13 @@ export async function claimStandings(db: Db, recipesDir: string, o: { paper?: st
       standing,
       label: decided ? b.label : standing === 'not yet run' ? `not yet run (${recipes.join(', ')})` : 'no recipe targets it yet',
       statement: decided ? b.statement : null,
-      fidelity: decided ? b.fidelity : null,
+      fidelity: decided ? (b.fidelity as Fidelity) : null,
       scale: decided ? b.scale : null,
       reproduced: decided ? b.reproduced : null,
-      interval: decided ? b.interval : null,
+      interval: decided && b.intervalLow !== null && b.intervalHigh !== null ? [b.intervalLow, b.intervalHigh] : null,
       runId: decided ? b.runId : null,
       recipe: decided ? b.recipe : null,
-      runsJudged: judged.get(c.id) ?? 0,
+      runsJudged: b?.runsJudged ?? 0,
       recipes,
       outOfReach: reach,
     };

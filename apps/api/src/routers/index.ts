@@ -276,7 +276,7 @@ export const appRouter = router({
   claims: router({
     list: viewerProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => listClaims(ctx.db, input.paper)),
     papers: viewerProcedure.query(({ ctx }) => listPapers(ctx.db)),
-    /** Each claim's best standing over recent completed runs, or why it has none. */
+    /** Each claim's best standing over all completed runs (persisted judgements), or why it has none. */
     standing: viewerProcedure.input(z.object({ paper: z.string().optional() }).default({})).query(({ ctx, input }) => claimStandings(ctx.db, ctx.recipesDir, { paper: input.paper })),
   }),
   datasets: router({

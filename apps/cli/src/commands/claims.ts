@@ -1,7 +1,8 @@
 /**
  * `reprolab claims [--paper P] [--json]`: every claim of the registry with its standing — the most
- * decisive judgement a recent completed run gave it, with the evidence and the run — or why it has
- * none (not yet run, no recipe, out of reach here). The ids are what a recipe's `targets` name.
+ * decisive judgement any completed run gave it (persisted in claim_judgements), with the evidence
+ * and the run — or why it has none (not yet run, no recipe, out of reach here). The ids are what a
+ * recipe's `targets` name.
  */
 import type { ClaimStanding } from '@reprolab/api';
 import { connectApi } from '../connect';

@@ -116,7 +116,11 @@ export function SrTradeoffChart({ view }: { view: SrView }) {
           <line key={t} x1={padL} y1={sy(t)} x2={w - padR} y2={sy(t)} stroke="#f3f3f3" />
         ))}
         <AxisBottom scale={sx} top={h - padB} tickValues={decades} tickFormat={(v) => count(Number(v))} label="parameters (log scale)" labelOffset={8} stroke="#999" tickStroke="#999" tickLength={3} tickLabelProps={{ fontSize: 10, fill: '#555' }} labelProps={{ fontSize: 11, fill: '#1a1a1a' }} />
-        <AxisLeft scale={sy} left={padL} tickValues={yTicks} tickFormat={(v) => Number(v).toFixed(2)} label="Y-PSNR (dB)" labelOffset={22} stroke="#999" tickStroke="#999" tickLength={3} tickLabelProps={{ fontSize: 10, fill: '#555' }} labelProps={{ fontSize: 11, fill: '#1a1a1a' }} />
+        <AxisLeft scale={sy} left={padL} tickValues={yTicks} tickFormat={(v) => Number(v).toFixed(2)} stroke="#999" tickStroke="#999" tickLength={3} tickLabelProps={{ fontSize: 10, fill: '#555' }} />
+        {/* Placed by hand, left of the tick labels: visx places an axis label by font size, not by the labels' width. */}
+        <text x={12} y={padT + (h - padT - padB) / 2} fontSize="11" textAnchor="middle" transform={`rotate(-90 12 ${padT + (h - padT - padB) / 2})`}>
+          Y-PSNR (dB)
+        </text>
         {view.bicubic !== null && (
           <g data-kind="bicubic">
             <line x1={padL} y1={sy(view.bicubic)} x2={w - padR} y2={sy(view.bicubic)} stroke="#8c959f" strokeDasharray="4 3" />
