@@ -207,6 +207,8 @@ export interface ScramAuthOptions {
   /** The one user allowed in. */
   user: string;
   verifier: ScramVerifier;
+  /** Told of each connection refused with an ErrorResponse (its message: no secrets in it). */
+  onRefused?: (reason: string) => void;
 }
 
 /** A verifier no password matches, with a salt stable per user name, so unknown users look like known ones. */
@@ -226,8 +228,10 @@ export async function authenticate(socket: Socket, opts: ScramAuthOptions): Prom
   const reader = new Reader(socket);
   const refuse = (e: unknown): null => {
     reader.detach();
-    if (e instanceof AuthFailure && e.sqlstate !== '08006' && socket.writable) socket.end(fatal(e.sqlstate, e.message));
-    else socket.destroy();
+    if (e instanceof AuthFailure && e.sqlstate !== '08006' && socket.writable) {
+      socket.end(fatal(e.sqlstate, e.message));
+      opts.onRefused?.(e.message);
+    } else socket.destroy();
     return null;
   };
   try {
@@ -299,15 +303,15 @@ function xor(a: Buffer, b: Buffer): Buffer {
   return out;
 }
 
-export interface AuthenticatedServerOptions extends ScramAuthOptions {
+export interface AuthenticatedServerOptions extends Omit<ScramAuthOptions, 'onRefused'> {
   db: PGlite;
   host: string;
   port: number;
   maxConnections?: number;
   /** A connection that has not authenticated by then is closed (Postgres: authentication_timeout, 1 min). */
   authTimeoutMs?: number;
-  /** Told of each refused connection (wrong password, unknown user, protocol error), without secrets. */
-  onRefused?: (remote: string) => void;
+  /** Told of each connection refused (wrong password, unknown user, protocol error); not of probes that just close. */
+  onRefused?: (remote: string, reason: string) => void;
 }
 
 export interface AuthenticatedServer {
@@ -338,13 +342,10 @@ export async function startAuthenticatedServer(opts: AuthenticatedServerOptions)
       return;
     }
     const timer = setTimeout(() => socket.destroy(), opts.authTimeoutMs ?? 60_000);
-    const result = await authenticate(socket, opts);
+    const remote = `${socket.remoteAddress}:${socket.remotePort}`;
+    const result = await authenticate(socket, { user: opts.user, verifier: opts.verifier, onRefused: (reason) => opts.onRefused?.(remote, reason) });
     clearTimeout(timer);
-    if (!result) {
-      opts.onRefused?.(`${socket.remoteAddress}:${socket.remotePort}`);
-      return;
-    }
-    if (socket.destroyed) return;
+    if (!result || socket.destroyed) return;
     const handler = new PGLiteSocketHandler({ queryQueue, closeOnDetach: true });
     handlers.add(handler);
     const forget = () => handlers.delete(handler);
