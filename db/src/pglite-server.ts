@@ -39,8 +39,15 @@ async function main(): Promise<void> {
   const db = drizzle(pg);
   await migrate(db, { migrationsFolder });
   await seedClaims(db as unknown as Db);
-  const server = await startAuthenticatedServer({ db: pg, port, host: values.host, user: values.user, verifier, maxConnections: 32,
-    onRefused: (remote, reason) => console.log(`refused ${remote}: ${reason}`),
+  const server = await startAuthenticatedServer({
+    db: pg,
+    port,
+    host: values.host,
+    user: values.user,
+    verifier,
+    maxConnections: 32,
+    // The reason quotes the client's user name: no control characters from it into the log.
+    onRefused: (remote, reason) => console.log(`refused ${remote}: ${reason.replace(/[\x00-\x1f\x7f]/g, '?')}`),
   });
   console.log(`pglite listening on postgres://${values.user}:***@${values.host}:${server.port}/postgres (SCRAM-SHA-256; data ${values.data})`);
   const stop = async (): Promise<void> => {
