@@ -124,6 +124,24 @@ test('only SCRAM-SHA-256 is offered (never cleartext or md5), after SSL and GSS 
   assert.deepEqual(m.subarray(9, 1 + m.readInt32BE(1)).toString().split('\0'), ['SCRAM-SHA-256', '', '']);
 });
 
+test('a newer 3.x minor version or _pq_ options get NegotiateProtocolVersion (3.0, options listed), then SCRAM', async () => {
+  const body = Buffer.from('user\0postgres\0_pq_.future\0on\0\0');
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(body.length + 8, 0);
+  head.writeInt32BE(196610, 4); // 3.2
+  const r = await exchange([Buffer.concat([head, body])], 300);
+  assert.equal(r.data[0], 'v'.charCodeAt(0));
+  const len = r.data.readInt32BE(1);
+  assert.deepEqual([r.data.readInt32BE(5), r.data.readInt32BE(9), r.data.subarray(13, 1 + len).toString()], [196608, 1, '_pq_.future\0']);
+  const next = r.data.subarray(1 + len);
+  assert.deepEqual([String.fromCharCode(next[0]!), next.readInt32BE(5)], ['R', 10]);
+  const v4 = Buffer.from(head);
+  v4.writeInt32BE(4 << 16, 4);
+  const old = await exchange([Buffer.concat([v4, body])]);
+  assert.ok(old.closed);
+  assert.match(old.data.toString(), /C0A000\0Munsupported frontend protocol 4\.0/);
+});
+
 test('a CancelRequest, a missing user and garbage are closed without reaching the database', async () => {
   const cancel = Buffer.alloc(16);
   cancel.writeInt32BE(16, 0);
