@@ -30,9 +30,9 @@ export async function upCommand(flags: UpFlags): Promise<number> {
   log(`temporal ${temporal.version} (${temporal.source}: ${temporal.path})`);
   log(`minio    ${minio.version} (${minio.source}: ${minio.path})`);
   const { secrets, created, addedDbPassword } = await loadOrCreateSecrets(flags.stateDir);
-  if (created) log(`generated this install's MinIO credentials and database password in ${secretsFile(flags.stateDir)} (mode 600)`);
+  if (created) log(`generated this install's ${secrets.legacy ? '' : 'MinIO credentials and '}database password in ${secretsFile(flags.stateDir)} (mode 600)`);
   if (addedDbPassword) log(`generated this install's database password into ${secretsFile(flags.stateDir)} (the embedded database now requires it; clients get it through ${resolve(flags.stateDir)}/env.json)`);
-  else if (secrets.legacy) log(`MinIO keeps the fixed credentials its data in ${resolve(flags.stateDir)} was created with (an install from before per-install secrets); a fresh state dir gets generated ones`);
+  if (secrets.legacy) log(`MinIO keeps the fixed credentials its data in ${resolve(flags.stateDir)} was created with (an install from before per-install secrets); a fresh state dir gets generated ones`);
   const stack = embeddedStack({ stateDir: flags.stateDir, portOffset: flags.portOffset, tools: { temporal, minio }, secrets });
   let services = stack.services;
   if (flags.dashboard) await ensureDashboardBuilt(log);
