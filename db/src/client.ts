@@ -21,7 +21,7 @@ export function createDb(url: string, opts: { maxConnections?: number } = {}): D
   if (!/^postgres(ql)?:\/\//.test(url)) {
     throw new Error(
       `DATABASE_URL must be a postgres:// URL (got ${JSON.stringify(redact(url))}); ` +
-        'for the embedded database run `reprolab up` and use the URL it prints',
+        'for the embedded database run `reprolab up`: <state dir>/env.json holds its URL, password included',
     );
   }
   const pool = new pg.Pool({ connectionString: url, max: opts.maxConnections ?? 4, connectionTimeoutMillis: 10_000 });

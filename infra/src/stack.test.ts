@@ -10,7 +10,7 @@ import { stackStatus, startStack, stateFile, stopStack } from './supervisor';
 import { nothingListens, tmpDir, waitDead } from './testing';
 
 test('embedded stack: order, commands, ports shifted by offset, client env', () => {
-  const secrets = { s3AccessKey: 'reprolab-ab12', s3SecretKey: 'generated-per-install' };
+  const secrets = { s3AccessKey: 'reprolab-ab12', s3SecretKey: 'generated-per-install', dbPassword: 'db-pass-per-install' };
   const s = embeddedStack({ stateDir: '/tmp/st', portOffset: 10, tools: { temporal: '/t/temporal', minio: { path: '/m/minio' } }, secrets });
   assert.deepEqual(s.services.map((x) => x.name), ['temporal', 'minio', 'db', 'worker', 'dashboard']);
   const [temporal, minio, db, worker, dashboard] = s.services;
@@ -22,12 +22,13 @@ test('embedded stack: order, commands, ports shifted by offset, client env', () 
   assert.deepEqual(minio!.env, { MINIO_ROOT_USER: 'reprolab-ab12', MINIO_ROOT_PASSWORD: 'generated-per-install' });
   assert.deepEqual(minio!.health, { kind: 'http', path: '/minio/health/live' });
   assert.deepEqual(db!.args, ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', '/tmp/st/pgdata', '--port', '5443']);
+  assert.deepEqual(db!.env, { REPROLAB_DB_PASSWORD: 'db-pass-per-install' }, 'the password by env, never argv');
   assert.deepEqual(worker!.health.kind, 'log');
   assert.equal(dashboard!.command, process.execPath);
   assert.deepEqual(dashboard!.args, [path.join(REPO_ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'start', 'apps/dashboard', '-p', '3010', '-H', '127.0.0.1']);
   assert.equal(s.env.TEMPORAL_ADDRESS, '127.0.0.1:7243');
   assert.equal(s.env.S3_ENDPOINT, 'http://127.0.0.1:9010');
-  assert.equal(s.env.DATABASE_URL, 'postgres://postgres:postgres@127.0.0.1:5443/postgres');
+  assert.equal(s.env.DATABASE_URL, 'postgres://postgres:db-pass-per-install@127.0.0.1:5443/postgres');
   assert.equal(worker!.env?.S3_SECRET_KEY, 'generated-per-install');
   assert.equal(dashboard!.env?.TEMPORAL_ADDRESS, '127.0.0.1:7243');
   for (const x of s.services) assert.ok(x.host === undefined || x.host === '127.0.0.1');
@@ -40,6 +41,7 @@ test('per-install secrets: generated once, owner-only, stable; old MinIO data ke
   assert.equal(a.created, true);
   assert.equal(fs.statSync(secretsFile(dir)).mode & 0o777, 0o600);
   assert.ok(a.secrets.s3SecretKey.length >= 32 && a.secrets.s3SecretKey !== LEGACY_SECRETS.s3SecretKey);
+  assert.ok(a.secrets.dbPassword.length >= 32 && a.secrets.dbPassword !== a.secrets.s3SecretKey);
   assert.notEqual((await loadOrCreateSecrets(tmpDir())).secrets.s3SecretKey, a.secrets.s3SecretKey, 'two installs share a password');
   fs.chmodSync(secretsFile(dir), 0o644);
   const b = await loadOrCreateSecrets(dir);
@@ -47,7 +49,17 @@ test('per-install secrets: generated once, owner-only, stable; old MinIO data ke
   assert.equal(fs.statSync(secretsFile(dir)).mode & 0o777, 0o600, 'a loosened file is tightened');
   const old = tmpDir();
   fs.mkdirSync(path.join(old, 'minio', '.minio.sys'), { recursive: true });
-  assert.deepEqual((await loadOrCreateSecrets(old)).secrets, LEGACY_SECRETS);
+  const legacy = await loadOrCreateSecrets(old);
+  assert.deepEqual(legacy.secrets, { ...LEGACY_SECRETS, dbPassword: legacy.secrets.dbPassword });
+  assert.ok(legacy.secrets.dbPassword.length >= 32, 'old MinIO data still gets a generated database password');
+  // A secrets.json from before the database password: one is added, the MinIO keys kept, still owner-only.
+  const pre = tmpDir();
+  fs.writeFileSync(secretsFile(pre), JSON.stringify({ s3AccessKey: 'reprolab-ab12', s3SecretKey: 'kept-as-it-was' }), { mode: 0o600 });
+  const up = await loadOrCreateSecrets(pre);
+  assert.deepEqual([up.created, up.addedDbPassword, up.secrets.s3AccessKey, up.secrets.s3SecretKey], [false, true, 'reprolab-ab12', 'kept-as-it-was']);
+  assert.ok(up.secrets.dbPassword.length >= 32);
+  assert.equal(fs.statSync(secretsFile(pre)).mode & 0o777, 0o600);
+  assert.deepEqual(await loadOrCreateSecrets(pre), { secrets: up.secrets, created: false }, 'written back: the next up reads the same password');
   fs.writeFileSync(secretsFile(dir), '{"s3AccessKey": "x"');
   await assert.rejects(loadOrCreateSecrets(dir), /secrets\.json is not valid JSON.*restore it from a backup/);
   fs.writeFileSync(secretsFile(dir), '{"s3AccessKey": "reprolab"}');

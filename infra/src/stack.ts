@@ -56,7 +56,7 @@ export interface EmbeddedStackOptions {
   /** Where db/, apps/ live (default: this monorepo). */
   repoRoot?: string;
   host?: string;
-  /** MinIO's root credentials (loadOrCreateSecrets: per install, in <state dir>/secrets.json). */
+  /** MinIO's root credentials and the database password (loadOrCreateSecrets: per install, in <state dir>/secrets.json). */
   secrets: StackSecrets;
 }
 
@@ -78,7 +78,7 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
     S3_ENDPOINT: `http://${host}:${p.minio}`,
     S3_ACCESS_KEY: opts.secrets.s3AccessKey,
     S3_SECRET_KEY: opts.secrets.s3SecretKey,
-    DATABASE_URL: `postgres://postgres:postgres@${host}:${p.db}/postgres`,
+    DATABASE_URL: `postgres://postgres:${encodeURIComponent(opts.secrets.dbPassword)}@${host}:${p.db}/postgres`,
     REPROLAB_STATE_DIR: stateDir,
   };
   // Node children run TypeScript through tsx, resolved from the monorepo's node_modules.
@@ -120,6 +120,8 @@ export function embeddedStack(opts: EmbeddedStackOptions): EmbeddedStack {
       name: 'db',
       command: node,
       args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', path.join(stateDir, 'pgdata'), '--port', String(p.db)],
+      // The password goes by env, not argv, where `ps` would show it to every user.
+      env: { REPROLAB_DB_PASSWORD: opts.secrets.dbPassword },
       cwd: root,
       host,
       port: p.db,

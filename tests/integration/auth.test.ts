@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { eq } from 'drizzle-orm';
+import pg from 'pg';
 import { schema } from '@reprolab/db';
-import { connect, issueToken, refusal, testDb, trainEvalRecipe, type Api } from '../support/harness';
+import { connect, issueToken, refusal, requireEnv, testDb, trainEvalRecipe, type Api } from '../support/harness';
 
 let admin: Api;
 let db: Awaited<ReturnType<typeof connect>>['db'];
@@ -60,4 +61,23 @@ test(`[AUTH/${testDb()}] an operator cannot manage tokens; an admin can, and a r
   const e = await refusal(viewer.api.claims.list({}));
   assert.equal(e.code, 'UNAUTHORIZED');
   assert.match(e.message, /invalid or revoked/);
+});
+
+test(`[AUTH/${testDb()}] the embedded database refuses a connection without its password`, { skip: testDb() === 'pglite' ? false : 'the test Postgres trusts local connections; only the embedded PGlite has a password' }, async () => {
+  const url = new URL(requireEnv('DATABASE_URL'));
+  assert.ok(url.password, 'the suite reaches the embedded database with a password');
+  const attempt = async (password: string) => {
+    const u = new URL(url);
+    u.password = password;
+    const c = new pg.Client({ connectionString: u.toString(), connectionTimeoutMillis: 10_000 });
+    try {
+      await c.connect();
+      return (await c.query<{ n: number }>('select count(*)::int as n from runs')).rows[0]?.n;
+    } finally {
+      await c.end().catch(() => {});
+    }
+  };
+  await assert.rejects(attempt(''), /password/i, 'no password');
+  await assert.rejects(attempt('postgres'), (e: Error & { code?: string }) => e.code === '28P01' && /password authentication failed for user "postgres"/.test(e.message), 'the old fixed password');
+  assert.equal(typeof (await attempt(decodeURIComponent(url.password))), 'number', 'the right password still reads');
 });

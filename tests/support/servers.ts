@@ -2,8 +2,11 @@
  * Real servers for the test suites, started through the same supervisor `reprolab up` uses:
  * a Temporal dev server, MinIO, and the metadata database as either the embedded PGlite
  * (over pglite-socket) or a Postgres server (Debian's `postgresql`, initdb'd in a temp dir).
+ * The PGlite server gets a generated password, as under `reprolab up`, so every suite run against
+ * it goes through its SCRAM-SHA-256 authentication; the test Postgres trusts local connections.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFreePort } from '@reprolab/infra/ports';
@@ -72,13 +75,21 @@ function postgresService(stateDir: string, port: number, place: ServerPlacement 
   return { name: 'postgres', command: cmd, args, host, port, health: { kind: 'log', pattern: /ready to accept connections/ }, startTimeoutMs: 60_000 };
 }
 
-function databaseService(stateDir: string, target: DbTarget, port: number, place: ServerPlacement = {}): ServiceSpec {
-  if (target === 'postgres') return postgresService(stateDir, port, place);
+/** The metadata database's service and the URL (password included) that reaches it. */
+function databaseService(stateDir: string, target: DbTarget, port: number, place: ServerPlacement = {}): { spec: ServiceSpec; url: string } {
   const host = place.host ?? '127.0.0.1';
+  const password = randomBytes(18).toString('base64url');
+  const url = `postgres://postgres:${password}@${host}:${port}/postgres`;
+  if (target === 'postgres') return { spec: postgresService(stateDir, port, place), url };
+  return { spec: pgliteService(stateDir, port, host, password), url };
+}
+
+function pgliteService(stateDir: string, port: number, host: string, password: string): ServiceSpec {
   return {
     name: 'pglite',
     command: process.execPath,
     args: ['--import', 'tsx', 'db/src/pglite-server.ts', '--data', join(stateDir, 'pgdata'), '--port', String(port), '--host', host],
+    env: { REPROLAB_DB_PASSWORD: password },
     cwd: REPO_ROOT,
     host,
     port,
@@ -90,8 +101,9 @@ function databaseService(stateDir: string, target: DbTarget, port: number, place
 /** Only the metadata database (PGlite over its socket, or a Postgres server), for the benchmarks. */
 export async function startDatabaseServer(stateDir: string, target: DbTarget): Promise<{ url: string; stop(): Promise<void> }> {
   const port = await findFreePort();
-  await startStack({ stateDir, services: [databaseService(stateDir, target, port)], detach: false, log: () => {} });
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: async () => void (await stopStack(stateDir)) };
+  const db = databaseService(stateDir, target, port);
+  await startStack({ stateDir, services: [db.spec], detach: false, log: () => {} });
+  return { url: db.url, stop: async () => void (await stopStack(stateDir)) };
 }
 
 export interface TestServerSpecs {
@@ -108,6 +120,7 @@ export async function testServerSpecs(stateDir: string, target: DbTarget, place:
   const [temporal, minio] = [await resolveTool('temporal', { log: console.log }), await resolveTool('minio', { log: console.log })];
   const free = () => findFreePort(place.freePortsOn ?? host);
   const [tPort, tUi, mPort, mConsole, dbPort] = [await free(), await free(), await free(), await free(), await free()];
+  const db = databaseService(stateDir, target, dbPort, place);
   return {
     temporal: {
       name: 'temporal',
@@ -128,7 +141,7 @@ export async function testServerSpecs(stateDir: string, target: DbTarget, place:
       health: { kind: 'http', path: '/minio/health/live' },
       startTimeoutMs: 60_000,
     },
-    db: databaseService(stateDir, target, dbPort, place),
+    db: db.spec,
     env: {
       TEMPORAL_ADDRESS: `${host}:${tPort}`,
       TEMPORAL_NAMESPACE: 'default',
@@ -136,7 +149,7 @@ export async function testServerSpecs(stateDir: string, target: DbTarget, place:
       S3_ACCESS_KEY: 'reprolab',
       S3_SECRET_KEY: 'reprolab-secret',
       S3_BUCKET: 'reprolab-test',
-      DATABASE_URL: `postgres://postgres:postgres@${host}:${dbPort}/postgres`,
+      DATABASE_URL: db.url,
       REPROLAB_TEST_DB: target,
       REPROLAB_MINIO_BIN: minio.path,
       REPROLAB_TEMPORAL_BIN: temporal.path,

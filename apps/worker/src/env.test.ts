@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readWorkerEnv } from './env';
 
-/** The object-store keys every worker must be given. */
-const keys = { S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' };
+/** The object-store keys and the database URL every worker must be given. */
+const keys = { S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', DATABASE_URL: 'postgres://postgres:pw@127.0.0.1:5433/postgres' };
 
-test('worker env: object-store keys have no default and their absence names where to find them', () => {
-  assert.throws(() => readWorkerEnv({}), /S3_ACCESS_KEY: not set: .*secrets\.json as s3AccessKey[\s\S]*S3_SECRET_KEY: not set/);
-  const env = readWorkerEnv({ S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's' });
+test('worker env: object-store keys and the database URL have no default and their absence names where to find them', () => {
+  assert.throws(() => readWorkerEnv({}), /DATABASE_URL: not set: .*env\.json[\s\S]*S3_ACCESS_KEY: not set: .*secrets\.json as s3AccessKey[\s\S]*S3_SECRET_KEY: not set/);
+  const env = readWorkerEnv(keys);
   assert.deepEqual([env.S3_ACCESS_KEY, env.S3_SECRET_KEY, env.REPROLAB_QUEUES], ['k', 's', 'control,cpu,gpu,sim']);
-  assert.throws(() => readWorkerEnv({ S3_ACCESS_KEY: 'k', S3_SECRET_KEY: 's', REPROLAB_QUEUES: 'cpu,tpu' }), /unknown queue\(s\) tpu/);
+  assert.throws(() => readWorkerEnv({ ...keys, REPROLAB_QUEUES: 'cpu,tpu' }), /unknown queue\(s\) tpu/);
 });
 
 test('REPROLAB_QUEUES: all four queues by default, a chosen subset when set, an unknown queue refused by name', () => {

@@ -4,9 +4,9 @@ import { z } from 'zod';
 const Env = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  DATABASE_URL: z.string().default('postgres://postgres:postgres@127.0.0.1:5433/postgres'),
+  // No default: every install has its own database password and MinIO keys (reprolab up: <state dir>/secrets.json).
+  DATABASE_URL: z.string({ error: 'not set: give the metadata database URL (the embedded stack writes it, with its password, to <state dir>/env.json)' }).min(1),
   S3_ENDPOINT: z.string().default('http://127.0.0.1:9000'),
-  // No default: every install has its own (reprolab up: <state dir>/secrets.json).
   S3_ACCESS_KEY: z.string({ error: 'not set: give the object store access key (the embedded stack keeps it in <state dir>/secrets.json as s3AccessKey)' }).min(1),
   S3_SECRET_KEY: z.string({ error: 'not set: give the object store secret key (the embedded stack keeps it in <state dir>/secrets.json as s3SecretKey)' }).min(1),
   S3_BUCKET: z.string().default('reprolab'),

@@ -5,7 +5,7 @@ import { ensureDashboardBuilt } from '@reprolab/infra/dashboard-build';
 import { describeTools, resolveTool } from '@reprolab/infra/tools';
 import { createDb, ensureAdminToken } from '@reprolab/db';
 import { embeddedStack, BASE_PORTS, tokenFile } from '@reprolab/infra/stack';
-import { loadOrCreateSecrets, secretsFile } from '@reprolab/infra/secrets';
+import { loadOrCreateSecrets, readSecrets, secretsFile } from '@reprolab/infra/secrets';
 import { runStackForeground, startStack, stackStatus, stopStack } from '@reprolab/infra/supervisor';
 import { isPortFree } from '@reprolab/infra/ports';
 import { duration, table } from '../format';
@@ -29,9 +29,10 @@ export async function upCommand(flags: UpFlags): Promise<number> {
   const [temporal, minio] = [await resolveTool('temporal', { log }), await resolveTool('minio', { log })];
   log(`temporal ${temporal.version} (${temporal.source}: ${temporal.path})`);
   log(`minio    ${minio.version} (${minio.source}: ${minio.path})`);
-  const { secrets, created } = await loadOrCreateSecrets(flags.stateDir);
-  if (created) log(`generated this install's MinIO credentials in ${secretsFile(flags.stateDir)} (mode 600)`);
-  else if (secrets.legacy) log(`MinIO keeps the fixed credentials its data in ${resolve(flags.stateDir)} was created with (an install from before per-install secrets); a fresh state dir gets generated ones`);
+  const { secrets, created, addedDbPassword } = await loadOrCreateSecrets(flags.stateDir);
+  if (created) log(`generated this install's ${secrets.legacy ? '' : 'MinIO credentials and '}database password in ${secretsFile(flags.stateDir)} (mode 600)`);
+  if (addedDbPassword) log(`generated this install's database password into ${secretsFile(flags.stateDir)} (the embedded database now requires it; clients get it through ${resolve(flags.stateDir)}/env.json)`);
+  if (secrets.legacy) log(`MinIO keeps the fixed credentials its data in ${resolve(flags.stateDir)} was created with (an install from before per-install secrets); a fresh state dir gets generated ones`);
   const stack = embeddedStack({ stateDir: flags.stateDir, portOffset: flags.portOffset, tools: { temporal, minio }, secrets });
   let services = stack.services;
   if (flags.dashboard) await ensureDashboardBuilt(log);
@@ -98,6 +99,12 @@ export async function doctorCommand(stateDir: string, portOffset: number, descri
     if (!owner && !free) problems++;
     console.log(`  ${p.name.padEnd(13)} 127.0.0.1:${p.port}  ${state}${!owner && !free ? '  → fix: free it or use --port-offset N' : ''}`);
   }
+  const secrets = await readSecrets(stateDir).catch((e: unknown) => {
+    problems++;
+    return (e as Error).message;
+  });
+  const dbAuth = typeof secrets === 'string' ? `UNREADABLE: ${secrets}` : secrets?.dbPassword ? `SCRAM-SHA-256, password in ${secretsFile(stateDir)} (not shown)` : 'no password yet (the next `reprolab up` generates one)';
+  console.log(`  db auth       ${dbAuth}`);
   console.log(`\ntensor backend: ${await describeBackend()}`);
   if (!existsSync('/usr/bin/chromium')) console.log('browser tests: /usr/bin/chromium missing → fix: apt-get install -y chromium');
   console.log(problems ? `\n${problems} problem(s) found` : '\nall good');

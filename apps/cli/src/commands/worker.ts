@@ -5,6 +5,7 @@
  * activity it is running is retried elsewhere from its last checkpoint.
  */
 import { spawn } from 'node:child_process';
+import { redact } from '@reprolab/db';
 import { REPO_ROOT } from '@reprolab/infra/stack';
 import { stackEnv } from '../connect';
 
@@ -49,9 +50,6 @@ export async function workerEnv(opts: WorkerOptions, env: NodeJS.ProcessEnv = pr
   }
   return out;
 }
-
-/** Where a URL points, without its password. */
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 
 export async function workerCommand(opts: WorkerOptions): Promise<number> {
   const env = await workerEnv(opts);

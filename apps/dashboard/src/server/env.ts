@@ -6,7 +6,8 @@ import { objectStoreFromEnv } from '@reprolab/api/store-env';
 export const env = {
   // `next start` runs from the repository root (see infra/src/stack.ts).
   recipesDir: process.env.REPROLAB_RECIPES_DIR ?? resolve(process.cwd(), 'workflows', 'recipes'),
-  databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5433/postgres',
+  // No default: the embedded database has a per-install password (`reprolab up` passes the URL in).
+  databaseUrl: process.env.DATABASE_URL ?? '',
   temporalAddress: process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
   temporalNamespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
   // Read-only use: the run page shows artifacts (SR crops) the signed-in user may see.
