@@ -57,6 +57,9 @@ test(`[SIM/${testDb()}] tas2-tight-binding: narrow band, AA splitting = 2t⊥, 1
   for (const id of ['tas2-narrow-band-isolated', 'tas2-dimer-bonding-antibonding-gap', 'tas2-hybridisation-band-above-ef']) {
     assert.match(c.rows.find((r) => r.claimId === id)!.label, /^holds in the model/, id);
   }
+  // In the papers' standing a model check stands apart from a reproduction, whichever way it went.
+  const standing = new Map((await api.claims.standing({})).map((s) => [s.claimId, s.standing]));
+  for (const r of c.rows) assert.equal(standing.get(r.claimId), r.verdict === 'reproduced' ? 'holds in a model' : 'fails in a model', r.claimId);
 });
 
 test(`[SIM/${testDb()}] simulate refuses bad model parameters at launch, naming the field`, async () => {

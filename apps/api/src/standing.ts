@@ -13,7 +13,7 @@ import { judgePendingRuns, judgeVersion, VERDICT_RANK } from '@reprolab/activiti
 import { parseRecipe } from '@reprolab/recipes';
 import type { Fidelity } from '@reprolab/recipes/evidence';
 
-export const STANDINGS = ['reproduced', 'not reproduced', 'inconclusive', 'not comparable', 'not yet run', 'no recipe'] as const;
+export const STANDINGS = ['reproduced', 'not reproduced', 'holds in a model', 'fails in a model', 'inconclusive', 'not comparable', 'not yet run', 'no recipe'] as const;
 export type Standing = (typeof STANDINGS)[number];
 
 export interface ClaimStanding {
@@ -97,7 +97,10 @@ export async function claimStandings(db: Db, recipesDir: string, o: { paper?: st
     const b = best.get(c.id);
     const recipes = shipped.get(c.id) ?? [];
     const decided = b && (VERDICT_RANK[b.verdict] ?? 0) > 0;
-    const standing: Standing = decided ? (b.verdict as Standing) : recipes.length ? 'not yet run' : 'no recipe';
+    // A qualitative statement checked in a model with cited or user-chosen parameters is not a
+    // reproduction of the paper's finding: it stands apart, whichever way the check went.
+    const inModel = decided && b.fidelity === 'qualitative-model' && (b.verdict === 'reproduced' || b.verdict === 'not reproduced');
+    const standing: Standing = !decided ? (recipes.length ? 'not yet run' : 'no recipe') : inModel ? (b.verdict === 'reproduced' ? 'holds in a model' : 'fails in a model') : (b.verdict as Standing);
     const reach = b && (VERDICT_RANK[b.verdict] ?? 0) >= 2 ? null : outOfReachReason(c);
     return {
       claimId: c.id,

@@ -34,6 +34,8 @@ export interface StandingRow {
 export const STANDING_COLORS: [string, string][] = [
   ['reproduced', '#1a7f37'],
   ['not reproduced', '#cf222e'],
+  ['holds in a model', '#6fdd8b'],
+  ['fails in a model', '#ff8182'],
   ['inconclusive', '#9a6700'],
   ['not comparable', '#8c959f'],
   ['not yet run', '#d0d7de'],
