@@ -9,6 +9,7 @@ import { distill } from './steps/distill';
 import { evaluate } from './steps/evaluate';
 import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
 import { modelSize } from './steps/model-size';
+import { novelty } from './steps/novelty';
 import { pretrain } from './steps/pretrain';
 import { simulate } from './steps/simulate';
 import { simulateMpu } from './steps/simulate-mpu';
@@ -33,6 +34,8 @@ export function createActivities(deps: ActivityDeps) {
     gapPhase: (input: GapPhaseInput) => gapPhase(deps, input),
     /** Super-resolution self-distillation (CSD) or a comparison arm: train, then Y-PSNR/SSIM. */
     distill: (input: ComputeStepInput) => distill(deps, input),
+    /** One-class novelty detection on one class: AUROC, with every test score kept. */
+    novelty: (input: ComputeStepInput) => novelty(deps, input),
     /** Summary statistics over the metrics of the steps this one needs. */
     aggregate: (input: ComputeStepInput) => aggregate(deps, input),
   };

@@ -16,7 +16,7 @@ import {
   type SmallModelName,
   type TrainCheckpoint,
 } from '@reprolab/methods';
-import type { DistillParams, EvaluateParams, GrowPruneParams, PretrainParams, SimulateMpuParams, SimulateParams } from '@reprolab/recipes';
+import type { DistillParams, EvaluateParams, GrowPruneParams, NoveltyParams, PretrainParams, SimulateMpuParams, SimulateParams } from '@reprolab/recipes';
 import type { ImageDataset } from '@reprolab/methods';
 import type { SparseRunConfig } from '@reprolab/methods/gap/index';
 import type { SrEvalResult } from '@reprolab/methods/sr/index';
@@ -366,12 +366,64 @@ async function simulateJob(args: { params: SimulateParams }, ctx: JobContext): P
   return { result: i3d.runIntegration3d({ params: p.params, wireModel: p.wireModel, tierSweep: p.tierSweep, pitchSweepUm: p.pitchSweepUm }), files: {} };
 }
 
+export interface NoveltyJobArgs {
+  params: NoveltyParams;
+  seed: number;
+}
+
+export interface NoveltyJobResult {
+  aurocPct: number;
+  termAurocPct?: { reconstruction: number; contrastive: number };
+  finalLoss: number;
+  trainImages: number;
+  testNormal: number;
+  testNovel: number;
+  parameters: number;
+  seconds: number;
+  steps: number;
+}
+
+/** One-class novelty detection on one class of a classification dataset; the scores go back as a file. */
+async function noveltyJob(args: NoveltyJobArgs, ctx: JobContext): Promise<JobResult> {
+  const nd = await import('@reprolab/methods/novelty/index');
+  const p = args.params;
+  const data = decodeDataset(await file(ctx, 'dataset'));
+  let split;
+  try {
+    split = nd.oneClassSplit(data, p.normalClass, { trainLimit: p.trainLimit, testLimit: p.testLimit });
+  } catch (e) {
+    throw new InvalidJobInput(`novelty: ${(e as Error).message}`);
+  }
+  const r = await nd.runOneClass({
+    method: p.method,
+    data: split,
+    epochs: p.epochs,
+    pretrainEpochs: p.pretrainEpochs,
+    batchSize: p.batchSize,
+    learningRate: p.learningRate,
+    latentDim: p.latentDim,
+    projDim: p.projDim,
+    temperature: p.temperature,
+    lambdaContrastive: p.lambdaContrastive,
+    nda: p.nda === false ? null : p.nda,
+    latentInit: p.latentInit,
+    score: p.score,
+    seed: args.seed,
+    onProgress: (s) => ctx.progress({ ...s }),
+  });
+  const scoresPath = join(ctx.scratchDir, 'scores.json');
+  await writeFile(scoresPath, JSON.stringify({ scores: Array.from(r.scores, (v) => Number(v.toPrecision(7))), novel: split.testNovel }));
+  const { scores: _s, ...result } = r;
+  return { result: result satisfies NoveltyJobResult, files: { scores: scoresPath } };
+}
+
 export const JOBS: Record<string, Job> = {
   distill: distillJob as Job,
   'gap-plan': gapPlanJob as Job,
   'gap-phase': gapPhaseJob as Job,
   'simulate-mpu': simulateMpuJob as Job,
   simulate: simulateJob as Job,
+  novelty: noveltyJob as Job,
   /** Starts the backend and returns: tells the worker which backend its steps will train on. */
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,

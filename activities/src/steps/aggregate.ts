@@ -4,9 +4,9 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { AggregateParams, DistillParams, distillArm, GrowPruneParams } from '@reprolab/recipes';
+import { AggregateParams, DistillParams, distillArm, GrowPruneParams, NoveltyParams, noveltyArm } from '@reprolab/recipes';
 import { boardPowerEnergyBand, energyRatioBand, V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
-import { compareSparseMethods, gapInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
+import { compareSparseMethods, gapInterval, meanInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
 import { loadRunRecipe, stepOf } from '../run';
 import type { ComputeStepInput, StepResult } from '../types';
@@ -114,6 +114,25 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, gaps }, null, 1)), 'report', 'sr-gaps');
     return { outputs: { report } };
   }
+  if (params.fn === 'novelty-auroc') {
+    // Each needed novelty step is one (dataset, arm, normal class, seed) sample.
+    const runs: NoveltyRun[] = [];
+    for (const i of inputs) {
+      const spec = stepOf(recipe, i.step);
+      if (spec.kind !== 'novelty' || i.metrics.auroc === undefined) continue;
+      const p = NoveltyParams.parse(spec.params);
+      runs.push({ step: i.step, dataset: String(spec.inputs.dataset ?? 'dataset'), arm: noveltyArm(p), normalClass: p.normalClass, seed: p.seed ?? run.seed, auroc: i.metrics.auroc });
+    }
+    if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate novelty-auroc: none of ${needs.join(', ')} is a novelty step with an auroc`, 'InvalidInput');
+    const summary = noveltySummary(runs);
+    const rows = [
+      ...summary.arms.flatMap((a) => [...intervalRows(`auroc_${slug(a.dataset)}_${slug(a.arm)}`, a.mean, m), ...a.perClass.map((c) => m(`auroc_${slug(a.dataset)}_${slug(a.arm)}_class${c.normalClass}`, c.mean))]),
+      ...Object.entries(summary.gaps).flatMap(([stem, iv]) => intervalRows(stem, iv, m)),
+    ];
+    await insertMetrics(deps.db, rows.filter((r) => Number.isFinite(r.value)));
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, ...summary }, null, 1)), 'report', 'novelty-auroc');
+    return { outputs: { report } };
+  }
   throw ApplicationFailure.nonRetryable(`unknown aggregate ${String(params.fn)}`, 'InvalidInput');
 }
 
@@ -164,3 +183,60 @@ export function srGaps(runs: readonly SrRun[]): Record<string, Interval> {
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+
+export interface NoveltyRun {
+  step: string;
+  /** The recipe's name for the dataset (e.g. mnist, fashion). */
+  dataset: string;
+  arm: string;
+  normalClass: number;
+  seed: number;
+  /** AUROC in percent. */
+  auroc: number;
+}
+
+/** The orderings a novelty recipe checks, per dataset: [metric stem, subject arm, baseline arm]. */
+export const NOVELTY_GAPS = [
+  ['nda_gain', 'decoder-encoder', 'decoder-encoder-no-nda'],
+  ['de_minus_ae', 'decoder-encoder', 'autoencoder'],
+  ['de_minus_svdd', 'decoder-encoder', 'deep-svdd'],
+] as const;
+
+/**
+ * Per dataset and arm: the mean AUROC over classes with a 95 % interval over seeds (each seed's
+ * mean over the classes it ran), and each class's mean over seeds. Per dataset and ordering: the
+ * AUROC gap in percentage points, paired by (class, seed), so n = classes × seeds and the interval
+ * reads "on a one-class task drawn from these classes"; a gap whose arms ran different cells is
+ * left out rather than pooled unpaired.
+ */
+export function noveltySummary(runs: readonly NoveltyRun[]): { arms: { dataset: string; arm: string; mean: Interval; perClass: { normalClass: number; mean: number; n: number }[] }[]; gaps: Record<string, Interval> } {
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const keys = [...new Set(runs.map((r) => `${r.dataset}\u0000${r.arm}`))];
+  const arms = keys.map((k) => {
+    const [dataset, arm] = k.split('\u0000') as [string, string];
+    const rs = runs.filter((r) => r.dataset === dataset && r.arm === arm);
+    const seeds = [...new Set(rs.map((r) => r.seed))];
+    const classes = [...new Set(rs.map((r) => r.normalClass))].sort((a, b) => a - b);
+    const perSeed = seeds.map((sd) => mean(rs.filter((r) => r.seed === sd).map((r) => r.auroc)));
+    return {
+      dataset,
+      arm,
+      mean: meanInterval(perSeed),
+      perClass: classes.map((c) => {
+        const xs = rs.filter((r) => r.normalClass === c).map((r) => r.auroc);
+        return { normalClass: c, mean: mean(xs), n: xs.length };
+      }),
+    };
+  });
+  const gaps: Record<string, Interval> = {};
+  for (const dataset of new Set(runs.map((r) => r.dataset))) {
+    for (const [stem, subject, baseline] of NOVELTY_GAPS) {
+      // One sample per (class, seed) cell; the cell number pairs the two arms.
+      const cells = (arm: string) => runs.filter((r) => r.dataset === dataset && r.arm === arm).map((r) => ({ seed: r.normalClass * 1_000_003 + r.seed, value: r.auroc }));
+      const [a, b] = [cells(subject), cells(baseline)];
+      const same = a.length > 1 && a.length === b.length && a.every((x) => b.some((y) => y.seed === x.seed));
+      if (same) gaps[`${stem}_${slug(dataset)}_auroc`] = gapInterval(a, b);
+    }
+  }
+  return { arms, gaps };
+}

@@ -89,6 +89,27 @@ test('[RECIPES] an aggregate that needs nothing it can read is refused, naming w
   ]);
   assert.match(issues(r([sim('a'), agg('sparse-gaps', ['a'])])).join('\n'), /steps\[1\]\.needs: aggregate sparse-gaps needs at least a growPrune step/);
   assert.match(issues(r([agg('mpu-geomean', [])])).join('\n'), /it needs: nothing/);
+  assert.match(issues(r([sim('a'), agg('novelty-auroc', ['a'])])).join('\n'), /steps\[1\]\.needs: aggregate novelty-auroc needs at least a novelty step/);
+  assert.match(issues(r([sim('a'), agg('sr-gaps', ['a'])])).join('\n'), /steps\[1\]\.needs: aggregate sr-gaps needs at least a distill step/);
+});
+
+test('[RECIPES] novelty: a class outside a built-in dataset, a one-class dataset, NaN or negative weights are refused at launch, naming the field', () => {
+  const nd = (params: Record<string, unknown>, builtin = 'mnist-10k') => ({
+    name: 'r',
+    version: 1,
+    datasets: { d: { builtin } },
+    steps: [{ id: 'nd', kind: 'novelty', inputs: { dataset: 'd' }, params: { method: 'decoder-encoder', normalClass: 3, epochs: 1, ...params } }],
+  });
+  assert.deepEqual(issues(nd({})), []);
+  assert.deepEqual(issues(nd({ normalClass: 10 })), ['steps[0].params.normalClass: normalClass 10 is outside mnist-10k, whose classes are 0–9']);
+  assert.match(issues(nd({ normalClass: 0 }, 'photos-skimage')).join('\n'), /steps\[0\]\.inputs\.dataset: photos-skimage has one class/);
+  assert.match(issues(nd({ normalClass: -1 })).join('\n'), /steps\[0\]\.params\.normalClass: normalClass must be ≥ 0/);
+  assert.match(issues(nd({ normalClass: 1.5 })).join('\n'), /normalClass must be a whole number/);
+  assert.match(issues(nd({ lambdaContrastive: -1 })).join('\n'), /steps\[0\]\.params\.lambdaContrastive: lambdaContrastive must not be negative/);
+  assert.match(issues(nd({ temperature: Number.NaN })).join('\n'), /steps\[0\]\.params\.temperature/);
+  assert.match(issues(nd({ pretrainEpochs: 0 })).join('\n'), /steps\[0\]\.params\.pretrainEpochs: decoder-encoder trains its decoder first/);
+  assert.match(issues(nd({ nda: { transforms: ['rotate'], combine: 2 } })).join('\n'), /steps\[0\]\.params\.nda\.combine: combine 2 exceeds the 1 transforms listed/);
+  assert.match(issues(nd({ nda: { transforms: ['blur'] } })).join('\n'), /steps\[0\]\.params\.nda: nda must be false \(in-batch negatives\) or \{ transforms: \[\.\.\.\], combine: N \} with transforms from jigsaw, rotate/);
 });
 
 test('[RECIPES] distill: a step-decay milestone at or past the last step, or an unknown schedule, is refused', () => {

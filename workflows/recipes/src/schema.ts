@@ -10,6 +10,8 @@ const identifier = z
 export const DIGEST_RE = /^sha256:[0-9a-f]{64}$/;
 
 export const BUILTIN_DATASETS = ['mnist-10k', 'fashion-mnist', 'photos-skimage'] as const;
+/** How many classes each built-in dataset has (launch-time checks of class indices). */
+export const BUILTIN_DATASET_CLASSES: Record<(typeof BUILTIN_DATASETS)[number], number> = { 'mnist-10k': 10, 'fashion-mnist': 10, 'photos-skimage': 1 };
 
 const DatasetRef = z
   .object({
@@ -192,7 +194,11 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
         ? [needed.some((s) => s.kind === 'simulateMpu' && !(s.params as { sweep?: unknown }).sweep), 'a simulateMpu step without a sweep (it averages their speedup and energy_ratio)']
         : fn === 'sparse-gaps'
           ? [needed.some((s) => s.kind === 'growPrune'), 'a growPrune step (it compares their test_accuracy)']
-          : [true, ''];
+          : fn === 'novelty-auroc'
+            ? [needed.some((s) => s.kind === 'novelty'), 'a novelty step (it compares their auroc)']
+            : fn === 'sr-gaps'
+              ? [needed.some((s) => s.kind === 'distill'), 'a distill step (it compares their psnr_y)']
+              : [true, ''];
     if (!ok) issues.push({ path: `steps[${i}].needs`, message: `aggregate ${fn} needs at least ${want}; it needs: ${step.needs.join(', ') || 'nothing'}` });
   });
   // A stored (frozen) teacher only makes sense for arms that train a student against a teacher.
@@ -213,6 +219,15 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
     if (step.kind !== 'distill' || typeof p.patch !== 'number' || typeof p.scale !== 'number') return;
     if (recipe.datasets[step.inputs.dataset ?? '']?.builtin !== 'photos-skimage' || p.patch * p.scale <= SR_TILE) return;
     issues.push({ path: `steps[${i}].params.patch`, message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles of photos-skimage; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
+  });
+  // A one-class step's class must exist in a built-in dataset; imported ones are checked by the worker.
+  steps.forEach((step, i) => {
+    const p = step.params as { normalClass?: unknown };
+    if (step.kind !== 'novelty' || typeof p.normalClass !== 'number') return;
+    const builtin = recipe.datasets[step.inputs.dataset ?? '']?.builtin;
+    const classes = builtin ? BUILTIN_DATASET_CLASSES[builtin] : undefined;
+    if (classes === 1) issues.push({ path: `steps[${i}].inputs.dataset`, message: `${builtin} has one class, so no test image is novel; use mnist-10k, fashion-mnist or an imported classification dataset` });
+    else if (classes !== undefined && p.normalClass >= classes) issues.push({ path: `steps[${i}].params.normalClass`, message: `normalClass ${p.normalClass} is outside ${builtin}, whose classes are 0–${classes - 1}` });
   });
   const cycle = findCycle(steps);
   if (cycle) issues.push({ path: 'steps', message: `the step graph has a cycle: ${cycle.join(' → ')}` });

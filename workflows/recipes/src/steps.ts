@@ -320,7 +320,56 @@ export const DistillParams = z
     if (Math.floor(p.model.feats * p.width) < 1) ctx.addIssue({ code: 'custom', path: ['width'], message: `width ${p.width} keeps no channel of ${p.model.feats} feats` });
   });
 
-export const AGGREGATES = ['mpu-geomean', 'sparse-gaps', 'sr-gaps'] as const;
+export const NOVELTY_METHODS = ['decoder-encoder', 'autoencoder', 'deep-svdd'] as const;
+export const NDA_TRANSFORM_NAMES = ['jigsaw', 'rotate', 'cutpaste', 'flip-half', 'mixup-other'] as const;
+
+/**
+ * One-class novelty detection (arXiv 2106.09958 and its baselines): train on the training images of
+ * `normalClass` only, score the test set, AUROC with every other class novel. The decoder-encoder
+ * method's details are not published; each guessed one is a parameter here (latentInit, nda,
+ * score, temperature), recorded with every result. See activities/methods/src/novelty/README.md.
+ */
+export const NoveltyParams = z
+  .object({
+    method: z.enum(NOVELTY_METHODS),
+    /** The class trained on (checked against the dataset's classes when the step runs). */
+    normalClass: z.number({ error: 'normalClass must be a class index, e.g. 0' }).int('normalClass must be a whole number').min(0, 'normalClass must be ≥ 0').max(999),
+    /** Main-objective epochs: the encoder E, the Deep SVDD objective, the autoencoder's remainder. */
+    epochs: positiveInt.max(1000),
+    /** First-stage epochs: the decoder G with its latents, Deep SVDD's AE pretraining, the autoencoder's first part. */
+    pretrainEpochs: z.number().int().min(0).max(1000).default(2),
+    batchSize: positiveInt.max(1024).default(64),
+    learningRate: z.number().positive('learningRate must be positive').max(1).default(1e-3),
+    latentDim: positiveInt.max(512).default(16),
+    /** decoder-encoder: contrastive head size, InfoNCE temperature (GUESS) and weight. */
+    projDim: positiveInt.max(512).default(32),
+    temperature: z.number().positive('temperature must be positive').max(10).default(0.2),
+    lambdaContrastive: z.number().min(0, 'lambdaContrastive must not be negative').max(1000).default(1),
+    /** decoder-encoder: NDA negatives (GUESS: which transforms, how many combined) or false for in-batch negatives. */
+    nda: z.union([z.literal(false), z.object({ transforms: z.array(z.enum(NDA_TRANSFORM_NAMES)).min(1), combine: positiveInt.max(5).default(2) }).strict()], { error: `nda must be false (in-batch negatives) or { transforms: [...], combine: N } with transforms from ${NDA_TRANSFORM_NAMES.join(', ')}` }).default({ transforms: ['jigsaw', 'rotate', 'cutpaste', 'mixup-other'], combine: 2 }),
+    /** decoder-encoder: how G's latents start (GUESS: "from the whole training set's distribution"). */
+    latentInit: z.enum(['pca', 'random']).default('pca'),
+    /** decoder-encoder: the novelty score (GUESS). */
+    score: z.enum(['combined', 'reconstruction', 'contrastive']).default('combined'),
+    /** Use the first N training images of the class and the first N test images (a reduced budget). */
+    trainLimit: positiveInt.optional(),
+    testLimit: positiveInt.optional(),
+    /** Overrides the run's seed, so one recipe can hold several seeds. */
+    seed: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.method === 'decoder-encoder' && p.pretrainEpochs < 1) ctx.addIssue({ code: 'custom', path: ['pretrainEpochs'], message: 'decoder-encoder trains its decoder first: pretrainEpochs must be at least 1' });
+    if (p.nda && p.nda.combine > p.nda.transforms.length) ctx.addIssue({ code: 'custom', path: ['nda', 'combine'], message: `combine ${p.nda.combine} exceeds the ${p.nda.transforms.length} transforms listed` });
+  });
+
+/** A novelty step's arm in comparisons: the method, with NDA and score spelled out for the decoder-encoder. */
+export function noveltyArm(p: z.infer<typeof NoveltyParams>): string {
+  if (p.method !== 'decoder-encoder') return p.method;
+  return `decoder-encoder${p.nda ? '' : '-no-nda'}${p.score === 'combined' ? '' : `-${p.score}`}`;
+}
+
+export const AGGREGATES = ['mpu-geomean', 'sparse-gaps', 'sr-gaps', 'novelty-auroc'] as const;
 
 export const AggregateParams = z
   .object({
@@ -395,6 +444,13 @@ export const STEP_KINDS = {
     outputs: ['model'],
     description: 'super-resolution self-distillation (CSD) or a comparison arm on HR tiles: Y-PSNR/SSIM of student, teacher and bicubic; or a student distilled from a stored, frozen teacher (inputs.teacher) (seeded, checkpointed, resumable)',
   },
+  novelty: {
+    params: NoveltyParams,
+    queue: 'cpu',
+    inputs: { dataset: 'dataset' },
+    outputs: ['report'],
+    description: 'one-class novelty detection: train on one class (decoder-encoder with NDA and contrastive MI, a convolutional autoencoder, or Deep SVDD), AUROC over the test set with every other class novel; scores kept in the report',
+  },
   aggregate: {
     params: AggregateParams,
     queue: 'cpu',
@@ -415,3 +471,4 @@ export type ModelSizeParams = z.infer<typeof ModelSizeParams>;
 export type AggregateParams = z.infer<typeof AggregateParams>;
 export type GrowPruneParams = z.infer<typeof GrowPruneParams>;
 export type DistillParams = z.infer<typeof DistillParams>;
+export type NoveltyParams = z.infer<typeof NoveltyParams>;

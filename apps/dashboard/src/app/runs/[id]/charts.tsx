@@ -588,3 +588,97 @@ export function ModelSeriesCharts({ series }: { series: SeriesPoint[] }) {
     </figure>
   );
 }
+
+const NOVELTY_ARM_RE = /^auroc_(.+?)_((?:decoder_encoder|autoencoder|deep_svdd)(?:_[a-z_]+?)?)_class(\d+)$/;
+const NOVELTY_ARM_LABEL: Record<string, string> = {
+  decoder_encoder: 'decoder-encoder (NDA)',
+  decoder_encoder_no_nda: 'decoder-encoder, no NDA',
+  autoencoder: 'autoencoder (reconstruction)',
+  deep_svdd: 'Deep SVDD',
+};
+const NOVELTY_ARM_ORDER = ['decoder_encoder', 'decoder_encoder_no_nda', 'autoencoder', 'deep_svdd'];
+
+/**
+ * One-class novelty detection: mean AUROC per normal class (over seeds) for each arm, one panel per
+ * dataset, from a novelty-auroc summary's `auroc_<dataset>_<arm>_class<k>` metrics. Where a target
+ * carries another paper's published number for an arm and class (Deep SVDD's), it is marked ◆ on
+ * that arm's bar: those are baselines' own results, not numbers of the paper being reproduced.
+ */
+export function NoveltyChart({ metrics, rows }: { metrics: MetricView[]; rows: ComparisonRowView[] }) {
+  const cells = metrics.flatMap((m) => {
+    const g = NOVELTY_ARM_RE.exec(m.name);
+    return g ? [{ dataset: g[1]!, arm: g[2]!, cls: Number(g[3]), value: m.value }] : [];
+  });
+  if (!cells.length) return null;
+  const published = rows.flatMap((r) => {
+    const g = NOVELTY_ARM_RE.exec(r.metric.split('.').slice(1).join('.'));
+    return g && r.paperValue !== null ? [{ dataset: g[1]!, arm: g[2]!, cls: Number(g[3]), value: r.paperValue, claimId: r.claimId }] : [];
+  });
+  const datasets = [...new Set(cells.map((c) => c.dataset))];
+  const arms = [...new Set(cells.map((c) => c.arm))].sort((a, b) => (NOVELTY_ARM_ORDER.indexOf(a) + 99) % 99 - (NOVELTY_ARM_ORDER.indexOf(b) + 99) % 99 || a.localeCompare(b));
+  const all = [...cells.map((c) => c.value), ...published.map((p) => p.value)];
+  const lo = Math.max(0, Math.floor(Math.min(50, ...all) / 10) * 10);
+  const [w, h, left, top, bottom] = [620, 200, 44, 14, 30];
+  const y = scaleLinear<number>({ domain: [lo, 100], range: [h - bottom, top] });
+  return (
+    <figure>
+      {datasets.map((ds) => {
+        const classes = [...new Set(cells.filter((c) => c.dataset === ds).map((c) => c.cls))].sort((a, b) => a - b);
+        const groupW = (w - left - 10) / classes.length;
+        const barW = Math.max(2, (groupW - 6) / arms.length);
+        return (
+          <svg key={ds} data-testid="novelty-chart" data-dataset={ds} width={w} height={h} role="img" aria-label={`one-class AUROC per class on ${ds}`} style={{ border: '1px solid #eee', display: 'block', marginBottom: 6 }}>
+            <text x={left} y={11} fontSize="11" fontWeight="bold">
+              {ds}
+            </text>
+            <AxisLeft scale={y} left={left} numTicks={5} tickFormat={(t) => `${fmt(Number(t), 3)}`} tickLabelProps={{ ...TICK_LABEL, textAnchor: 'end', dx: -2 }} stroke="#999" tickStroke="#999" tickLength={3} />
+            <text x={8} y={top + (h - bottom - top) / 2} fontSize="10" fill="#333" transform={`rotate(-90 8 ${top + (h - bottom - top) / 2})`} textAnchor="middle">
+              AUROC %
+            </text>
+            <line x1={left} x2={w - 10} y1={y(50)} y2={y(50)} stroke="#bbb" strokeDasharray="3 3">
+              <title>chance (50 %)</title>
+            </line>
+            {classes.map((k, ci) => {
+              const x0 = left + 3 + ci * groupW;
+              return (
+                <g key={k} data-class={k}>
+                  <text x={x0 + groupW / 2 - 3} y={h - bottom + 14} fontSize="10" textAnchor="middle" fill="#555">
+                    {k}
+                  </text>
+                  {arms.map((arm, ai) => {
+                    const c = cells.find((x) => x.dataset === ds && x.arm === arm && x.cls === k);
+                    const p = published.find((x) => x.dataset === ds && x.arm === arm && x.cls === k);
+                    const bx = x0 + ai * barW;
+                    return (
+                      <g key={arm} data-arm={arm}>
+                        {c && (
+                          <rect data-value={c.value} x={bx} y={y(Math.max(lo, c.value))} width={barW - 1} height={Math.max(0, y(lo) - y(Math.max(lo, c.value)))} fill={COLORS[(NOVELTY_ARM_ORDER.indexOf(arm) + COLORS.length) % COLORS.length]}>
+                            <title>{`${NOVELTY_ARM_LABEL[arm] ?? arm}, class ${k}: ${fmt(c.value, 4)} %`}</title>
+                          </rect>
+                        )}
+                        {p && (
+                          <path data-published={p.value} d={`M ${bx + (barW - 1) / 2} ${y(p.value) - 4} l 4 4 l -4 4 l -4 -4 z`} fill="#1a1a1a">
+                            <title>{`published ${NOVELTY_ARM_LABEL[arm] ?? arm} (${p.claimId}), class ${k}: ${fmt(p.value, 4)} %, another paper's number`}</title>
+                          </path>
+                        )}
+                      </g>
+                    );
+                  })}
+                </g>
+              );
+            })}
+          </svg>
+        );
+      })}
+      <figcaption style={{ fontSize: 12, color: '#555' }}>
+        one-class AUROC per normal class (mean over seeds):{' '}
+        {arms.map((a) => (
+          <span key={a} style={{ color: COLORS[(NOVELTY_ARM_ORDER.indexOf(a) + COLORS.length) % COLORS.length], marginRight: 8 }}>
+            ■ {NOVELTY_ARM_LABEL[a] ?? a}
+          </span>
+        ))}
+        {published.length > 0 && <span>◆ the baseline&apos;s own published value (another paper&apos;s number; the reproduced paper reports none)</span>}
+      </figcaption>
+    </figure>
+  );
+}

@@ -13,6 +13,7 @@ import {
   fmt,
   LossChart,
   ModelSeriesCharts,
+  NoveltyChart,
   SimulationChart,
   EnergySensitivityChart,
   type EnergySensitivityView,
@@ -204,6 +205,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       </table>
       <OverheadSummary t={snap.run.overhead} steps={steps.length} />
       <SparsityChart specs={snap.sparse} metrics={snap.comparison.metrics} />
+      <NoveltyChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} />
       <LossChart series={snap.series} />
       {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
