@@ -40,6 +40,22 @@ test(`[SR/${testDb()}] csd-architecture: EDSR+/RCAN+/CARN+ sizes are counted and
   assert.match(psnr.outOfReach ?? '', /SR benchmarks/);
 });
 
+test(`[SR/${testDb()}] aecr-architecture: AECR-Net's released code counts 2.61 M (exact), each other reading recorded`, async () => {
+  const recipe = await readFile(`${REPO_ROOT}/workflows/recipes/aecr-architecture.yaml`, 'utf8');
+  const launched = await api.runs.launch({ recipe });
+  const done = await waitForRun(api, launched.runId, { timeoutMs: 60_000 });
+  assert.equal(done.run.status, 'completed', done.run.error ?? '');
+  const m = finalMetrics(await api.metrics.series({ runId: launched.runId }));
+  // One FA block applied 6 times and one DCN applied twice, as models/AECRNet.py builds it.
+  assert.equal(Math.round(m['size.params_m_w1']! * 1e6), 2_614_229);
+  assert.ok(m['size.params_m_unshared_fa']! > 8 && m['size.params_m_unshared_all']! > m['size.params_m_unshared_fa']!);
+  assert.ok(m['size.params_m_plain_conv_dcn']! < m['size.params_m_w1']!);
+  const c = await api.compare.run({ runId: launched.runId });
+  assert.deepEqual(c.rows.map((r) => [r.claimId, r.verdict]), [['aecr-aecr-net-params', 'reproduced']]);
+  assert.match(c.rows[0]!.test, /\[exact\]/);
+  await assert.rejects(api.runs.launch({ recipe: stringify({ name: 'size-bad', version: 1, steps: [{ id: 's', kind: 'modelSize', params: { model: 'aecr-net', widths: [0.5] } }] }) }), /steps\[0\]\.params\.widths: aecr-net is counted at its own width only/);
+});
+
 test(`[SR/${testDb()}] modelSize refuses impossible sizes at launch, and a width that keeps no channels fails once, named`, async () => {
   const one = (params: Record<string, unknown>) => stringify({ name: 'size-bad', version: 1, steps: [{ id: 's', kind: 'modelSize', params }] });
   await assert.rejects(api.runs.launch({ recipe: one({ model: 'edsr-paper', widths: [0] }) }), /steps\[0\]\.params\.widths\[0\]: a width is a fraction/);

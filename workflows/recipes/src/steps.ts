@@ -236,6 +236,8 @@ export const GrowPruneParams = z
   .strict();
 
 export const SR_MODELS = ['edsr-paper', 'edsr-baseline', 'rcan-paper', 'carn-paper'] as const;
+/** Networks whose parameters `modelSize` counts besides the SR ones: AECR-Net (arXiv 2104.09367) as its released code builds it. */
+export const COUNTED_MODELS = [...SR_MODELS, 'aecr-net'] as const;
 
 /**
  * Parameters and multiply-accumulates of a super-resolution network (CSD, arXiv 2105.11683) at
@@ -243,8 +245,11 @@ export const SR_MODELS = ['edsr-paper', 'edsr-baseline', 'rcan-paper', 'carn-pap
  */
 export const ModelSizeParams = z
   .object({
-    /** edsr-paper: 32 blocks × 256 (the paper's EDSR+); edsr-baseline: 16 × 64; rcan-paper; carn-paper. */
-    model: z.enum(SR_MODELS),
+    /**
+     * edsr-paper: 32 blocks × 256 (the paper's EDSR+); edsr-baseline: 16 × 64; rcan-paper; carn-paper;
+     * aecr-net: AECR-Net at ngf 64 under every weight-sharing reading (no widths, scale or MACs).
+     */
+    model: z.enum(COUNTED_MODELS),
     scale: z.union([z.literal(2), z.literal(3), z.literal(4)]).default(4),
     /** Student widths to count besides the teacher (1); the compression ratio is teacher ÷ student. */
     widths: z.array(z.number().gt(0, 'a width is a fraction of the teacher\'s channels, in (0, 1]').max(1)).min(1).default([1]),
@@ -253,6 +258,7 @@ export const ModelSizeParams = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    if (p.model === 'aecr-net' && (p.widths.length !== 1 || p.widths[0] !== 1)) ctx.addIssue({ code: 'custom', path: ['widths'], message: 'aecr-net is counted at its own width only; remove widths' });
     if (p.outputSize.some((n) => n % p.scale !== 0)) ctx.addIssue({ code: 'custom', path: ['outputSize'], message: `outputSize ${p.outputSize.join('×')} is not divisible by scale ${p.scale}; pick a size that is (e.g. 720×1278 for ×3)` });
   });
 
