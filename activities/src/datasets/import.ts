@@ -1,6 +1,7 @@
 /**
- * `reprolab data import`: MNIST idx and CIFAR-10 binary, and whole-image super-resolution data
- * (DIV2K, SR benchmarks: sr-import.ts), from a local directory or an s3:// URL (read through the
+ * `reprolab data import`: MNIST idx and CIFAR-10 binary, whole-image super-resolution data
+ * (DIV2K, SR benchmarks: sr-import.ts) and paired dehazing data (RESIDE ITS / SOTS-indoor,
+ * Dense-Haze, NH-HAZE: dehaze-import.ts), from a local directory or an s3:// URL (read through the
  * configured S3 endpoint), converted and stored content-addressed.
  */
 import { readFile, readdir } from 'node:fs/promises';
@@ -9,10 +10,11 @@ import { join } from 'node:path';
 import { cifar10FromBinary, mnistFromIdx } from '@reprolab/methods';
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '../storage/object-store';
+import { importDehazeDataset, isDehazeImportFormat } from './dehaze-import';
 import { importSrDataset, type SrImportFormat, type TreeSource } from './sr-import';
 import { storeDataset, type StoredDataset } from './store';
 
-export const IMPORT_FORMATS = ['mnist-idx', 'cifar10-binary', 'div2k', 'sr-benchmark'] as const;
+export const IMPORT_FORMATS = ['mnist-idx', 'cifar10-binary', 'div2k', 'sr-benchmark', 'reside-its', 'reside-sots', 'dense-haze', 'nh-haze'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 /** A folder: `list` gives its files, `listTree` every file below it (relative, '/'-separated). */
@@ -106,6 +108,7 @@ export async function importDataset(db: Db, store: ObjectStore, opts: { format: 
   const src = opts.from.startsWith('s3://') ? s3Source(store, opts.from) : localSource(opts.from);
   if (opts.format === 'div2k' || opts.format === 'sr-benchmark') return importSrDataset(db, store, src, { format: opts.format as SrImportFormat, name: opts.name, scale: opts.scale });
   if (opts.scale !== undefined) throw new Error(`--scale is for the SR formats (div2k, sr-benchmark), not ${opts.format}`);
+  if (isDehazeImportFormat(opts.format)) return importDehazeDataset(db, store, src, { format: opts.format, name: opts.name });
   const names = await src.list();
   if (opts.format === 'mnist-idx') {
     const trainImages = await readMaybeGz(src, names, 'train-images-idx3-ubyte');

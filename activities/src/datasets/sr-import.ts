@@ -40,12 +40,13 @@ interface PlannedSet {
 const isPng = (f: string) => /\.png$/i.test(f);
 
 /** Direct children (files) of `dir` ('' for the root) in `paths`, hidden files left out. */
-function filesIn(paths: string[], dir: string): string[] {
+export function filesIn(paths: string[], dir: string): string[] {
   const prefix = dir ? `${dir}/` : '';
   return paths.filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length)).filter((f) => !f.startsWith('.'));
 }
 
-const subdirs = (paths: string[], dir: string) => {
+/** Direct sub-folders of `dir` ('' for the root) in `paths`, hidden ones left out, sorted. */
+export const subdirs = (paths: string[], dir: string) => {
   const prefix = dir ? `${dir}/` : '';
   return [...new Set(paths.filter((p) => p.startsWith(prefix) && p.slice(prefix.length).includes('/')).map((p) => p.slice(prefix.length).split('/')[0]!))].filter((d) => !d.startsWith('.')).sort();
 };
@@ -58,8 +59,9 @@ function pngsIn(src: TreeSource, paths: string[], dir: string): string[] {
   return files.sort();
 }
 
-const label = (src: TreeSource, path: string) => `${src.describe.replace(/\/+$/, '')}/${path}`;
-const join = (...parts: string[]) => parts.filter(Boolean).join('/');
+/** Where `path` of the source is, for errors: its folder or s3:// prefix joined with the path. */
+export const label = (src: TreeSource, path: string) => `${src.describe.replace(/\/+$/, '')}/${path}`;
+export const join = (...parts: string[]) => parts.filter(Boolean).join('/');
 
 function planSet(src: TreeSource, paths: string[], o: { name: string; role: 'train' | 'test'; hrDir: string; lrDir?: string; lrRequired: boolean; scale: number }): PlannedSet {
   const hr = pngsIn(src, paths, o.hrDir);

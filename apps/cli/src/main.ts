@@ -8,7 +8,7 @@
  *   reprolab download <run> <artifact name | digest prefix> [--out FILE]
  *   reprolab claims [--paper P]
  *   reprolab schedule create <recipe.yaml> --every 1d | list | show | trigger | pause | resume | delete
- *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir|s3://…> [--scale N] | data list
+ *   reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark|reside-its|reside-sots|dense-haze|nh-haze> <dir|s3://…> [--scale N] | data list
  *   reprolab simulate mpu [...]
  *   reprolab token create --role viewer|operator|admin [--name N] | token list | token revoke <id>
  *   reprolab db migrate | db wait [--token] [--timeout S] | db status
@@ -44,6 +44,7 @@ const USAGE = `usage: reprolab <command>
   schedule list | show <id> | trigger <id> | pause <id> | resume <id> | delete <id>
   data import --format <mnist-idx|cifar10-binary> <dir | s3://bucket/prefix> [--name N] | data list
   data import --format <div2k|sr-benchmark> <dir | s3://…> --scale 2|3|4 [--name N]   whole-image SR data (HR + LR pairs)
+  data import --format <reside-its|reside-sots|dense-haze|nh-haze> <dir | s3://…> [--name N]   paired dehazing data (hazy + clear PNGs)
   metrics sr --hr HR.png --sr SR.png --scale N [--json]  Y-channel PSNR/SSIM as SR papers report them
   token create --role viewer|operator|admin [--name N]   print a new API token once (only its hash is stored)
   token list | revoke <id>
