@@ -5,6 +5,7 @@
 import type { ActivityDeps } from './deps';
 import { createRunActivities } from './run';
 import { aggregate } from './steps/aggregate';
+import { dehaze } from './steps/dehaze';
 import { distill } from './steps/distill';
 import { evaluate } from './steps/evaluate';
 import { gapPhase, planGrowPrune, type GapPhaseInput } from './steps/grow-prune';
@@ -34,6 +35,8 @@ export function createActivities(deps: ActivityDeps) {
     gapPhase: (input: GapPhaseInput) => gapPhase(deps, input),
     /** Super-resolution self-distillation (CSD) or a comparison arm: train, then Y-PSNR/SSIM. */
     distill: (input: ComputeStepInput) => distill(deps, input),
+    /** AECR-Net dehazing with or without the contrastive regulariser: train, then RGB PSNR/SSIM. */
+    dehaze: (input: ComputeStepInput) => dehaze(deps, input),
     /** One-class novelty detection on one class: AUROC, with every test score kept. */
     novelty: (input: ComputeStepInput) => novelty(deps, input),
     /** Summary statistics over the metrics of the steps this one needs. */

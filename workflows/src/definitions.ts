@@ -34,7 +34,7 @@ export interface RunProgress {
  * How each step kind runs. An activity kind is an activity of the same name on the step's queue;
  * a child-workflow kind is a workflow of the same name (for steps made of many resumable parts).
  */
-export const ACTIVITY_STEP_KINDS = ['pretrain', 'evaluate', 'simulateMpu', 'simulate', 'modelSize', 'distill', 'novelty', 'aggregate'] as const;
+export const ACTIVITY_STEP_KINDS = ['pretrain', 'evaluate', 'simulateMpu', 'simulate', 'modelSize', 'distill', 'novelty', 'dehaze', 'aggregate'] as const;
 export const CHILD_WORKFLOW_STEP_KINDS: readonly string[] = ['growPrune'];
 
 /** Input of a child workflow that implements one step. */

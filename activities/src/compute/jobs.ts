@@ -46,7 +46,7 @@ const file = async (ctx: JobContext, name: string): Promise<Uint8Array> => {
 };
 
 /** Writes each training checkpoint to scratch and waits until the parent has stored it. */
-function checkpointSink(ctx: JobContext): (ck: TrainCheckpoint) => Promise<void> {
+export function checkpointSink(ctx: JobContext): (ck: TrainCheckpoint) => Promise<void> {
   let n = 0;
   return async (ck) => {
     const path = join(ctx.scratchDir, `ck-${n++}.bin`);
@@ -424,6 +424,8 @@ export const JOBS: Record<string, Job> = {
   'simulate-mpu': simulateMpuJob as Job,
   simulate: simulateJob as Job,
   novelty: noveltyJob as Job,
+  /** AECR-Net dehazing (dehaze-jobs.ts), loaded on use. */
+  dehaze: (async (args: never, ctx: JobContext) => (await import('./dehaze-jobs')).dehazeJob(args, ctx)) as Job,
   /** Starts the backend and returns: tells the worker which backend its steps will train on. */
   probe: (async () => ({ result: null, files: {} })) as Job,
   'train-classifier': trainClassifierJob as Job,

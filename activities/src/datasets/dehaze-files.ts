@@ -91,3 +91,12 @@ export async function loadDehazeSets(deps: Pick<ActivityDeps, 'store' | 'log'>, 
   const files = await dehazeImageFiles(deps, datasetPath, pick);
   return { manifest, sets: await readDehazeSets(manifest, files, pick) };
 }
+
+/**
+ * What a dehaze step reads of an imported dataset: its training sets (the first `trainLimit` pairs)
+ * and the test sets it evaluates (`sets`, else every test-role set; the first `evalLimit` pairs).
+ */
+export const dehazeTestPick =
+  (p: { sets?: string[]; evalLimit?: number; trainLimit?: number }): DehazeSetPick =>
+  (s) =>
+    s.role === 'train' ? p.trainLimit : p.sets ? (p.sets.includes(s.name) ? p.evalLimit : false) : p.evalLimit;

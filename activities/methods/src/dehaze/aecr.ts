@@ -259,8 +259,17 @@ function get(w: AecrWeights, name: string): tf.Tensor {
   return t;
 }
 
+/**
+ * conv2d with PyTorch's explicit zero padding 1 (`padding=1`): padded first, then 'valid', because
+ * the native TensorFlow backend's conv gradients accept only 'same' and 'valid' padding.
+ */
+function conv2dPad1(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.conv2d(tf.pad(x, P1), kernel, stride, 'valid');
+}
+
 function convLayer(w: AecrWeights, n: string, x: tf.Tensor4D, stride = 1, pad: 'same' | 'valid' | typeof P1 = 'same'): tf.Tensor4D {
-  return tf.add(tf.conv2d(x, get(w, `${n}kernel`) as tf.Tensor4D, stride, pad), get(w, `${n}bias`)) as tf.Tensor4D;
+  const k = get(w, `${n}kernel`) as tf.Tensor4D;
+  return tf.add(pad === P1 ? conv2dPad1(x, k, stride) : tf.conv2d(x, k, stride, pad), get(w, `${n}bias`)) as tf.Tensor4D;
 }
 
 /**
@@ -399,7 +408,7 @@ export function unfold3x3(x: tf.Tensor4D, stride: number): tf.Tensor2D {
   return tf.tidy(() => {
     const eye = new Float32Array(9 * c * 9 * c);
     for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) for (let ch = 0; ch < c; ch++) eye[((kh * 3 + kw) * c + ch) * 9 * c + ch * 9 + kh * 3 + kw] = 1;
-    const patches = tf.conv2d(x, tf.tensor4d(eye, [3, 3, c, 9 * c]), stride, P1);
+    const patches = conv2dPad1(x, tf.tensor4d(eye, [3, 3, c, 9 * c]), stride);
     return tf.reshape(patches, [-1, 9 * c]) as tf.Tensor2D;
   });
 }
@@ -457,7 +466,7 @@ export function fastDeconv(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: tf.Tensor1
     const wNew = tf.matMul(deconv, wMat, true, false);
     const bNew = tf.sub(bias, tf.reshape(tf.matMul(tf.reshape(mean, [1, f]), wNew), [cout]));
     const kNew = tf.transpose(tf.reshape(wNew, [cin, 3, 3, cout]), [1, 2, 0, 3]) as tf.Tensor4D;
-    return tf.add(tf.conv2d(x, kNew, 1, P1), bNew) as tf.Tensor4D;
+    return tf.add(conv2dPad1(x, kNew, 1), bNew) as tf.Tensor4D;
   });
 }
 

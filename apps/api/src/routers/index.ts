@@ -32,6 +32,7 @@ import { registryIssues } from '../recipe-checks';
 import { cachedOrigins, downloadRefusal, overheadTotals, runLineage, stepOverhead } from '../run-page';
 import { runsListParser, TAG } from '../runs-list';
 import { srCropsView, srView } from '../sr-view';
+import { dehazeStrips } from '../dehaze-view';
 import { claimStandings } from '../standing';
 import { operatorProcedure, router, viewerProcedure } from '../trpc';
 import { schedulesRouter } from './schedules';
@@ -299,6 +300,14 @@ export const appRouter = router({
         if (e instanceof RangeError) throw new TRPCError({ code: 'NOT_FOUND', message: e.message });
         throw e;
       }
+    }),
+  }),
+  /** Dehazing (dehaze) runs: every step's stored hazy | dehazed | clear strip, as PNG data URLs. */
+  dehaze: router({
+    strips: viewerProcedure.input(runId).query(async ({ ctx, input }) => {
+      await requireRun(ctx, input.runId);
+      if (!ctx.store) throw new TRPCError({ code: 'PRECONDITION_FAILED', message: 'this API has no object store configured (S3_ENDPOINT, S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET), so stored strips cannot be read' });
+      return dehazeStrips(ctx.db, ctx.store, input.runId);
     }),
   }),
   compare: router({

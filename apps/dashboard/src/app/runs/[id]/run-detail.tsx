@@ -37,6 +37,7 @@ import {
   type EnvironmentView,
 } from './run-provenance';
 import { completedDistillSteps, SrPanel, type SrSnapshot } from './sr-panel';
+import { completedDehazeSteps, DehazePanel } from './dehaze-panel';
 
 interface Step {
   stepKey: string;
@@ -206,6 +207,7 @@ export function RunDetail({ runId, initial }: { runId: string; initial: RunSnaps
       <OverheadSummary t={snap.run.overhead} steps={steps.length} />
       <SparsityChart specs={snap.sparse} metrics={snap.comparison.metrics} />
       <NoveltyChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} />
+      {steps.some((s) => s.kind === 'dehaze') && <DehazePanel runId={run.id} completed={completedDehazeSteps(steps)} metrics={snap.comparison.metrics} />}
       <LossChart series={snap.series} />
       {snap.sr && initial.sr && <SrPanel runId={run.id} view={snap.sr.view} initial={initial.sr} completedDistill={completedDistillSteps(steps)} />}
       <SimulationChart metrics={snap.comparison.metrics} rows={snap.comparison.rows} stepOrder={steps.map((s) => s.stepKey)} />
