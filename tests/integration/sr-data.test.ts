@@ -95,5 +95,5 @@ test(`[SR-DATA/${testDb()}] sr-benchmark imports through the CLI; a refused impo
   const failed = await waitForRun(api, wrong.runId, { timeoutMs: 240_000 });
   assert.equal(failed.run.status, 'failed');
   assert.match(`${failed.run.error} ${JSON.stringify(failed.steps.map((s) => s.error))}`, /the model artifact is EDSR 1 blocks × 8 feats .* but the step expects EDSR 1 blocks × 16 feats/);
-  await assert.rejects(api.runs.launch({ recipe: recipe({}, 'div2k-never-imported') }), (e: unknown) => e instanceof TRPCError && /dataset "bench": nothing imported under the name "div2k-never-imported"\. Import the data first with `reprolab data import --format <mnist-idx\|cifar10-binary\|div2k\|sr-benchmark>/.test(e.message));
+  await assert.rejects(api.runs.launch({ recipe: recipe({}, 'div2k-never-imported') }), (e: unknown) => e instanceof TRPCError && /dataset "bench": nothing imported under the name "div2k-never-imported"\. Import the data first with `reprolab data import --format <mnist-idx\|cifar10-binary\|div2k\|sr-benchmark\|reside-its\|reside-sots\|dense-haze\|nh-haze>/.test(e.message));
 });

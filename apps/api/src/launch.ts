@@ -74,7 +74,7 @@ export async function acceptRecipe(ctx: ApiContext, text: string, origin: string
       code: 'NOT_FOUND',
       message:
         missing.map(([name, d]) => (d.digest ? `dataset "${name}": unknown digest ${d.digest}` : `dataset "${name}": nothing imported under the name "${d.imported}"`)).join('; ') +
-        '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark> <dir or s3://bucket/prefix> --name <name>` (the SR formats also take --scale 2|3|4) and refer to it by `digest:` or `imported: <name>`.',
+        '. Import the data first with `reprolab data import --format <mnist-idx|cifar10-binary|div2k|sr-benchmark|reside-its|reside-sots|dense-haze|nh-haze> <dir or s3://bucket/prefix> --name <name>` (the SR formats also take --scale 2|3|4) and refer to it by `digest:` or `imported: <name>`.',
     });
   }
   // A model named by digest (a stored teacher) must be a model some run stored.
