@@ -8,10 +8,7 @@
  * SOTS-layout one (inputs.test).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
 import { decodePngRgb, encodePngRgb } from '@reprolab/activities/png';
@@ -19,7 +16,7 @@ import { listDatasets } from '@reprolab/db';
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '@reprolab/activities';
 import { REPO_ROOT } from '@reprolab/infra/stack';
-import { connect, finalMetrics, runCli, startWorker, testDb, waitForRun, type Api } from '../support/harness';
+import { connect, finalMetrics, runCli, startWorker, testDb, waitForRun, type Api, writeTree } from '../support/harness';
 
 let api: Api;
 let db: Db;
@@ -80,14 +77,7 @@ const smooth = (h: number, w: number, seed: number) =>
   });
 /** A hazy version: I = J·t + A(1 − t) with t = 0.6, A = 230. */
 const hazed = (rgb: Uint8Array) => Uint8Array.from(rgb, (v) => Math.round(0.6 * v + 0.4 * 230));
-function folder(files: Record<string, Uint8Array>): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'reprolab-dehaze-')), 'data');
-  for (const [rel, bytes] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), bytes);
-  }
-  return dir;
-}
+const folder = (files: Record<string, Uint8Array>) => writeTree(files, 'data');
 const png = (h: number, w: number, rgb: Uint8Array) => encodePngRgb({ width: w, height: h, rgb });
 
 test(`[DEHAZE/${testDb()}] RESIDE layouts import through the CLI, a mismatched pair stores nothing, ITS-trained model evaluated on SOTS (inputs.test)`, async () => {

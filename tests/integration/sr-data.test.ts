@@ -4,16 +4,13 @@
  * photos-skimage and evaluates it on the imported sets with the ×8 self-ensemble.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
 import { before, test } from 'node:test';
 import { stringify } from 'yaml';
 import { TRPCError } from '@trpc/server';
 import { encodePngRgb } from '@reprolab/activities/png';
 import { findDatasetByName, listDatasets } from '@reprolab/db';
 import { countParams, decodeSrManifest, srConvLayers } from '@reprolab/methods/sr/index';
-import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api, runCli } from '../support/harness';
+import { connect, finalMetrics, startWorker, testDb, waitForRun, type Api, runCli, writeTree } from '../support/harness';
 import type { Db } from '@reprolab/db';
 import type { ObjectStore } from '@reprolab/activities';
 
@@ -27,14 +24,7 @@ const photo = (h: number, w: number, seed: number) =>
     return Math.round(128 + 100 * Math.sin((x + seed) / 5) * Math.cos((y + 2 * (i % 3)) / 7));
   }) });
 
-function folder(files: Record<string, Uint8Array>): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'reprolab-srbench-')), 'benchmark');
-  for (const [rel, bytes] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), bytes);
-  }
-  return dir;
-}
+const folder = (files: Record<string, Uint8Array>) => writeTree(files, 'benchmark');
 
 let api: Api;
 let db: Db;

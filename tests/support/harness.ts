@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { TRPCError } from '@trpc/server';
 import { stringify } from 'yaml';
@@ -303,4 +306,14 @@ export async function assertStoreIntact(store: ObjectStore, bucket: string): Pro
     objects++;
   }
   return objects;
+}
+
+/** Writes `files` (relative path → bytes) under a fresh temporary folder named `name`; returns that folder. */
+export function writeTree(files: Record<string, Uint8Array>, name: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'reprolab-tree-')), name);
+  for (const [rel, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), bytes);
+  }
+  return dir;
 }

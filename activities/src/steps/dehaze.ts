@@ -11,6 +11,7 @@ import { insertMetrics } from '@reprolab/db';
 import { DehazeParams, dehazeArm } from '@reprolab/recipes';
 import { runComputeJob } from '../compute/client';
 import type { DehazeJobArgs, DehazeJobResult } from '../compute/dehaze-jobs';
+import { srSetSlug } from '../compute/sr-jobs';
 import { dehazeImageFiles, dehazeTestPick } from '../datasets/dehaze-files';
 import { DEHAZE_STRIP_KIND } from '../dehaze-strip';
 import type { ActivityDeps } from '../deps';
@@ -61,7 +62,7 @@ export async function dehaze(deps: ActivityDeps, input: ComputeStepInput): Promi
       ...m('hazy_psnr', e.hazyPsnr),
       ...m('hazy_ssim', e.hazySsim),
       ...m('eval_images', e.count),
-      ...Object.entries(e.perSet).flatMap(([set, v]) => [...m(`psnr_${slug(set)}`, v.psnr), ...m(`ssim_${slug(set)}`, v.ssim)]),
+      ...Object.entries(e.perSet).flatMap(([set, v]) => [...m(`psnr_${srSetSlug(set)}`, v.psnr), ...m(`ssim_${srSetSlug(set)}`, v.ssim)]),
       ...m('beta', params.beta),
       ...m('parameters', r.parameters),
       ...m('train_pairs', r.data.train),
@@ -83,5 +84,3 @@ export async function dehaze(deps: ActivityDeps, input: ComputeStepInput): Promi
     await reporter.flush();
   }
 }
-
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');

@@ -175,13 +175,16 @@ async function runLoops(o: NoveltyOptions, loops: Loop[]): Promise<{ finalLoss: 
   return { finalLoss, steps };
 }
 
-/** Scores the test set in batches with `score` (a per-image 1D tensor, higher = more novel). */
-function scoreAll(data: Float32Array, count: number, s: ImageShape, score: (x: tf.Tensor4D) => tf.Tensor1D, batch = 256): Float32Array {
-  const out = new Float32Array(count);
+/**
+ * `fn` over the first `count` images in batches, flattened: one value per image (a score, higher =
+ * more novel) or `width` values per image (a representation).
+ */
+function scoreAll(data: Float32Array, count: number, s: ImageShape, fn: (x: tf.Tensor4D) => tf.Tensor, width = 1, batch = 256): Float32Array {
+  const out = new Float32Array(count * width);
   for (let i = 0; i < count; i += batch) {
     const idx = Uint32Array.from({ length: Math.min(batch, count - i) }, (_, k) => i + k);
-    const v = tf.tidy(() => score(batchTensor(data, s, idx)));
-    out.set(v.dataSync(), i);
+    const v = tf.tidy(() => fn(batchTensor(data, s, idx)));
+    out.set(v.dataSync(), i * width);
     v.dispose();
   }
   return out;
@@ -245,7 +248,7 @@ export async function runOneClass(o: NoveltyOptions): Promise<NoveltyResult> {
         } },
         { stage: 'svdd', epochs: o.epochs, step: (idx) => {
           if (!centre) {
-            const sum = tf.tidy(() => tf.mean(tf.tensor2d(scoreAllRep(o.data.train, n, s, net, o.latentDim), [n, o.latentDim]), 0) as tf.Tensor1D);
+            const sum = tf.tidy(() => tf.mean(tf.tensor2d(scoreAll(o.data.train, n, s, (x) => net.apply(x) as tf.Tensor2D, o.latentDim), [n, o.latentDim]), 0) as tf.Tensor1D);
             const eps = 0.1;
             centre = tf.tidy(() => tf.where(tf.less(tf.abs(sum), eps), tf.mul(tf.sign(tf.add(sum, 1e-12)), eps), sum) as tf.Tensor1D);
             sum.dispose();
@@ -350,16 +353,4 @@ export async function runOneClass(o: NoveltyOptions): Promise<NoveltyResult> {
   } finally {
     for (const d of disposables) d.dispose();
   }
-}
-
-/** Deep SVDD's representations of the first `count` images, flattened. */
-function scoreAllRep(data: Float32Array, count: number, s: ImageShape, net: tf.LayersModel, dim: number): Float32Array {
-  const out = new Float32Array(count * dim);
-  for (let i = 0; i < count; i += 256) {
-    const idx = Uint32Array.from({ length: Math.min(256, count - i) }, (_, k) => i + k);
-    const v = tf.tidy(() => net.apply(batchTensor(data, s, idx)) as tf.Tensor2D);
-    out.set(v.dataSync(), i * dim);
-    v.dispose();
-  }
-  return out;
 }
