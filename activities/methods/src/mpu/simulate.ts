@@ -5,7 +5,7 @@ import { boardPowerEnergyBand, energyRatioBand } from './energy';
 import { resolveConfig } from './sim-config';
 import { V100_BOARD_POWER_W, V100_STATIC_POWER_RANGE_W } from './v100-params';
 import type { SimConfig, SimConfigInput } from './sim-config';
-import { WORKLOAD_DEFS, WORKLOAD_NAMES, checkSize, compareOutputs, workloadDef } from './workloads';
+import { WORKLOAD_NAMES, checkSize, compareOutputs, workloadDef } from './workloads';
 import type { WorkloadDef, WorkloadName } from './workload-types';
 
 export interface SimBudget {
@@ -141,17 +141,17 @@ export function scaledSize(def: WorkloadDef, scale: number): number {
   return Math.min(def.maxSize, Math.max(def.minSize, Math.round(s / mult) * mult));
 }
 
-export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
-  const names = (opts.workloads ?? WORKLOAD_NAMES).map((n) => workloadDef(n).name);
-  const results: WorkloadResult[] = [];
-  for (const [index, name] of names.entries()) {
-    const def = WORKLOAD_DEFS[name];
-    const size = opts.sizes?.[name] ?? (opts.sizeScale !== undefined ? scaledSize(def, opts.sizeScale) : def.defaultSize);
-    results.push(await simulateWorkload({
-      workload: name, size, config: opts.config, budget: opts.budget,
-      onProgress: (simCycles) => opts.onProgress?.({ workload: name, index, total: names.length, simCycles }),
-    }));
-  }
+/** The suite's (workload, size) pairs in suite order, sizes resolved as SuiteOptions describes. */
+export function suiteJobs(opts: Pick<SuiteOptions, 'workloads' | 'sizes' | 'sizeScale'> = {}): { workload: WorkloadName; size: number }[] {
+  return (opts.workloads ?? WORKLOAD_NAMES).map((n) => {
+    const def = workloadDef(n);
+    const size = opts.sizes?.[def.name] ?? (opts.sizeScale !== undefined ? scaledSize(def, opts.sizeScale) : def.defaultSize);
+    return { workload: def.name, size };
+  });
+}
+
+/** Geomeans and energy bands over per-workload results (in suite order). */
+export function suiteResult(results: WorkloadResult[]): SuiteResult {
   return {
     workloads: results,
     geomeanSpeedup: geomean(results.map((r) => r.speedup)),
@@ -159,4 +159,16 @@ export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResul
     energyRatioBands: energyRatioBands(results),
     paperClaims: { ...PAPER_CLAIMS },
   };
+}
+
+export async function simulateSuite(opts: SuiteOptions = {}): Promise<SuiteResult> {
+  const jobs = suiteJobs(opts);
+  const results: WorkloadResult[] = [];
+  for (const [index, { workload, size }] of jobs.entries()) {
+    results.push(await simulateWorkload({
+      workload, size, config: opts.config, budget: opts.budget,
+      onProgress: (simCycles) => opts.onProgress?.({ workload, index, total: jobs.length, simCycles }),
+    }));
+  }
+  return suiteResult(results);
 }

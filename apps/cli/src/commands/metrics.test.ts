@@ -3,24 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { captureConsole } from '../testing';
 import { writePngRgb } from '@reprolab/activities';
 import { REFERENCE, referenceImages } from '@reprolab/methods/sr/testing';
 import { metricsCommand } from './metrics';
 
 const dir = mkdtempSync(join(tmpdir(), 'reprolab-metrics-'));
 
-async function capture(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const [log, error] = [console.log, console.error];
-  let out = '';
-  let err = '';
-  console.log = (s: string) => void (out += `${s}\n`);
-  console.error = (s: string) => void (err += `${s}\n`);
-  try {
-    return { code: await metricsCommand(args), out, err };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
+const capture = (args: string[]) => captureConsole(() => metricsCommand(args));
 
 test('reprolab metrics sr: PNG files in, the scikit-image reference values out', async () => {
   const { hr, sr } = referenceImages();

@@ -1,14 +1,16 @@
 /** `reprolab simulate mpu [...]`: MPU vs V100 simulation, calibration checks and sweeps. */
 import { readFile } from 'node:fs/promises';
 import {
-  PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, energyRatioBands, parseSimConfig, runSweep, simulateSuite, simulateWorkload, validateMicrokernels,
+  PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, energyRatioBands, parseSimConfig, runSweep, simulateWorkload, validateMicrokernels,
 } from '@reprolab/methods/mpu/index';
+import { defaultJobs, simulateSuiteParallel } from '@reprolab/methods/mpu/suite-pool';
 import type { SimConfig, SuiteResult, SweepKind, WorkloadResult } from '@reprolab/methods/mpu/index';
 
-const USAGE = `usage: reprolab simulate mpu [--workload NAME] [--size N] [--config FILE] [--json] [--validate] [--sweep rowBuffers|offload|timing]
-  workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`;
+const USAGE = `usage: reprolab simulate mpu [--workload NAME] [--size N] [--config FILE] [--json] [--validate] [--sweep rowBuffers|offload|timing] [--jobs N]
+  workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
+  --jobs N: workloads simulated at once in worker threads (default ${defaultJobs()}, this host's cores); results do not depend on it`;
 
-interface Args { workload?: string; size?: number; config?: string; json: boolean; validate: boolean; sweep?: SweepKind }
+interface Args { workload?: string; size?: number; config?: string; json: boolean; validate: boolean; sweep?: SweepKind; jobs?: number }
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { json: false, validate: false };
@@ -28,6 +30,11 @@ function parseArgs(argv: string[]): Args {
       const n = Number(raw);
       if (!Number.isInteger(n) || n <= 0) throw new Error(`--size: "${raw}" must be a positive integer`);
       args.size = n;
+    } else if (a === '--jobs') {
+      const raw = value();
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--jobs: "${raw}" must be a positive integer (worker threads)`);
+      args.jobs = n;
     } else if (a === '--config') args.config = value();
     else if (a === '--json') args.json = true;
     else if (a === '--validate') args.validate = true;
@@ -39,6 +46,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`simulate: unknown option "${a}"\n${USAGE}`);
   }
   if (args.size !== undefined && !args.workload) throw new Error('--size: needs --workload (sizes differ per workload)');
+  if (args.jobs !== undefined && (args.workload || args.validate || args.sweep)) throw new Error('--jobs: only for the whole suite (without --workload, --validate or --sweep)');
   return args;
 }
 
@@ -50,6 +58,23 @@ function progress(label: string): (simCycles: number) => void {
     if (now - last < 500) return;
     last = now;
     const line = `  ${label}: ${Math.round(simCycles).toLocaleString('en-US')} simulated cycles`;
+    process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
+  };
+}
+
+/** One line for the suite's workloads running side by side: how many are done and each running one's simulated cycles. */
+function suiteProgress(total: number): (info: { workload: string; index: number; simCycles?: number }, done?: boolean) => void {
+  const tty = process.stderr.isTTY;
+  const running = new Map<number, { workload: string; simCycles: number }>();
+  let finished = 0;
+  let last = 0;
+  return (info, done = false) => {
+    if (done) { running.delete(info.index); finished++; } else running.set(info.index, { workload: info.workload, simCycles: info.simCycles ?? 0 });
+    const now = Date.now();
+    if (!done && now - last < 500) return;
+    last = now;
+    const parts = [...running.values()].map((r) => `${r.workload} ${Math.round(r.simCycles).toLocaleString('en-US')}`);
+    const line = `  [${finished}/${total} done] simulated cycles: ${parts.join(', ')}`;
     process.stderr.write(tty ? `\r${line}\x1b[K` : `${line}\n`);
   };
 }
@@ -72,7 +97,7 @@ function suiteJson(s: SuiteResult): unknown {
   };
 }
 
-function printSuite(s: SuiteResult): void {
+function printSuite(s: SuiteResult, wallSeconds?: number, jobs?: number): void {
   const rows = [['workload', 'size', 'MPU cycles', 'V100 cycles', 'MPU us', 'V100 us', 'speedup', 'energy ratio', 'host s', 'check']];
   const fmt = (x: number) => x.toFixed(2);
   for (const w of s.workloads) {
@@ -80,7 +105,8 @@ function printSuite(s: SuiteResult): void {
       fmt(w.mpu.timeS * 1e6), fmt(w.v100.timeS * 1e6), `${fmt(w.speedup)}x`, `${fmt(w.energyRatio)}x`, w.hostSeconds.toFixed(1), w.functional.ok ? 'ok' : 'MISMATCH']);
   }
   console.log(table(rows));
-  console.log(`\nhost time ${s.workloads.reduce((a, w) => a + w.hostSeconds, 0).toFixed(1)} s (both models)`);
+  const host = `host time ${s.workloads.reduce((a, w) => a + w.hostSeconds, 0).toFixed(1)} s summed over the workloads (both models)`;
+  console.log(`\n${host}${wallSeconds !== undefined ? `, ${wallSeconds.toFixed(1)} s wall with ${jobs} worker thread${jobs === 1 ? '' : 's'}` : ''}`);
   console.log(`\ngeomean speedup ${fmt(s.geomeanSpeedup)}x (paper: ${s.paperClaims.speedup}x), geomean energy ratio ${fmt(s.geomeanEnergyRatio)}x (paper: ${s.paperClaims.energyReduction}x)`);
   const b = s.energyRatioBands;
   console.log(`energy ratio as the paper measured it (V100 time x board power, ${b.boardPower.powerW.lower}–${b.boardPower.powerW.upper} W: idle to TDP): ${fmt(b.boardPower.lower)}–${fmt(b.boardPower.upper)}x`);
@@ -136,18 +162,21 @@ export async function simulateCommand(argv: string[]): Promise<number> {
       return 0;
     }
     let suite: SuiteResult;
+    let wallSeconds: number | undefined;
+    let jobs: number | undefined;
     if (args.workload) {
       const w: WorkloadResult = await simulateWorkload({ workload: args.workload, size: args.size, config, onProgress: progress(args.workload) });
       suite = { workloads: [w], geomeanSpeedup: w.speedup, geomeanEnergyRatio: w.energyRatio, energyRatioBands: energyRatioBands([w]), paperClaims: { ...PAPER_CLAIMS } };
     } else {
-      suite = await simulateSuite({
-        config,
-        onProgress: ({ workload, index, total, simCycles }) => progress(`[${index + 1}/${total}] ${workload}`)(simCycles),
-      });
+      const show = suiteProgress(WORKLOADS.length);
+      jobs = Math.min(args.jobs ?? defaultJobs(), WORKLOADS.length);
+      const started = performance.now();
+      suite = await simulateSuiteParallel({ config, jobs, onProgress: (info) => show(info), onWorkloadDone: (info) => show(info, true) });
+      wallSeconds = (performance.now() - started) / 1000;
     }
     clearProgress();
     if (args.json) console.log(JSON.stringify(suiteJson(suite), null, 2));
-    else printSuite(suite);
+    else printSuite(suite, wallSeconds, jobs);
     return suite.workloads.every((w) => w.functional.ok) ? 0 : 1;
   } catch (e) {
     clearProgress();
