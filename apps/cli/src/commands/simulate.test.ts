@@ -24,3 +24,17 @@ test('simulate mpu --workload still runs one workload in this thread', async () 
   assert.equal(doc.workloads[0]!.size, 4096);
   assert.ok(doc.workloads[0]!.speedup > 0);
 });
+
+test('simulate mpu --scaling: a workload at its default size and 4x the data, exit code from the tolerance', async () => {
+  const r = await capture(['mpu', '--scaling', '--workload', 'UPSAMP', '--json']);
+  const doc = JSON.parse(r.out) as { factor: number; allWithin: boolean; rows: { workload: string; from: number; to: number; mpuRatio: number; mpuCycles: number[] }[] };
+  assert.equal(r.code, doc.allWithin ? 0 : 1, r.err);
+  assert.equal(doc.rows[0]!.workload, 'UPSAMP');
+  assert.equal(doc.rows[0]!.to, 2 * doc.rows[0]!.from, '2D: twice per side is 4x the data');
+  assert.equal(doc.rows[0]!.mpuRatio, doc.rows[0]!.mpuCycles[1]! / doc.rows[0]!.mpuCycles[0]!);
+});
+
+test('simulate mpu --scaling: conflicting modes and --size are refused', async () => {
+  assert.match((await capture(['mpu', '--scaling', '--validate'])).err, /--validate, --scaling and --sweep: choose one/);
+  assert.match((await capture(['mpu', '--scaling', '--workload', 'AXPY', '--size', '64'])).err, /--scaling: starts from the default size/);
+});

@@ -4,16 +4,18 @@ import {
   PAPER_CLAIMS, SWEEP_KINDS, WORKLOADS, energyRatioBands, parseSimConfig, runSweep, simulateWorkload, validateMicrokernels,
 } from '@reprolab/methods/mpu/index';
 import { defaultJobs, simulateSuiteParallel } from '@reprolab/methods/mpu/suite-pool';
+import { scalingReport } from '@reprolab/methods/mpu/scaling';
 import type { SimConfig, SuiteResult, SweepKind, WorkloadResult } from '@reprolab/methods/mpu/index';
 
-const USAGE = `usage: reprolab simulate mpu [--workload NAME] [--size N] [--config FILE] [--json] [--validate] [--sweep rowBuffers|offload|timing] [--jobs N]
+const USAGE = `usage: reprolab simulate mpu [--workload NAME] [--size N] [--config FILE] [--json] [--validate] [--sweep rowBuffers|offload|timing] [--scaling] [--jobs N]
   workloads: ${WORKLOADS.map((w) => w.name).join(', ')}
+  --scaling: every workload (or --workload) at its default size and at 4x the data; exits 1 unless cycles grow 4x ± 10% on both models
   --jobs N: workloads simulated at once in worker threads (default ${defaultJobs()}, this host's cores); results do not depend on it`;
 
-interface Args { workload?: string; size?: number; config?: string; json: boolean; validate: boolean; sweep?: SweepKind; jobs?: number }
+interface Args { workload?: string; size?: number; config?: string; json: boolean; validate: boolean; scaling: boolean; sweep?: SweepKind; jobs?: number }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, validate: false };
+  const args: Args = { json: false, validate: false, scaling: false };
   const rest = [...argv];
   if (rest[0] === 'mpu') rest.shift();
   else throw new Error(`simulate: expected target "mpu"\n${USAGE}`);
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a === '--config') args.config = value();
     else if (a === '--json') args.json = true;
     else if (a === '--validate') args.validate = true;
+    else if (a === '--scaling') args.scaling = true;
     else if (a === '--sweep') {
       const k = value();
       if (!SWEEP_KINDS.includes(k as SweepKind)) throw new Error(`--sweep: "${k}" not allowed; allowed: ${SWEEP_KINDS.join(', ')}`);
@@ -46,7 +49,9 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`simulate: unknown option "${a}"\n${USAGE}`);
   }
   if (args.size !== undefined && !args.workload) throw new Error('--size: needs --workload (sizes differ per workload)');
-  if (args.jobs !== undefined && (args.workload || args.validate || args.sweep)) throw new Error('--jobs: only for the whole suite (without --workload, --validate or --sweep)');
+  if ([args.validate, args.scaling, args.sweep !== undefined].filter(Boolean).length > 1) throw new Error('--validate, --scaling and --sweep: choose one');
+  if (args.scaling && args.size !== undefined) throw new Error('--scaling: starts from the default size; --size is not taken');
+  if (args.jobs !== undefined && !args.scaling && (args.workload || args.validate || args.sweep)) throw new Error('--jobs: only for the whole suite or --scaling (without --workload, --validate or --sweep)');
   return args;
 }
 
@@ -145,6 +150,26 @@ export async function simulateCommand(argv: string[]): Promise<number> {
         for (const c of r.checks.filter((x) => x.kernel === 'scaling')) console.log(`${c.model} scaling: ${c.note}`);
       }
       return r.allPassed ? 0 : 1;
+    }
+    if (args.scaling) {
+      const show = suiteProgress(2 * (args.workload ? 1 : WORKLOADS.length));
+      const r = await scalingReport({
+        workloads: args.workload ? [args.workload] : undefined, config, jobs: args.jobs,
+        onProgress: (i) => show({ workload: `${i.workload}${i.phase === 'scaled' ? ' (4x)' : ''}`, index: i.phase === 'scaled' ? 100 + i.index : i.index, simCycles: i.simCycles }),
+        onWorkloadDone: (i) => show({ workload: i.workload, index: i.phase === 'scaled' ? 100 + i.index : i.index }, true),
+      });
+      clearProgress();
+      if (args.json) console.log(JSON.stringify(r, null, 2));
+      else {
+        const rows = [['workload', 'size', 'MPU cycles', 'V100 cycles', 'MPU', 'V100', `within ${r.factor}x ± ${r.tolerance * 100}%`]];
+        for (const x of r.rows) {
+          rows.push([x.workload, `${x.from} -> ${x.to}`, `${x.mpuCycles[0]} -> ${x.mpuCycles[1]}`, `${x.v100Cycles[0]} -> ${x.v100Cycles[1]}`,
+            `${x.mpuRatio.toFixed(2)}x`, `${x.v100Ratio.toFixed(2)}x`, x.mpuWithin && x.v100Within ? 'yes' : [!x.mpuWithin && 'MPU', !x.v100Within && 'V100'].filter(Boolean).join(', ') + ' no']);
+        }
+        console.log(table(rows));
+        console.log(`\n${r.rows.filter((x) => x.mpuWithin && x.v100Within).length} of ${r.rows.length} workloads scale within ${r.factor}x ± ${r.tolerance * 100}% on both models; what is known of the others: activities/methods/src/mpu/README.md`);
+      }
+      return r.allWithin ? 0 : 1;
     }
     if (args.sweep) {
       const r = await runSweep({
