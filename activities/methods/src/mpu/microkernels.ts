@@ -2,7 +2,7 @@
 import { GBuf } from './kernel-lang';
 import type { KernelLaunch } from './kernel-lang';
 import { runMpu, runV100 } from './run-models';
-import { simulateWorkload } from './simulate';
+import { simulateWorkload, sizedPerSide } from './simulate';
 import { resolveConfig } from './sim-config';
 import type { SimConfig, SimConfigInput } from './sim-config';
 import type { WorkloadInstance } from './workload-types';
@@ -190,7 +190,7 @@ export async function validateMicrokernels(opts: MicrokernelOptions = {}): Promi
     const factor = opts.scaling!.factor;
     const small = await simulateWorkload({ workload: w.name, size: w.from, config: cfg });
     // factor x the data: a 2D workload's size is per side
-    const twoD = /per side|rows/.test(small.sizeUnit);
+    const twoD = sizedPerSide(small);
     const big = await simulateWorkload({ workload: w.name, size: twoD ? Math.round(small.size * Math.sqrt(factor)) : small.size * factor, config: cfg });
     for (const model of ['mpu', 'v100'] as const) {
       const ratio = big[model].cycles / small[model].cycles;

@@ -4,7 +4,7 @@
  * data (within tolerance) has a fixed cost, a capacity effect or an artefact worth a look; the MPU
  * README lists what is known for each workload outside.
  */
-import { suiteJobs } from './simulate';
+import { sizedPerSide, suiteJobs } from './simulate';
 import type { SimBudget } from './simulate';
 import type { SimConfig, SimConfigInput } from './sim-config';
 import { simulateSuiteParallel } from './suite-pool';
@@ -51,7 +51,7 @@ export async function scalingReport(opts: ScalingOptions = {}): Promise<ScalingR
   const scaled: Record<string, number> = {};
   for (const { workload, size } of base) {
     const def = workloadDef(workload);
-    const twoD = /per side|rows/.test(def.sizeUnit);
+    const twoD = sizedPerSide(def);
     const mult = def.sizeMultiple ?? 1;
     const to = Math.round((twoD ? size * Math.sqrt(factor) : size * factor) / mult) * mult;
     if (to > def.maxSize) throw new Error(`${workload}: ${factor}x the data is size ${to}, above its maximum ${def.maxSize}; use a smaller sizeScale`);
@@ -66,7 +66,7 @@ export async function scalingReport(opts: ScalingOptions = {}): Promise<ScalingR
     onWorkloadDone: (i) => opts.onWorkloadDone?.({ phase: 'scaled', workload: i.workload, index: i.index }) });
   const rows = small.workloads.map((s, i): ScalingRow => {
     const b = big.workloads[i]!;
-    const twoD = /per side|rows/.test(s.sizeUnit);
+    const twoD = sizedPerSide(s);
     const dataFactor = twoD ? (b.size / s.size) ** 2 : b.size / s.size;
     const mpuRatio = b.mpu.cycles / s.mpu.cycles;
     const v100Ratio = b.v100.cycles / s.v100.cycles;

@@ -133,9 +133,14 @@ export interface SuiteOptions {
   budget?: SimBudget;
 }
 
+/** A 2D workload: its size is per side (or rows of a square), so k x the data is sqrt(k) x the size. */
+export function sizedPerSide(w: { sizeUnit: string }): boolean {
+  return /per side|rows/.test(w.sizeUnit);
+}
+
 /** Default size scaled for quick runs: linear dims scale by sqrt for 2D workloads. */
 export function scaledSize(def: WorkloadDef, scale: number): number {
-  const twoD = /per side|rows/.test(def.sizeUnit);
+  const twoD = sizedPerSide(def);
   const s = twoD ? Math.round(def.defaultSize * Math.sqrt(scale)) : Math.round(def.defaultSize * scale);
   const mult = def.sizeMultiple ?? 1;
   return Math.min(def.maxSize, Math.max(def.minSize, Math.round(s / mult) * mult));
